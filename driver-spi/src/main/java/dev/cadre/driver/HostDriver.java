@@ -1,0 +1,76 @@
+package dev.cadre.driver;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The narrow contract between cadre's control plane and one host. Everything clever (naming,
+ * placement, retries, hooks) lives above it; a driver only does these verbs, validates its input
+ * before touching the host, and reports failures as {@link DriverException}s naming the host.
+ *
+ * <p>Every verb is synchronous: it returns when the host has finished the work (drivers wait on the
+ * host's own asynchronous operations).
+ */
+public interface HostDriver extends AutoCloseable {
+
+  /** The driver kind: "lxd", "zone", ... */
+  String kind();
+
+  /** The name cadre knows this host by; every exception from this driver names it. */
+  String hostName();
+
+  /** Reads identity, version, capacity, use and networks. Throws {@link UnavailableException} when down. */
+  HostInfo probe();
+
+  /** True when an image with this alias is present. */
+  boolean hasImage(String alias);
+
+  /** Makes the image available under its alias, importing the tarball if the alias is missing. */
+  void ensureImage(ImageSource image);
+
+  /**
+   * Creates a stopped instance. On any failure nothing of it is left on the host. Throws
+   * {@link ConflictException} when the name is taken, {@link NotFoundException} for an unknown image.
+   */
+  Instance create(InstanceSpec spec);
+
+  void start(String name);
+
+  /** Stops gracefully, forcing the stop when the instance has not shut down within {@code timeout}. */
+  void stop(String name, Duration timeout);
+
+  /** Deletes the instance (stopping it first, forcibly) and its snapshots. */
+  void delete(String name);
+
+  Optional<Instance> find(String name);
+
+  /** Like {@link #find} but throws {@link NotFoundException}. */
+  default Instance get(String name) {
+    return find(name).orElseThrow(() -> new NotFoundException(hostName(), "instance '" + name + "' not found"));
+  }
+
+  List<Instance> list();
+
+  /** Runs a command inside a running instance. A non-zero exit is a result, not an exception. */
+  ExecResult exec(String name, ExecRequest request);
+
+  void pushFile(String name, FileSpec file);
+
+  byte[] pullFile(String name, String path);
+
+  void createSnapshot(String name, String snapshot);
+
+  List<String> listSnapshots(String name);
+
+  void deleteSnapshot(String name, String snapshot);
+
+  /**
+   * Copies a stopped instance (with its snapshots) to {@code target}, a driver of the same kind. With
+   * {@link CopyRequest#refresh()} only the difference is sent to the existing copy.
+   */
+  void copyTo(HostDriver target, CopyRequest request);
+
+  @Override
+  void close();
+}

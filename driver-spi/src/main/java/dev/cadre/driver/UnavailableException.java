@@ -1,0 +1,12 @@
+package dev.cadre.driver;
+
+/** The host cannot be reached or is not answering: missing socket, daemon down, network cut, timeout. */
+public class UnavailableException extends DriverException {
+  public UnavailableException(String host, String message) {
+    super(host, message, null);
+  }
+
+  public UnavailableException(String host, String message, Throwable cause) {
+    super(host, message, cause);
+  }
+}

@@ -1,0 +1,238 @@
+package dev.cadre.driver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An in-memory host for fast tests of the layers above the driver. Files live in maps; exec runs the
+ * argument vector as a local process (so exit codes, stdin and env behave like the real thing).
+ */
+public final class FakeHostDriver implements HostDriver {
+  private final String host;
+  private final Set<String> images = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> networks = new ConcurrentHashMap<>();
+  private final Map<String, Box> boxes = new ConcurrentHashMap<>();
+
+  private static final class Box {
+    InstanceSpec spec;
+    InstanceState state = InstanceState.STOPPED;
+    final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    final Map<String, Map<String, byte[]>> snapshots = new LinkedHashMap<>();
+  }
+
+  public FakeHostDriver(String host, String network, String cidr, String... images) {
+    this.host = host;
+    this.networks.put(network, cidr);
+    this.images.addAll(List.of(images));
+  }
+
+  @Override
+  public String kind() {
+    return "fake";
+  }
+
+  @Override
+  public String hostName() {
+    return host;
+  }
+
+  @Override
+  public HostInfo probe() {
+    List<NetworkInfo> nets = new ArrayList<>();
+    networks.forEach((n, c) -> nets.add(new NetworkInfo(n, "bridge", true, c)));
+    return new HostInfo(host, kind(), "1.0", "x86_64", 4, 8L << 30, 0, 100L << 30, 0, boxes.size(), nets);
+  }
+
+  @Override
+  public boolean hasImage(String alias) {
+    return images.contains(Validation.requireImageAlias(alias));
+  }
+
+  @Override
+  public void ensureImage(ImageSource image) {
+    images.add(image.alias());
+  }
+
+  @Override
+  public synchronized Instance create(InstanceSpec spec) {
+    if (boxes.containsKey(spec.name())) {
+      throw new ConflictException(host, "instance '" + spec.name() + "' already exists");
+    }
+    if (!images.contains(spec.image())) {
+      throw new NotFoundException(host, "image '" + spec.image() + "' not found");
+    }
+    if (spec.nic() != null && !networks.containsKey(spec.nic().network())) {
+      throw new NotFoundException(host, "network '" + spec.nic().network() + "' not found");
+    }
+    Box box = new Box();
+    box.spec = spec;
+    boxes.put(spec.name(), box);
+    return view(spec.name(), box);
+  }
+
+  private Box box(String name) {
+    Validation.requireInstanceName(name);
+    Box box = boxes.get(name);
+    if (box == null) {
+      throw new NotFoundException(host, "instance '" + name + "' not found");
+    }
+    return box;
+  }
+
+  private Instance view(String name, Box box) {
+    String configured = box.spec.nic() == null ? null : box.spec.nic().ipv4();
+    String network = box.spec.nic() == null ? null : box.spec.nic().network();
+    String actual = box.state == InstanceState.RUNNING ? configured : null;
+    return new Instance(name, box.state, box.state.name(), actual, configured, network, box.spec.metadata());
+  }
+
+  @Override
+  public void start(String name) {
+    Box box = box(name);
+    if (box.state == InstanceState.RUNNING) {
+      throw new ConflictException(host, "instance '" + name + "' is already running");
+    }
+    box.state = InstanceState.RUNNING;
+  }
+
+  @Override
+  public void stop(String name, Duration timeout) {
+    box(name).state = InstanceState.STOPPED;
+  }
+
+  @Override
+  public void delete(String name) {
+    box(name);
+    boxes.remove(name);
+  }
+
+  @Override
+  public Optional<Instance> find(String name) {
+    Validation.requireInstanceName(name);
+    Box box = boxes.get(name);
+    return box == null ? Optional.empty() : Optional.of(view(name, box));
+  }
+
+  @Override
+  public List<Instance> list() {
+    List<Instance> all = new ArrayList<>();
+    boxes.forEach((n, b) -> all.add(view(n, b)));
+    return all;
+  }
+
+  @Override
+  public ExecResult exec(String name, ExecRequest request) {
+    Box box = box(name);
+    if (box.state != InstanceState.RUNNING) {
+      throw new ConflictException(host, "instance '" + name + "' is not running");
+    }
+    ProcessBuilder pb = new ProcessBuilder(request.argv());
+    pb.environment().putAll(request.env());
+    try {
+      Process p = pb.start();
+      CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+      CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+      try (var stdin = p.getOutputStream()) {
+        if (request.stdin() != null) {
+          stdin.write(request.stdin());
+        }
+      }
+      if (!p.waitFor(request.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new UnavailableException(host, "exec timed out after " + request.timeout());
+      }
+      return new ExecResult(p.exitValue(), out.join(), err.join());
+    } catch (IOException e) {
+      return new ExecResult(127, new byte[0], e.getMessage().getBytes());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException(host, "interrupted", e);
+    }
+  }
+
+  private static byte[] readAll(InputStream in) {
+    try (in) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void pushFile(String name, FileSpec file) {
+    box(name).files.put(file.path(), file.content().clone());
+  }
+
+  @Override
+  public byte[] pullFile(String name, String path) {
+    Validation.requireAbsolutePath(path);
+    byte[] data = box(name).files.get(path);
+    if (data == null) {
+      throw new NotFoundException(host, "file '" + path + "' not found in '" + name + "'");
+    }
+    return data.clone();
+  }
+
+  @Override
+  public synchronized void createSnapshot(String name, String snapshot) {
+    Validation.requireSnapshotName(snapshot);
+    Box box = box(name);
+    if (box.snapshots.containsKey(snapshot)) {
+      throw new ConflictException(host, "snapshot '" + snapshot + "' already exists");
+    }
+    box.snapshots.put(snapshot, new HashMap<>(box.files));
+  }
+
+  @Override
+  public List<String> listSnapshots(String name) {
+    return List.copyOf(box(name).snapshots.keySet());
+  }
+
+  @Override
+  public synchronized void deleteSnapshot(String name, String snapshot) {
+    Validation.requireSnapshotName(snapshot);
+    if (box(name).snapshots.remove(snapshot) == null) {
+      throw new NotFoundException(host, "snapshot '" + snapshot + "' not found");
+    }
+  }
+
+  @Override
+  public void copyTo(HostDriver target, CopyRequest request) {
+    if (!(target instanceof FakeHostDriver other)) {
+      throw new InvalidInputException(host, "can only copy to another fake host");
+    }
+    Box source = box(request.source());
+    if (source.state == InstanceState.RUNNING) {
+      throw new ConflictException(host, "stop '" + request.source() + "' before copying it");
+    }
+    Box existing = other.boxes.get(request.target());
+    if (request.refresh() != (existing != null)) {
+      throw new ConflictException(other.host, request.refresh()
+          ? "refresh needs an existing copy '" + request.target() + "'"
+          : "instance '" + request.target() + "' already exists");
+    }
+    InstanceSpec s = source.spec;
+    NicSpec nic = request.nic() != null ? request.nic() : s.nic();
+    Box copy = new Box();
+    copy.spec = new InstanceSpec(request.target(), s.image(), s.cpus(), s.memoryMiB(), s.rootDiskMiB(), nic, s.metadata());
+    copy.files.putAll(source.files);
+    copy.snapshots.putAll(source.snapshots);
+    other.images.add(s.image());
+    other.boxes.put(request.target(), copy);
+  }
+
+  @Override
+  public void close() {}
+}
