@@ -1,0 +1,477 @@
+package dev.cadre.lxd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.CopyRequest;
+import dev.cadre.driver.DriverException;
+import dev.cadre.driver.ExecRequest;
+import dev.cadre.driver.ExecResult;
+import dev.cadre.driver.FileSpec;
+import dev.cadre.driver.HostDriver;
+import dev.cadre.driver.HostFailureException;
+import dev.cadre.driver.HostInfo;
+import dev.cadre.driver.ImageSource;
+import dev.cadre.driver.Instance;
+import dev.cadre.driver.InstanceSpec;
+import dev.cadre.driver.InstanceState;
+import dev.cadre.driver.InvalidInputException;
+import dev.cadre.driver.NetworkInfo;
+import dev.cadre.driver.NotFoundException;
+import dev.cadre.driver.UnavailableException;
+import dev.cadre.driver.Validation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import okhttp3.RequestBody;
+
+/** {@link HostDriver} over the LXD REST API. Containers only; one LXD daemon (or cluster member) per host. */
+public final class LxdHostDriver implements HostDriver {
+  static final String METADATA_PREFIX = "user.";
+  private static final Duration CHANGE_TIMEOUT = Duration.ofMinutes(5);
+
+  private final String host;
+  private final LxdClient client;
+  private final LxdExec exec;
+
+  public LxdHostDriver(LxdClient client) {
+    this.client = client;
+    this.host = client.host();
+    this.exec = new LxdExec(client);
+  }
+
+  /** Connects to a host at {@code unix:///...} or {@code https://...} (see {@link LxdClient#connect}). */
+  public static LxdHostDriver connect(String host, String endpoint, ClientCertificate certificate, String serverFingerprint) {
+    return new LxdHostDriver(LxdClient.connect(host, endpoint, certificate, serverFingerprint));
+  }
+
+  public LxdClient client() {
+    return client;
+  }
+
+  @Override
+  public String kind() {
+    return "lxd";
+  }
+
+  @Override
+  public String hostName() {
+    return host;
+  }
+
+  // ---- trust --------------------------------------------------------------------------------
+
+  /** True when the host already trusts our client certificate (always true over the unix socket). */
+  public boolean trusted() {
+    return "trusted".equals(client.get("/1.0").path("auth").asText());
+  }
+
+  /**
+   * Asks the host to trust our client certificate, proving the right with the host's trust password
+   * or a token made on the host ({@code lxc config trust add}). A token's secret is what LXD checks.
+   */
+  public void requestTrust(String passwordOrToken) {
+    if (trusted()) {
+      return;
+    }
+    ObjectNode body = client.object();
+    body.put("type", "client");
+    body.put("name", "cadre");
+    body.put("password", LxdTokens.secretOf(passwordOrToken));
+    client.call("POST", "/1.0/certificates", body, CHANGE_TIMEOUT);
+    if (!trusted()) {
+      throw new dev.cadre.driver.UnauthorizedException(host, "the host accepted the request but still does not trust cadre's certificate");
+    }
+  }
+
+  // ---- host ---------------------------------------------------------------------------------
+
+  @Override
+  public HostInfo probe() {
+    JsonNode server = client.get("/1.0");
+    if (!"trusted".equals(server.path("auth").asText())) {
+      throw new dev.cadre.driver.UnauthorizedException(host, "the host does not trust cadre's client certificate");
+    }
+    JsonNode env = server.path("environment");
+    JsonNode resources = client.get("/1.0/resources");
+    long diskTotal = 0;
+    long diskUsed = 0;
+    String pool = rootPool();
+    if (pool != null) {
+      JsonNode space = client.get("/1.0/storage-pools/" + pool + "/resources").path("space");
+      diskTotal = space.path("total").asLong();
+      diskUsed = space.path("used").asLong();
+    }
+    List<NetworkInfo> networks = new ArrayList<>();
+    for (JsonNode n : client.get("/1.0/networks", Map.of("recursion", "1"))) {
+      networks.add(new NetworkInfo(n.path("name").asText(), n.path("type").asText(), n.path("managed").asBoolean(),
+          n.path("config").path("ipv4.address").asText(null)));
+    }
+    int instances = client.get("/1.0/instances").size();
+    return new HostInfo(env.path("server_name").asText(host), kind(), env.path("server_version").asText(),
+        env.path("kernel_architecture").asText(), resources.path("cpu").path("total").asInt(),
+        resources.path("memory").path("total").asLong(), resources.path("memory").path("used").asLong(),
+        diskTotal, diskUsed, instances, networks);
+  }
+
+  private String rootPool() {
+    JsonNode root = client.get("/1.0/profiles/default").path("devices").path("root");
+    return root.path("pool").asText(null);
+  }
+
+  /** The address other LXD hosts reach this one at: the HTTPS endpoint, or the daemon's own listen address. */
+  String reachableBase() {
+    if (client.httpsBase() != null) {
+      String b = client.httpsBase().toString();
+      return b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
+    }
+    JsonNode addresses = client.get("/1.0").path("environment").path("addresses");
+    if (addresses.isEmpty()) {
+      throw new HostFailureException(host, "the host does not listen on the network (core.https_address unset), so nothing can copy to it");
+    }
+    return "https://" + addresses.get(0).asText();
+  }
+
+  // ---- images -------------------------------------------------------------------------------
+
+  @Override
+  public boolean hasImage(String alias) {
+    Validation.requireImageAlias(alias);
+    try {
+      client.get("/1.0/images/aliases/" + alias);
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void ensureImage(ImageSource image) {
+    if (hasImage(image.alias())) {
+      return;
+    }
+    if (image.tarball() == null) {
+      throw new NotFoundException(host, "image '" + image.alias() + "' is missing and no tarball was given to import");
+    }
+    String fingerprint = sha256(image);
+    boolean present;
+    try {
+      client.get("/1.0/images/" + fingerprint);
+      present = true;
+    } catch (NotFoundException e) {
+      present = false;
+    }
+    if (!present) {
+      JsonNode op = client.postBytes("/1.0/images", Map.of(), Map.of(), LxdClient.fileBody(image.tarball()));
+      JsonNode done = client.waitFor(op.path("operation").asText(), CHANGE_TIMEOUT);
+      fingerprint = done.path("metadata").path("fingerprint").asText(fingerprint);
+    }
+    ObjectNode alias = client.object();
+    alias.put("name", image.alias());
+    alias.put("target", fingerprint);
+    try {
+      client.call("POST", "/1.0/images/aliases", alias, CHANGE_TIMEOUT);
+    } catch (ConflictException raced) {
+      // another caller created the alias between our check and now: the image is there either way
+    }
+  }
+
+  private String sha256(ImageSource image) {
+    try (InputStream in = new DigestInputStream(Files.newInputStream(image.tarball()), MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    } catch (IOException e) {
+      throw new InvalidInputException(host, "cannot read image tarball " + image.tarball() + ": " + e.getMessage());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- instances ----------------------------------------------------------------------------
+
+  @Override
+  public Instance create(InstanceSpec spec) {
+    if (!hasImage(spec.image())) {
+      throw new NotFoundException(host, "image '" + spec.image() + "' not found");
+    }
+    if (spec.nic() != null) {
+      try {
+        client.get("/1.0/networks/" + spec.nic().network());
+      } catch (NotFoundException e) {
+        throw new NotFoundException(host, "network '" + spec.nic().network() + "' not found");
+      }
+    }
+    if (find(spec.name()).isPresent()) {
+      throw new ConflictException(host, "instance '" + spec.name() + "' already exists");
+    }
+    ObjectNode body = client.object();
+    body.put("name", spec.name());
+    body.put("type", "container");
+    body.putArray("profiles").add("default");
+    ObjectNode source = body.putObject("source");
+    source.put("type", "image");
+    source.put("alias", spec.image());
+    ObjectNode config = body.putObject("config");
+    if (spec.cpus() > 0) {
+      config.put("limits.cpu", Integer.toString(spec.cpus()));
+    }
+    if (spec.memoryMiB() > 0) {
+      config.put("limits.memory", spec.memoryMiB() + "MiB");
+    }
+    spec.metadata().forEach((k, v) -> config.put(METADATA_PREFIX + k, v));
+    ObjectNode devices = body.putObject("devices");
+    if (spec.nic() != null) {
+      devices.set("eth0", nicDevice(spec.nic()));
+    }
+    if (spec.rootDiskMiB() > 0) {
+      ObjectNode root = devices.putObject("root");
+      root.put("type", "disk");
+      root.put("path", "/");
+      root.put("pool", Optional.ofNullable(rootPool()).orElse("default"));
+      root.put("size", spec.rootDiskMiB() + "MiB");
+    }
+    try {
+      client.call("POST", "/1.0/instances", body, CHANGE_TIMEOUT);
+    } catch (DriverException e) {
+      removeHalfMade(spec.name(), e);
+      throw e;
+    }
+    return get(spec.name());
+  }
+
+  private ObjectNode nicDevice(dev.cadre.driver.NicSpec nic) {
+    ObjectNode eth0 = client.object();
+    eth0.put("type", "nic");
+    eth0.put("network", nic.network());
+    eth0.put("name", "eth0");
+    if (nic.ipv4() != null) {
+      eth0.put("ipv4.address", nic.ipv4());
+    }
+    return eth0;
+  }
+
+  private void removeHalfMade(String name, DriverException cause) {
+    if (cause instanceof ConflictException) {
+      return; // the name belonged to someone else before we came
+    }
+    try {
+      if (find(name).isPresent()) {
+        client.call("DELETE", "/1.0/instances/" + name, null, CHANGE_TIMEOUT);
+      }
+    } catch (DriverException cleanup) {
+      cause.addSuppressed(cleanup);
+    }
+  }
+
+  @Override
+  public void start(String name) {
+    changeState(name, "start", 0, false, CHANGE_TIMEOUT);
+  }
+
+  @Override
+  public void stop(String name, Duration timeout) {
+    Validation.requireInstanceName(name);
+    if (get(name).state() == InstanceState.STOPPED) {
+      return;
+    }
+    try {
+      changeState(name, "stop", Math.max(1, (int) timeout.toSeconds()), false, timeout.plusSeconds(10));
+    } catch (HostFailureException | UnavailableException notInTime) {
+      changeState(name, "stop", -1, true, CHANGE_TIMEOUT);
+    }
+  }
+
+  private void changeState(String name, String action, int timeoutSeconds, boolean force, Duration wait) {
+    Validation.requireInstanceName(name);
+    ObjectNode body = client.object();
+    body.put("action", action);
+    body.put("timeout", timeoutSeconds);
+    body.put("force", force);
+    client.call("PUT", "/1.0/instances/" + name + "/state", body, wait);
+  }
+
+  @Override
+  public void delete(String name) {
+    Instance instance = get(name);
+    if (instance.state() != InstanceState.STOPPED) {
+      changeState(name, "stop", -1, true, CHANGE_TIMEOUT);
+    }
+    client.call("DELETE", "/1.0/instances/" + name, null, CHANGE_TIMEOUT);
+  }
+
+  @Override
+  public Optional<Instance> find(String name) {
+    Validation.requireInstanceName(name);
+    JsonNode meta;
+    JsonNode state;
+    try {
+      meta = client.get("/1.0/instances/" + name);
+      state = client.get("/1.0/instances/" + name + "/state");
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+    return Optional.of(LxdMapping.instance(meta, state));
+  }
+
+  @Override
+  public List<Instance> list() {
+    List<Instance> all = new ArrayList<>();
+    for (JsonNode full : client.get("/1.0/instances", Map.of("recursion", "2"))) {
+      all.add(LxdMapping.instance(full, full.path("state")));
+    }
+    return all;
+  }
+
+  // ---- exec and files -----------------------------------------------------------------------
+
+  @Override
+  public ExecResult exec(String name, ExecRequest request) {
+    Validation.requireInstanceName(name);
+    return exec.run(name, request);
+  }
+
+  @Override
+  public void pushFile(String name, FileSpec file) {
+    Validation.requireInstanceName(name);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("X-LXD-type", "file");
+    headers.put("X-LXD-write", "overwrite");
+    headers.put("X-LXD-mode", String.format("%04o", file.mode()));
+    headers.put("X-LXD-uid", Integer.toString(file.uid()));
+    headers.put("X-LXD-gid", Integer.toString(file.gid()));
+    client.postBytes("/1.0/instances/" + name + "/files", Map.of("path", file.path()), headers,
+        RequestBody.create(file.content(), LxdClient.OCTETS));
+  }
+
+  @Override
+  public byte[] pullFile(String name, String path) {
+    Validation.requireAbsolutePath(path);
+    Validation.requireInstanceName(name);
+    try {
+      return client.getBytes("/1.0/instances/" + name + "/files", Map.of("path", path));
+    } catch (NotFoundException e) {
+      throw new NotFoundException(host, "file '" + path + "' not found in '" + name + "'", e);
+    }
+  }
+
+  // ---- snapshots ----------------------------------------------------------------------------
+
+  @Override
+  public void createSnapshot(String name, String snapshot) {
+    Validation.requireSnapshotName(snapshot);
+    if (listSnapshots(name).contains(snapshot)) {
+      throw new ConflictException(host, "snapshot '" + name + "/" + snapshot + "' already exists");
+    }
+    ObjectNode body = client.object();
+    body.put("name", snapshot);
+    client.call("POST", "/1.0/instances/" + name + "/snapshots", body, CHANGE_TIMEOUT);
+  }
+
+  @Override
+  public List<String> listSnapshots(String name) {
+    Validation.requireInstanceName(name);
+    List<String> names = new ArrayList<>();
+    for (JsonNode url : client.get("/1.0/instances/" + name + "/snapshots")) {
+      String u = url.asText();
+      names.add(u.substring(u.lastIndexOf('/') + 1));
+    }
+    return names;
+  }
+
+  @Override
+  public void deleteSnapshot(String name, String snapshot) {
+    Validation.requireInstanceName(name);
+    Validation.requireSnapshotName(snapshot);
+    client.call("DELETE", "/1.0/instances/" + name + "/snapshots/" + snapshot, null, CHANGE_TIMEOUT);
+  }
+
+  // ---- copy between hosts -------------------------------------------------------------------
+
+  /**
+   * Push-mode migration: the target creates the instance and opens migration websockets, the source
+   * dials them. Only the source needs to reach the target (the target may sit behind a network hop
+   * the source can cross but not the other way round).
+   */
+  @Override
+  public void copyTo(HostDriver target, CopyRequest request) {
+    if (!(target instanceof LxdHostDriver to)) {
+      throw new InvalidInputException(host, "an LXD instance can only be copied to another LXD host, not " + target.kind());
+    }
+    Instance source = get(request.source());
+    if (source.state() != InstanceState.STOPPED) {
+      throw new ConflictException(host, "stop '" + request.source() + "' before copying it");
+    }
+    boolean exists = to.find(request.target()).isPresent();
+    if (request.refresh() && !exists) {
+      throw new NotFoundException(to.host, "refresh needs an existing copy '" + request.target() + "'");
+    }
+    if (!request.refresh() && exists) {
+      throw new ConflictException(to.host, "instance '" + request.target() + "' already exists");
+    }
+    JsonNode meta = client.get("/1.0/instances/" + request.source());
+    ObjectNode create = client.object();
+    create.put("name", request.target());
+    create.put("type", "container");
+    create.put("architecture", meta.path("architecture").asText());
+    create.set("profiles", meta.path("profiles"));
+    ObjectNode config = create.putObject("config");
+    for (Iterator<Map.Entry<String, JsonNode>> it = meta.path("config").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getKey().startsWith("volatile.") || e.getKey().equals("volatile.base_image")) {
+        config.set(e.getKey(), e.getValue());
+      }
+    }
+    ObjectNode devices = ((ObjectNode) meta.path("devices")).deepCopy();
+    if (request.nic() != null) {
+      devices.set("eth0", nicDevice(request.nic()));
+    }
+    create.set("devices", devices);
+    ObjectNode src = create.putObject("source");
+    src.put("type", "migration");
+    src.put("mode", "push");
+    src.put("live", false);
+    src.put("instance_only", false);
+    src.put("refresh", request.refresh());
+
+    JsonNode targetOp = to.client.start("POST", "/1.0/instances", create);
+    String targetOpId = targetOp.path("id").asText();
+    ObjectNode migrate = client.object();
+    migrate.put("migration", true);
+    migrate.put("live", false);
+    migrate.put("instance_only", false);
+    ObjectNode dest = migrate.putObject("target");
+    dest.put("certificate", to.client.get("/1.0").path("environment").path("certificate").asText());
+    dest.put("operation", to.reachableBase() + "/1.0/operations/" + targetOpId);
+    dest.set("websockets", targetOp.path("metadata"));
+    try {
+      client.call("POST", "/1.0/instances/" + request.source(), migrate, Duration.ofHours(2));
+      to.client.waitFor("/1.0/operations/" + targetOpId, Duration.ofMinutes(10));
+    } catch (DriverException e) {
+      try {
+        to.client.delete("/1.0/operations/" + targetOpId);
+      } catch (DriverException ignored) {
+        e.addSuppressed(ignored);
+      }
+      if (!request.refresh()) {
+        to.removeHalfMade(request.target(), e);
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
