@@ -1,0 +1,49 @@
+package dev.cadre.manager;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The control plane as the API sees it. Mutating calls validate up front (throwing the driver-spi
+ * exception family: InvalidInput, NotFound, Conflict) and otherwise return a durable operation at once;
+ * the work runs in the background and its steps are recorded.
+ */
+public interface ControlPlane extends AutoCloseable {
+
+  OperationView registerHost(HostRequest request);
+
+  List<HostView> hosts();
+
+  HostView host(String name);
+
+  /** Refused with Conflict while members remain on the host. */
+  OperationView removeHost(String name);
+
+  OperationView drainHost(String name);
+
+  List<TemplateView> templates();
+
+  OperationView createApp(AppRequest request);
+
+  List<AppView> apps();
+
+  AppView app(String name);
+
+  OperationView deleteApp(String name);
+
+  OperationView operation(String id);
+
+  /** Blocks until the operation is done or {@code timeout} passes; answers its state then. */
+  OperationView await(String id, Duration timeout) throws InterruptedException;
+
+  OperationView cancel(String id);
+
+  /** Events from now on, delivered in order on a thread of the control plane's. Close to stop. */
+  AutoCloseable subscribe(Consumer<EventView> listener);
+
+  Summary summary();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,20 @@
+package dev.cadre.manager;
+
+import java.time.Instant;
+
+/** A registered host as operators see it. {@code state}: ready, draining, unreachable, registering. */
+public record HostView(
+    String name,
+    String driver,
+    String endpoint,
+    String datacenter,
+    String network,
+    String state,
+    int cpus,
+    long memoryBytes,
+    long memoryUsedBytes,
+    long diskBytes,
+    long diskUsedBytes,
+    int members,
+    String lastError,
+    Instant updated) {}
