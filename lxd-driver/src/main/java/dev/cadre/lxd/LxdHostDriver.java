@@ -453,7 +453,7 @@ public final class LxdHostDriver implements HostDriver {
     ObjectNode dest = migrate.putObject("target");
     dest.put("certificate", to.client.get("/1.0").path("environment").path("certificate").asText());
     dest.put("operation", to.reachableBase() + "/1.0/operations/" + targetOpId);
-    dest.set("websockets", targetOp.path("metadata"));
+    dest.set("secrets", targetOp.path("metadata")); // LXD names them "secrets" here, not "websockets"
     try {
       client.call("POST", "/1.0/instances/" + request.source(), migrate, Duration.ofHours(2));
       to.client.waitFor("/1.0/operations/" + targetOpId, Duration.ofMinutes(10));
