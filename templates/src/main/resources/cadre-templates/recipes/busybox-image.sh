@@ -2,6 +2,7 @@
 # Builds a ~1 MB LXD image (unified tarball) from Debian's busybox-static: busybox init as PID 1,
 # udhcpc on eth0, and optionally an overlay directory copied over the root file system.
 # Usage: busybox-image.sh OUT_TARBALL [OVERLAY_DIR]
+# An overlay's /etc/inittab.d/* files are appended to /etc/inittab (busybox init reads only that file).
 # Env: CADRE_DEB_CACHE (where the .deb is kept, default /var/cache/cadre/debs)
 set -eu
 out=${1:?usage: busybox-image.sh OUT_TARBALL [OVERLAY_DIR]}
@@ -72,6 +73,12 @@ echo 'cadre' > "$root/etc/hostname"
 
 if [ -n "$overlay" ]; then
   cp -a "$overlay/." "$root/"
+  # an overlay adds init entries (e.g. a respawned service) as files in /etc/inittab.d
+  if [ -d "$root/etc/inittab.d" ]; then
+    for f in "$root"/etc/inittab.d/*; do
+      [ -f "$f" ] && cat "$f" >> "$root/etc/inittab"
+    done
+  fi
 fi
 
 cat > "$work/metadata.yaml" <<META
