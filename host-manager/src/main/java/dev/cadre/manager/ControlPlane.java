@@ -32,6 +32,21 @@ public interface ControlPlane extends AutoCloseable {
 
   OperationView deleteApp(String name);
 
+  /** Turns a service into another topology (single <-> redundant), data intact. */
+  default OperationView convertService(String app, String service, String topology) {
+    throw new dev.cadre.driver.ConflictException(null, "not supported yet: convert");
+  }
+
+  /** Makes this member the primary of its service. */
+  default OperationView promoteMember(String app, String service, String member) {
+    throw new dev.cadre.driver.ConflictException(null, "not supported yet: promote");
+  }
+
+  /** Moves the app to another datacenter; a dry run answers a finished operation whose steps are the plan. */
+  default OperationView moveApp(String app, String datacenter, boolean dryRun) {
+    throw new dev.cadre.driver.ConflictException(null, "not supported yet: move");
+  }
+
   OperationView operation(String id);
 
   /** Blocks until the operation is done or {@code timeout} passes; answers its state then. */
