@@ -108,10 +108,13 @@ public final class Agent {
 
   private static String explain(int exit, String stderr) {
     String why = switch (exit) {
-      case HookExit.BAD_REQUEST -> "the agent refused the request";
+      case HookExit.BAD_REQUEST -> stderr.contains("cadre-agent:") ? "the agent refused the request"
+          : "the agent gave no result line (exit 64)";
       case HookExit.NOT_IMPLEMENTED -> "the agent could not be run: /bin/sh or " + PATH + " is missing in the container";
       case 126 -> "the agent could not be run: " + PATH + " or /bin/sh is not executable";
-      default -> "the agent gave no result line (exit " + exit + "): it was killed or is not cadre's agent";
+      default -> stderr.contains(PATH) && !stderr.contains("cadre-agent:")
+          ? "the agent could not be run (exit " + exit + "): " + PATH + " is missing or unreadable in the container"
+          : "the agent gave no result line (exit " + exit + "): it was killed or is not cadre's agent";
     };
     String sep = stderr.isEmpty() || stderr.endsWith("\n") ? "" : "\n";
     return stderr + sep + "cadre: " + why + "\n";

@@ -16,6 +16,14 @@ public record HookResult(String id, String hook, int exit, String output, String
     stderr = stderr == null ? "" : stderr;
   }
 
+  /**
+   * True when the agent printed its result line. Without one (agent or /bin/sh missing, agent killed)
+   * the exit code is the shell's, not a hook's answer from the {@link HookExit} table.
+   */
+  public boolean answered() {
+    return id != null;
+  }
+
   public boolean ok() {
     return exit == HookExit.DONE;
   }

@@ -151,6 +151,17 @@ class AgentScriptIT {
 
   @ParameterizedTest
   @MethodSource("shells")
+  void aHookThatEndsWith127BecauseACommandIsMissingHasFailed(String shell) throws IOException {
+    LocalAgent a = agent(shell);
+    a.hook("start", "no-such-command-here\n");
+    LocalAgent.Run r = a.run("", Map.of(), "run", "start", "s127", "10");
+    assertEquals(1, r.exit(), r.stderr());
+    assertEquals(1, r.result().exit());
+    assertTrue(r.stderr().contains("recorded as failed"), r.stderr());
+  }
+
+  @ParameterizedTest
+  @MethodSource("shells")
   void badNamesAndTimeoutsAreRefusedAndNothingRuns(String shell) throws IOException {
     LocalAgent a = agent(shell);
     Path marker = root.resolve("ran");

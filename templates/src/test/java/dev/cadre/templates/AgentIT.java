@@ -1,0 +1,74 @@
+package dev.cadre.templates;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadre.driver.ExecRequest;
+import dev.cadre.driver.FileSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The agent inside a real LXD container (the 1 MB busybox image), pushed and run through the LXD driver. */
+class AgentIT {
+  private final TestHost host = new TestHost();
+  private final AgentClient agent = new AgentClient(host.driver);
+
+  @AfterEach
+  void cleanUp() {
+    host.close();
+  }
+
+  @Test
+  void aHookRunsOnceForACommandDeliveredTwiceAndAFailingHooksStderrComesBack() {
+    String name = host.launch("tpl-agent", host.busyboxImage(), "10.77.0.120");
+    agent.install(name);
+    // the plain busybox image has no hooks folder (template images do)
+    assertEquals(0, host.driver.exec(name, ExecRequest.of("mkdir", "/opt/cadre/hooks")).exitCode());
+    host.driver.pushFile(name, FileSpec.of("/opt/cadre/hooks/configure", """
+        #!/bin/sh
+        echo run >> /tmp/configure.count
+        echo "member $CADRE_MEMBER payload $(cat "$1") stdin $(cat)"
+        """.getBytes(StandardCharsets.UTF_8), 0755));
+    host.driver.pushFile(name, FileSpec.of("/opt/cadre/hooks/health", """
+        #!/bin/sh
+        echo "the page is not there" >&2
+        exit 1
+        """.getBytes(StandardCharsets.UTF_8), 0755));
+
+    byte[] payload = "{\"member\":\"m1\"}".getBytes(StandardCharsets.UTF_8);
+    Map<String, String> env = Map.of("CADRE_MEMBER", "m1");
+    HookResult first = agent.run(name, "configure", "op-1-configure", payload, env, Duration.ofSeconds(20));
+    HookResult second = agent.run(name, "configure", "op-1-configure", payload, env, Duration.ofSeconds(20));
+    assertEquals(0, first.exit(), first.stderr());
+    assertFalse(first.replayed());
+    assertEquals("member m1 payload {\"member\":\"m1\"} stdin {\"member\":\"m1\"}\n", first.output());
+    assertTrue(second.replayed());
+    assertEquals(first.output(), second.output());
+    String count = host.driver.exec(name, ExecRequest.of("cat", "/tmp/configure.count")).stdoutText();
+    assertEquals("run\n", count, "the hook ran more than once");
+
+    for (int i = 0; i < 10; i++) {
+      HookResult failed = agent.run(name, "health", "op-1-health-" + i, new byte[0], Map.of(), Duration.ofSeconds(20));
+      assertEquals(1, failed.exit());
+      assertFalse(failed.ok());
+      assertEquals("failed", failed.meaning());
+      assertTrue(failed.stderr().contains("the page is not there"), "run " + i + ": " + failed.stderr());
+    }
+
+    HookResult missing = agent.run(name, "backup", "op-1-backup", new byte[0], Map.of(), Duration.ofSeconds(20));
+    assertEquals(HookExit.NOT_IMPLEMENTED, missing.exit());
+  }
+
+  @Test
+  void withoutTheAgentTheAnswerSaysSo() {
+    String name = host.launch("tpl-noagent", host.busyboxImage(), "10.77.0.121");
+    HookResult r = agent.run(name, "plan", "op-2-plan", new byte[0], Map.of(), Duration.ofSeconds(10));
+    assertFalse(r.answered());
+    assertFalse(r.ok());
+    assertTrue(r.stderr().contains("/opt/cadre/agent is missing or unreadable in the container"), r.stderr());
+  }
+}

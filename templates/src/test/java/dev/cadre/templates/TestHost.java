@@ -1,0 +1,87 @@
+package dev.cadre.templates;
+
+import dev.cadre.driver.ImageSource;
+import dev.cadre.driver.Instance;
+import dev.cadre.driver.InstanceSpec;
+import dev.cadre.lxd.LxdHostDriver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * LXD host 1 of {@code scripts/lxd-hosts up}, and the containers one test class made on it. This
+ * module's ITs own the static addresses 10.77.0.120-127 of that host's bridge.
+ */
+final class TestHost implements AutoCloseable {
+  static final String SOCKET = env("CADRE_LXD1_SOCKET", "/var/lib/lxd/unix.socket");
+  static final String NETWORK = env("CADRE_LXD1_NETWORK", "cadrebr0");
+  static final Path BUSYBOX = Path.of(env("CADRE_BUSYBOX_IMAGE", "/var/lib/cadre-test/images/busybox.tar.gz"));
+
+  final LxdHostDriver driver = LxdHostDriver.connect("lxd1", "unix://" + SOCKET, null, null);
+  private final List<String> created = new CopyOnWriteArrayList<>();
+
+  static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? fallback : v;
+  }
+
+  /** The plain busybox test image that scripts/lxd-hosts imports (imported here when missing). */
+  String busyboxImage() {
+    driver.ensureImage(new ImageSource("busybox", BUSYBOX));
+    return "busybox";
+  }
+
+  /** Creates and starts a container with a static address and waits until it holds that address. */
+  String launch(String prefix, String image, String ip) {
+    String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    // a container left by a crashed earlier run may still hold this address
+    for (Instance old : driver.list()) {
+      if (ip.equals(old.configuredIpv4())) {
+        driver.delete(old.name());
+      }
+    }
+    created.add(name);
+    driver.create(InstanceSpec.builder(name, image).nic(NETWORK, ip).memoryMiB(512).build());
+    driver.start(name);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      Instance i = driver.get(name);
+      if (ip.equals(i.ipv4())) {
+        return name;
+      }
+      sleep(100);
+    }
+    throw new AssertionError(name + " did not get " + ip + " within 60 s: " + driver.get(name));
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Deletes what this test made. */
+  void cleanUp() {
+    for (String name : created) {
+      try {
+        if (driver.find(name).isPresent()) {
+          driver.delete(name);
+        }
+      } catch (RuntimeException ignored) {
+        // best effort: the next run deletes by address
+      }
+    }
+    created.clear();
+  }
+
+  @Override
+  public void close() {
+    cleanUp();
+    driver.close();
+  }
+}
