@@ -64,6 +64,39 @@ class AgentIT {
   }
 
   @Test
+  void aHookPastItsTimeoutIsKilledWithWhatItStartedInsideTheContainer() {
+    String name = host.launch("tpl-timeout", host.busyboxImage(), "10.77.0.124");
+    agent.install(name);
+    assertEquals(0, host.driver.exec(name, ExecRequest.of("mkdir", "/opt/cadre/hooks")).exitCode());
+    host.driver.pushFile(name, FileSpec.of("/opt/cadre/hooks/export-live", """
+        #!/bin/sh
+        sleep 300 &
+        echo $! > /tmp/child
+        echo copying
+        sleep 300
+        """.getBytes(StandardCharsets.UTF_8), 0755));
+    long t0 = System.nanoTime();
+    HookResult r = agent.run(name, "export-live", "op-3-export", new byte[0], Map.of(), Duration.ofSeconds(1));
+    assertEquals(HookExit.TIMED_OUT, r.exit(), r.stderr());
+    assertEquals("copying\n", r.output());
+    assertTrue((System.nanoTime() - t0) / 1e9 < 10);
+    TestHost.sleep(300);
+    String child = host.driver.exec(name, ExecRequest.of("cat", "/tmp/child")).stdoutText().strip();
+    assertEquals(1, host.driver.exec(name, ExecRequest.of("kill", "-0", child)).exitCode(),
+        "the hook's child " + child + " survived the timeout");
+    // killed processes are reaped by the container's init a moment later
+    int found = 0;
+    for (int i = 0; i < 30; i++) {
+      found = host.driver.exec(name, ExecRequest.of("pidof", "sleep")).exitCode();
+      if (found == 1) {
+        break;
+      }
+      TestHost.sleep(100);
+    }
+    assertEquals(1, found, "a sleep survived the timeout");
+  }
+
+  @Test
   void withoutTheAgentTheAnswerSaysSo() {
     String name = host.launch("tpl-noagent", host.busyboxImage(), "10.77.0.121");
     HookResult r = agent.run(name, "plan", "op-2-plan", new byte[0], Map.of(), Duration.ofSeconds(10));
