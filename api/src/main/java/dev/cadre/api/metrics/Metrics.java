@@ -1,0 +1,81 @@
+package dev.cadre.api.metrics;
+
+import dev.cadre.manager.ControlPlane;
+import dev.cadre.manager.Summary;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Prometheus metrics: a timer per route and status ({@code cadre_http_requests_seconds}), counts from the
+ * control plane's summary (cached for a few seconds so a scrape never hammers the store), JVM basics.
+ */
+public final class Metrics {
+  private static final Duration SUMMARY_TTL = Duration.ofSeconds(5);
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ControlPlane plane;
+  private final AtomicReference<Cached> summary = new AtomicReference<>();
+
+  private record Cached(Summary summary, long at) {}
+
+  public Metrics(ControlPlane plane) {
+    this.plane = plane;
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    gauge("cadre.hosts", s -> s.hosts());
+    gauge("cadre.datacenters", s -> s.datacenters());
+    gauge("cadre.apps", s -> s.apps());
+    gauge("cadre.members", s -> s.members());
+    gauge("cadre.operations.running", s -> s.operationsRunning());
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Called by Javalin's request logger after every request, with the time it took. */
+  public void record(Context ctx, float millis) {
+    String route;
+    try {
+      route = ctx.endpointHandlerPath();
+    } catch (RuntimeException e) {
+      route = "unmatched";
+    }
+    Timer.builder("cadre.http.requests")
+        .tag("method", ctx.method().name())
+        .tag("route", route == null || route.isEmpty() ? "unmatched" : route)
+        .tag("status", Integer.toString(ctx.statusCode()))
+        .register(registry)
+        .record(Duration.ofNanos((long) (millis * 1_000_000)));
+  }
+
+  private void gauge(String name, ToDoubleFunction<Summary> value) {
+    Gauge.builder(name, this, m -> {
+      Summary s = m.summary();
+      return s == null ? Double.NaN : value.applyAsDouble(s);
+    }).register(registry);
+  }
+
+  private Summary summary() {
+    Cached cached = summary.get();
+    long now = System.nanoTime();
+    if (cached == null || now - cached.at() > SUMMARY_TTL.toNanos()) {
+      try {
+        cached = new Cached(plane.summary(), now);
+        summary.set(cached);
+      } catch (RuntimeException e) {
+        return cached == null ? null : cached.summary();
+      }
+    }
+    return cached.summary();
+  }
+}

@@ -1,0 +1,47 @@
+package dev.cadre.api.routes;
+
+import dev.cadre.api.http.Bodies;
+import dev.cadre.api.http.Check;
+import dev.cadre.manager.ControlPlane;
+import dev.cadre.manager.OperationView;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+
+/** Templates and apps, including the topology verbs (the control plane refuses those it does not offer). */
+public final class AppRoutes {
+  private AppRoutes() {}
+
+  public static void register(Javalin app, ControlPlane plane, Accepted accepted) {
+    app.get("/v1/templates", ctx -> ctx.json(plane.templates()));
+    app.post("/v1/apps", ctx -> accepted.answer(ctx, plane.createApp(Bodies.read(ctx, AppBody.class).toRequest())));
+    app.get("/v1/apps", ctx -> ctx.json(plane.apps()));
+    app.get("/v1/apps/{app}", ctx -> ctx.json(plane.app(appName(ctx))));
+    app.delete("/v1/apps/{app}", ctx -> accepted.answer(ctx, plane.deleteApp(appName(ctx))));
+    app.post("/v1/apps/{app}/services/{svc}/convert", ctx -> {
+      String appName = appName(ctx);
+      String service = Check.pathName(ctx.pathParam("svc"), "service");
+      String topology = Bodies.read(ctx, ConvertBody.class).validTopology();
+      accepted.answer(ctx, plane.convertService(appName, service, topology));
+    });
+    app.post("/v1/apps/{app}/services/{svc}/members/{member}/promote", ctx -> {
+      String appName = appName(ctx);
+      String service = Check.pathName(ctx.pathParam("svc"), "service");
+      String member = Check.pathName(ctx.pathParam("member"), "member");
+      accepted.answer(ctx, plane.promoteMember(appName, service, member));
+    });
+    app.post("/v1/apps/{app}/move", ctx -> {
+      String appName = appName(ctx);
+      MoveBody body = Bodies.read(ctx, MoveBody.class);
+      OperationView op = plane.moveApp(appName, body.validDatacenter(), body.dryRunRequested());
+      if (body.dryRunRequested()) {
+        ctx.json(op); // a dry run is answered at once: a finished operation whose steps are the plan
+      } else {
+        accepted.answer(ctx, op);
+      }
+    });
+  }
+
+  private static String appName(Context ctx) {
+    return Check.pathName(ctx.pathParam("app"), "app");
+  }
+}

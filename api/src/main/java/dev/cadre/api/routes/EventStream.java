@@ -1,0 +1,93 @@
+package dev.cadre.api.routes;
+
+import dev.cadre.api.http.ApiException;
+import dev.cadre.api.http.Json;
+import dev.cadre.manager.ControlPlane;
+import dev.cadre.manager.EventView;
+import io.javalin.Javalin;
+import io.javalin.http.sse.SseClient;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /v1/events}: the control plane's events as server-sent events ({@code event:} the type,
+ * {@code id:} the event id, {@code data:} the event as JSON). A comment every 15 s keeps idle
+ * connections (and proxies) from timing out.
+ */
+public final class EventStream implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EventStream.class);
+  private final ControlPlane plane;
+  private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "cadre-sse-heartbeat");
+    t.setDaemon(true);
+    return t;
+  });
+
+  public EventStream(ControlPlane plane) {
+    this.plane = plane;
+    heartbeat.scheduleAtFixedRate(this::beat, 15, 15, TimeUnit.SECONDS);
+  }
+
+  public void register(Javalin app) {
+    // Javalin streams only to clients that accept exactly text/event-stream; say so instead of an empty 200.
+    app.before("/v1/events", ctx -> {
+      if (!"text/event-stream".equals(ctx.header("Accept"))) {
+        throw new ApiException(406, "not_acceptable",
+            "/v1/events is a server-sent event stream: send 'Accept: text/event-stream'");
+      }
+    });
+    app.sse("/v1/events", this::accept);
+  }
+
+  private void accept(SseClient client) {
+    client.keepAlive();
+    clients.add(client);
+    AutoCloseable subscription = plane.subscribe(event -> send(client, event));
+    client.onClose(() -> {
+      clients.remove(client);
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        log.debug("closing an event subscription", e);
+      }
+    });
+    client.sendComment("cadre events");
+  }
+
+  private static void send(SseClient client, EventView event) {
+    if (client.terminated()) {
+      return;
+    }
+    try {
+      client.sendEvent(event.type(), Json.mapper().writeValueAsString(event), Long.toString(event.id()));
+    } catch (Exception e) {
+      log.debug("dropping an event for a closed client", e);
+    }
+  }
+
+  private void beat() {
+    for (SseClient client : clients) {
+      try {
+        if (!client.terminated()) {
+          client.sendComment("keep-alive");
+        }
+      } catch (Exception e) {
+        log.debug("heartbeat failed", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    heartbeat.shutdownNow();
+    for (SseClient client : clients) {
+      client.close();
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package dev.cadre.api.routes;
+
+import dev.cadre.api.http.Bodies;
+import dev.cadre.api.http.Check;
+import dev.cadre.manager.ControlPlane;
+import io.javalin.Javalin;
+
+/** Hosts: register, list, show, drain, remove. */
+public final class HostRoutes {
+  private HostRoutes() {}
+
+  public static void register(Javalin app, ControlPlane plane, Accepted accepted) {
+    app.post("/v1/hosts", ctx -> accepted.answer(ctx, plane.registerHost(Bodies.read(ctx, HostBody.class).toRequest())));
+    app.get("/v1/hosts", ctx -> ctx.json(plane.hosts()));
+    app.get("/v1/hosts/{host}", ctx -> ctx.json(plane.host(Check.pathName(ctx.pathParam("host"), "host"))));
+    app.post("/v1/hosts/{host}/drain",
+        ctx -> accepted.answer(ctx, plane.drainHost(Check.pathName(ctx.pathParam("host"), "host"))));
+    app.delete("/v1/hosts/{host}",
+        ctx -> accepted.answer(ctx, plane.removeHost(Check.pathName(ctx.pathParam("host"), "host"))));
+  }
+}

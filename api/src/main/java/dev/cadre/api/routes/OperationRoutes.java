@@ -1,0 +1,55 @@
+package dev.cadre.api.routes;
+
+import dev.cadre.api.http.ApiException;
+import dev.cadre.api.http.Check;
+import dev.cadre.manager.ControlPlane;
+import io.javalin.Javalin;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+
+/** Operations: show, wait (bounded), cancel. Waiting runs off Jetty's threads so waiters cannot starve requests. */
+public final class OperationRoutes {
+  public static final int DEFAULT_WAIT_SECONDS = 30;
+  public static final int MAX_WAIT_SECONDS = 300;
+
+  private OperationRoutes() {}
+
+  public static void register(Javalin app, ControlPlane plane, ExecutorService waiters) {
+    app.get("/v1/operations/{id}", ctx -> ctx.json(plane.operation(Check.operationId(ctx.pathParam("id")))));
+    app.get("/v1/operations/{id}/wait", ctx -> {
+      String id = Check.operationId(ctx.pathParam("id"));
+      Duration timeout = Duration.ofSeconds(timeoutSeconds(ctx.queryParam("timeout")));
+      plane.operation(id); // a missing operation is a 404 at once, not after the wait
+      ctx.future(() -> CompletableFuture.supplyAsync(() -> {
+        try {
+          return plane.await(id, timeout);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CompletionException(new ApiException(503, "unavailable", "the server is shutting down"));
+        }
+      }, waiters).thenAccept(ctx::json));
+    });
+    app.delete("/v1/operations/{id}", ctx -> ctx.json(plane.cancel(Check.operationId(ctx.pathParam("id")))));
+  }
+
+  /** Pure: the {@code timeout} query parameter in seconds, 0..300, default 30. */
+  public static int timeoutSeconds(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return DEFAULT_WAIT_SECONDS;
+    }
+    int seconds;
+    try {
+      seconds = Integer.parseInt(raw);
+    } catch (NumberFormatException e) {
+      seconds = -1;
+    }
+    if (seconds < 0 || seconds > MAX_WAIT_SECONDS) {
+      throw new ApiException(400, "invalid_input",
+          "timeout must be a whole number of seconds between 0 and " + MAX_WAIT_SECONDS, Map.of("parameter", "timeout"));
+    }
+    return seconds;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.cadre.api.routes;
+
+import dev.cadre.manager.ControlPlane;
+import dev.cadre.manager.Summary;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/** {@code /v1}, {@code /healthz}, {@code /metrics}, {@code /openapi.json}. */
+public final class SystemRoutes {
+  public static final String OPENAPI_RESOURCE = "/openapi.json";
+
+  private SystemRoutes() {}
+
+  public record Info(String api, String version, String store, Summary counts) {}
+
+  public static void register(Javalin app, ControlPlane plane, PrometheusMeterRegistry registry) {
+    byte[] openapi = openapi();
+    app.get("/v1", ctx -> {
+      Summary summary = plane.summary();
+      ctx.json(new Info("v1", summary.version(), summary.store(), summary));
+    });
+    app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+    app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
+  }
+
+  public static byte[] openapi() {
+    try (InputStream in = SystemRoutes.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is missing from the class path");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.cadre.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.cadre.api.http.ApiException;
+import dev.cadre.api.http.ErrorMapping;
+import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.HostFailureException;
+import dev.cadre.driver.InvalidInputException;
+import dev.cadre.driver.NotFoundException;
+import dev.cadre.driver.UnauthorizedException;
+import dev.cadre.driver.UnavailableException;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+class ErrorMappingTest {
+  static void assertMapped(RuntimeException e, int status, String code) {
+    ApiException mapped = ErrorMapping.translate(e);
+    assertEquals(status, mapped.status());
+    assertEquals(code, mapped.code());
+  }
+
+  @Test
+  void driverFamilyMapsToOneStatusEach() {
+    assertMapped(new InvalidInputException(null, "bad"), 400, "invalid_input");
+    assertMapped(new NotFoundException(null, "gone"), 404, "not_found");
+    assertMapped(new ConflictException(null, "taken"), 409, "conflict");
+    assertMapped(new ConflictException(null, "not supported yet: move"), 409, "not_supported");
+    assertMapped(new UnauthorizedException("h1", "untrusted"), 403, "forbidden");
+    assertMapped(new UnavailableException("h1", "down"), 503, "unavailable");
+    assertMapped(new HostFailureException("h1", "failed"), 503, "host_failure");
+  }
+
+  @Test
+  void hostIsInTheDetails() {
+    assertEquals("h1", ErrorMapping.translate(new UnavailableException("h1", "down")).details().get("host"));
+    assertFalse(ErrorMapping.translate(new NotFoundException(null, "x")).details().containsKey("host"));
+  }
+
+  @Test
+  void wrappedFailuresAreUnwrapped() {
+    assertMapped(new CompletionException(new NotFoundException(null, "gone")), 404, "not_found");
+  }
+
+  @Test
+  void anythingElseIs500WithoutItsMessage() {
+    ApiException mapped = ErrorMapping.translate(new NullPointerException("deep detail"));
+    assertEquals(500, mapped.status());
+    assertEquals("internal", mapped.code());
+    assertFalse(mapped.getMessage().contains("deep detail"));
+  }
+}

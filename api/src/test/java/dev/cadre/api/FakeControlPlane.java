@@ -1,0 +1,218 @@
+package dev.cadre.api;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.InvalidInputException;
+import dev.cadre.driver.NotFoundException;
+import dev.cadre.manager.AppRequest;
+import dev.cadre.manager.AppView;
+import dev.cadre.manager.ControlPlane;
+import dev.cadre.manager.EventView;
+import dev.cadre.manager.HostRequest;
+import dev.cadre.manager.HostView;
+import dev.cadre.manager.MemberView;
+import dev.cadre.manager.OperationView;
+import dev.cadre.manager.ServiceRequest;
+import dev.cadre.manager.ServiceView;
+import dev.cadre.manager.StepView;
+import dev.cadre.manager.Summary;
+import dev.cadre.manager.TemplateView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * An in-memory control plane for the API's fast tests: it keeps what it is told, answers operations
+ * that finish at once (or are held running until {@link #finish}), and refuses like the real one
+ * (Conflict for taken names and no capacity, NotFound for unknown names and templates).
+ */
+final class FakeControlPlane implements ControlPlane {
+  static final Instant T0 = Instant.parse("2026-01-02T03:04:05Z");
+
+  final Map<String, HostView> hosts = new ConcurrentHashMap<>();
+  final Map<String, AppView> apps = new ConcurrentHashMap<>();
+  final Map<String, OperationView> operations = new ConcurrentHashMap<>();
+  final List<Consumer<EventView>> listeners = new CopyOnWriteArrayList<>();
+  final List<Object> requests = new CopyOnWriteArrayList<>();
+  private final AtomicInteger ids = new AtomicInteger();
+  volatile boolean holdOperations;
+  volatile int capacity = 10;
+  volatile RuntimeException failNext;
+
+  @Override
+  public OperationView registerHost(HostRequest request) {
+    maybeFail();
+    requests.add(request);
+    if (hosts.containsKey(request.name())) {
+      throw new ConflictException(null, "host '" + request.name() + "' is already registered");
+    }
+    hosts.put(request.name(), new HostView(request.name(), request.driver(), request.endpoint(), request.datacenter(),
+        request.network(), "ready", 4, 8L << 30, 1L << 30, 100L << 30, 0, 0, null, T0));
+    return operation("register-host", "hosts/" + request.name());
+  }
+
+  @Override
+  public List<HostView> hosts() {
+    maybeFail();
+    return List.copyOf(hosts.values());
+  }
+
+  @Override
+  public HostView host(String name) {
+    HostView h = hosts.get(name);
+    if (h == null) {
+      throw new NotFoundException(null, "no host '" + name + "'");
+    }
+    return h;
+  }
+
+  @Override
+  public OperationView removeHost(String name) {
+    host(name);
+    hosts.remove(name);
+    return operation("remove-host", "hosts/" + name);
+  }
+
+  @Override
+  public OperationView drainHost(String name) {
+    host(name);
+    return operation("drain-host", "hosts/" + name);
+  }
+
+  @Override
+  public List<TemplateView> templates() {
+    ObjectNode plan = JsonNodeFactory.instance.objectNode();
+    plan.putArray("topologies").add("single");
+    plan.putArray("behaviors");
+    return List.of(new TemplateView("busybox", "a tiny httpd", plan));
+  }
+
+  @Override
+  public OperationView createApp(AppRequest request) {
+    maybeFail();
+    requests.add(request);
+    if (apps.containsKey(request.name())) {
+      throw new ConflictException(null, "app '" + request.name() + "' exists");
+    }
+    int wanted = 0;
+    List<ServiceView> services = new ArrayList<>();
+    for (ServiceRequest s : request.services()) {
+      if (!s.template().equals("busybox")) {
+        throw new NotFoundException(null, "no template '" + s.template() + "'");
+      }
+      int count = s.count() == null ? 1 : s.count();
+      wanted += count;
+      List<MemberView> members = new ArrayList<>();
+      for (int i = 1; i <= count; i++) {
+        members.add(new MemberView(s.name() + "-" + i, "primary", "h1", "10.77.0." + (127 + i), "running", null));
+      }
+      services.add(new ServiceView(s.name(), s.template(), "single", s.config(), Map.of("password", "pw"), members));
+    }
+    if (wanted > capacity) {
+      throw new ConflictException(null, "no capacity: " + wanted + " members wanted, room for " + capacity);
+    }
+    apps.put(request.name(), new AppView(request.name(), request.datacenter(), "running", services, T0));
+    return operation("create-app", "apps/" + request.name());
+  }
+
+  @Override
+  public List<AppView> apps() {
+    return List.copyOf(apps.values());
+  }
+
+  @Override
+  public AppView app(String name) {
+    AppView a = apps.get(name);
+    if (a == null) {
+      throw new NotFoundException(null, "no app '" + name + "'");
+    }
+    return a;
+  }
+
+  @Override
+  public OperationView deleteApp(String name) {
+    app(name);
+    apps.remove(name);
+    return operation("delete-app", "apps/" + name);
+  }
+
+  @Override
+  public OperationView operation(String id) {
+    OperationView op = operations.get(id);
+    if (op == null) {
+      throw new NotFoundException(null, "no operation '" + id + "'");
+    }
+    return op;
+  }
+
+  @Override
+  public OperationView await(String id, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    OperationView op = operation(id);
+    while (!op.done() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      op = operation(id);
+    }
+    return op;
+  }
+
+  @Override
+  public OperationView cancel(String id) {
+    OperationView op = operation(id);
+    if (op.done()) {
+      throw new ConflictException(null, "operation " + id + " is already " + op.status());
+    }
+    return finish(id, "cancelled", "cancelled by request");
+  }
+
+  @Override
+  public AutoCloseable subscribe(Consumer<EventView> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  @Override
+  public Summary summary() {
+    maybeFail();
+    int members = apps.values().stream().mapToInt(a -> a.services().stream().mapToInt(s -> s.members().size()).sum()).sum();
+    return new Summary("test", "fake", 1, hosts.size(), apps.size(), members,
+        (int) operations.values().stream().filter(o -> !o.done()).count());
+  }
+
+  @Override
+  public void close() {}
+
+  void emit(EventView event) {
+    listeners.forEach(l -> l.accept(event));
+  }
+
+  OperationView finish(String id, String status, String error) {
+    OperationView op = operation(id);
+    OperationView done = new OperationView(id, op.kind(), op.target(), status, 100, error, op.steps(), op.created(), T0);
+    operations.put(id, done);
+    return done;
+  }
+
+  private OperationView operation(String kind, String target) {
+    String id = "op-" + ids.incrementAndGet();
+    OperationView op = new OperationView(id, kind, target, holdOperations ? "running" : "success", holdOperations ? 10 : 100,
+        null, List.of(new StepView("validate", "done", null, T0)), T0, T0);
+    operations.put(id, op);
+    return op;
+  }
+
+  private void maybeFail() {
+    RuntimeException e = failNext;
+    if (e != null) {
+      failNext = null;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package dev.cadre.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "apps", description = "Apps: list (default), show, create, rm.",
+    subcommands = {AppsCommand.Ls.class, AppsCommand.Show.class, AppsCommand.Create.class, AppsCommand.Rm.class})
+public class AppsCommand implements Callable<Integer> {
+  @Mixin Connection connection;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    return Ls.list(spec, connection);
+  }
+
+  @Command(name = "ls", description = "List apps.")
+  static class Ls implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      return list(spec, connection);
+    }
+
+    static int list(CommandSpec spec, Connection connection) {
+      JsonNode apps = connection.client().get("/v1/apps");
+      if (connection.json()) {
+        Output.json(spec, apps);
+        return ExitCodes.OK;
+      }
+      Table t = new Table("NAME", "DATACENTER", "STATE", "SERVICES", "MEMBERS", "CREATED");
+      for (JsonNode app : apps) {
+        List<String> services = new ArrayList<>();
+        int members = 0;
+        for (JsonNode s : app.path("services")) {
+          services.add(Output.text(s, "name") + "(" + Output.text(s, "template") + ")");
+          members += s.path("members").size();
+        }
+        t.row(Output.text(app, "name"), Output.text(app, "datacenter"), Output.text(app, "state"),
+            String.join(",", services), members, Output.text(app, "created"));
+      }
+      t.print(Output.out(spec));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "show", description = "Show an app: its services and members (role, host, ip, state).")
+  static class Show implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME") String name;
+    @Option(names = "--secrets", description = "also print what cadre generated for each service (passwords)") boolean secrets;
+
+    @Override
+    public Integer call() {
+      JsonNode app = connection.client().get("/v1/apps/" + Names.path(name, "app"));
+      if (connection.json()) {
+        Output.json(spec, app);
+      } else {
+        print(spec, app, secrets);
+      }
+      return ExitCodes.OK;
+    }
+
+    static void print(CommandSpec spec, JsonNode app, boolean secrets) {
+      var out = Output.out(spec);
+      out.println("app " + Output.text(app, "name") + " in " + Output.text(app, "datacenter") + ": "
+          + Output.text(app, "state"));
+      Table t = new Table("SERVICE", "TEMPLATE", "TOPOLOGY", "MEMBER", "ROLE", "HOST", "IP", "STATE", "ERROR");
+      for (JsonNode s : app.path("services")) {
+        for (JsonNode m : s.path("members")) {
+          t.row(Output.text(s, "name"), Output.text(s, "template"), Output.text(s, "topology"), Output.text(m, "name"),
+              Output.text(m, "role"), Output.text(m, "host"), Output.text(m, "ip"), Output.text(m, "state"),
+              Output.text(m, "error"));
+        }
+        if (s.path("members").isEmpty()) {
+          t.row(Output.text(s, "name"), Output.text(s, "template"), Output.text(s, "topology"), "", "", "", "", "", "");
+        }
+      }
+      t.print(out);
+      if (secrets) {
+        for (JsonNode s : app.path("services")) {
+          s.path("secrets").fields().forEachRemaining(e ->
+              out.println("secret " + Output.text(s, "name") + "." + e.getKey() + "=" + e.getValue().asText()));
+        }
+      }
+      out.flush();
+    }
+  }
+
+  @Command(name = "create", description = "Create an app from templates.")
+  static class Create implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME", arity = "0..1", description = "app name (or give it in -f)") String name;
+    @Option(names = "--datacenter") String datacenter;
+    @Option(names = "--service", paramLabel = "name=template[:count][:topology]",
+        description = "a service, repeatable (e.g. --service web=busybox:2 --service db=redis:1:single)") List<String> services;
+    @Option(names = "--config", paramLabel = "svc.key=value", description = "service config, repeatable") List<String> config;
+    @Option(names = {"-f", "--file"}, paramLabel = "app.json", description = "the whole request as JSON (see POST /v1/apps)") Path file;
+    @Option(names = "--keep-failed", description = "leave the containers of failed members for inspection") boolean keepFailed;
+    @Option(names = "--wait", description = "follow the operation; show the app on success, exit non-zero on failure") boolean wait;
+    @Option(names = "--wait-timeout", defaultValue = "900", description = "seconds (default ${DEFAULT-VALUE})") long waitTimeout;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = file != null ? fromFile() : fromOptions();
+      CadreClient client = connection.client();
+      JsonNode answer = client.post("/v1/apps", body);
+      Output.accepted(spec, connection, client, answer, wait, Duration.ofSeconds(waitTimeout));
+      if (wait && !connection.json()) {
+        Show.print(spec, client.get("/v1/apps/" + Names.path(body.path("name").asText(), "app")), false);
+      }
+      return ExitCodes.OK;
+    }
+
+    private ObjectNode fromFile() {
+      if (services != null || config != null || datacenter != null) {
+        throw new CliException(ExitCodes.USAGE, "give either -f or --datacenter/--service/--config, not both");
+      }
+      JsonNode node;
+      try {
+        node = CadreClient.JSON.readTree(Files.readAllBytes(file));
+      } catch (IOException e) {
+        throw new CliException(ExitCodes.USAGE, "cannot read " + file + ": " + e.getMessage());
+      }
+      if (!node.isObject()) {
+        throw new CliException(ExitCodes.USAGE, file + " must hold a JSON object");
+      }
+      ObjectNode body = (ObjectNode) node;
+      if (name != null) {
+        body.put("name", name);
+      }
+      if (keepFailed) {
+        body.put("keep_failed", true);
+      }
+      return body;
+    }
+
+    private ObjectNode fromOptions() {
+      if (name == null || datacenter == null || services == null || services.isEmpty()) {
+        throw new CliException(ExitCodes.USAGE, "apps create needs NAME, --datacenter and at least one --service (or -f app.json)");
+      }
+      Map<String, ObjectNode> byName = new LinkedHashMap<>();
+      for (String s : services) {
+        ObjectNode svc = parseService(s);
+        if (byName.put(svc.path("name").asText(), svc) != null) {
+          throw new CliException(ExitCodes.USAGE, "service '" + svc.path("name").asText() + "' is given twice");
+        }
+      }
+      for (String c : config == null ? List.<String>of() : config) {
+        int eq = c.indexOf('=');
+        int dot = c.indexOf('.');
+        if (eq < 0 || dot < 0 || dot > eq) {
+          throw new CliException(ExitCodes.USAGE, "--config must be svc.key=value, got '" + c + "'");
+        }
+        ObjectNode svc = byName.get(c.substring(0, dot));
+        if (svc == null) {
+          throw new CliException(ExitCodes.USAGE, "--config names service '" + c.substring(0, dot) + "' which no --service gives");
+        }
+        ObjectNode cfg = svc.has("config") ? (ObjectNode) svc.get("config") : svc.putObject("config");
+        cfg.put(c.substring(dot + 1, eq), c.substring(eq + 1));
+      }
+      ObjectNode body = CadreClient.JSON.createObjectNode().put("name", name).put("datacenter", datacenter);
+      ArrayNode list = body.putArray("services");
+      byName.values().forEach(list::add);
+      if (keepFailed) {
+        body.put("keep_failed", true);
+      }
+      return body;
+    }
+
+    /** {@code name=template[:count][:topology]}; the count may be left out ({@code db=redis::redundant}). */
+    static ObjectNode parseService(String spec) {
+      int eq = spec.indexOf('=');
+      if (eq <= 0 || eq == spec.length() - 1) {
+        throw new CliException(ExitCodes.USAGE, "--service must be name=template[:count][:topology], got '" + spec + "'");
+      }
+      String[] parts = spec.substring(eq + 1).split(":", -1);
+      if (parts.length > 3 || parts[0].isEmpty()) {
+        throw new CliException(ExitCodes.USAGE, "--service must be name=template[:count][:topology], got '" + spec + "'");
+      }
+      ObjectNode svc = CadreClient.JSON.createObjectNode().put("name", spec.substring(0, eq)).put("template", parts[0]);
+      if (parts.length > 1 && !parts[1].isEmpty()) {
+        try {
+          svc.put("count", Integer.parseInt(parts[1]));
+        } catch (NumberFormatException e) {
+          throw new CliException(ExitCodes.USAGE, "count in --service '" + spec + "' is not a number");
+        }
+      }
+      if (parts.length > 2 && !parts[2].isEmpty()) {
+        svc.put("topology", parts[2]);
+      }
+      return svc;
+    }
+  }
+
+  @Command(name = "rm", description = "Delete an app: every member and every address.")
+  static class Rm implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME") String name;
+    @Option(names = "--wait") boolean wait;
+    @Option(names = "--wait-timeout", defaultValue = "600") long waitTimeout;
+
+    @Override
+    public Integer call() {
+      CadreClient client = connection.client();
+      Output.accepted(spec, connection, client, client.delete("/v1/apps/" + Names.path(name, "app")), wait,
+          Duration.ofSeconds(waitTimeout));
+      return ExitCodes.OK;
+    }
+  }
+}

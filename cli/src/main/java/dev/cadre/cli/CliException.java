@@ -1,0 +1,20 @@
+package dev.cadre.cli;
+
+/** A failure the CLI reports in one line on stderr and turns into its exit code. */
+public class CliException extends RuntimeException {
+  private final int exitCode;
+
+  public CliException(int exitCode, String message) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+
+  public CliException(int exitCode, String message, Throwable cause) {
+    super(message, cause);
+    this.exitCode = exitCode;
+  }
+
+  public int exitCode() {
+    return exitCode;
+  }
+}

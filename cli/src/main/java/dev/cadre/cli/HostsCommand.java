@@ -1,0 +1,138 @@
+package dev.cadre.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "hosts", description = "Hosts: list (default), show, add, rm, drain.",
+    subcommands = {HostsCommand.Ls.class, HostsCommand.Show.class, HostsCommand.Add.class,
+        HostsCommand.Rm.class, HostsCommand.Drain.class})
+public class HostsCommand implements Callable<Integer> {
+  @Mixin Connection connection;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    return Ls.list(spec, connection);
+  }
+
+  static void table(CommandSpec spec, JsonNode hosts) {
+    Table t = new Table("NAME", "DATACENTER", "DRIVER", "STATE", "CPUS", "MEMORY", "USED", "MEMBERS", "ENDPOINT");
+    for (JsonNode h : hosts) {
+      t.row(Output.text(h, "name"), Output.text(h, "datacenter"), Output.text(h, "driver"), Output.text(h, "state"),
+          h.path("cpus").asInt(), Table.bytes(h.path("memory_bytes").asLong()), Table.bytes(h.path("memory_used_bytes").asLong()),
+          h.path("members").asInt(), Output.text(h, "endpoint"));
+    }
+    t.print(Output.out(spec));
+  }
+
+  @Command(name = "ls", description = "List hosts.")
+  static class Ls implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      return list(spec, connection);
+    }
+
+    static int list(CommandSpec spec, Connection connection) {
+      JsonNode hosts = connection.client().get("/v1/hosts");
+      if (connection.json()) {
+        Output.json(spec, hosts);
+      } else {
+        table(spec, hosts);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "show", description = "Show one host.")
+  static class Show implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+      JsonNode host = connection.client().get("/v1/hosts/" + Names.path(name, "host"));
+      if (connection.json()) {
+        Output.json(spec, host);
+        return ExitCodes.OK;
+      }
+      Table t = new Table("FIELD", "VALUE");
+      host.fields().forEachRemaining(e -> t.row(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
+      t.print(Output.out(spec));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "add", description = "Register a host.")
+  static class Add implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME") String name;
+    @Option(names = "--driver", required = true, description = "lxd or zone") String driver;
+    @Option(names = "--endpoint", required = true, description = "e.g. unix:///var/lib/lxd/unix.socket or https://10.90.0.2:8443") String endpoint;
+    @Option(names = "--datacenter", required = true) String datacenter;
+    @Option(names = "--network", required = true, description = "the host's managed bridge (LXD) or physical link (zones)") String network;
+    @Option(names = "--trust", description = "trust password or token for first contact (never stored)") String trust;
+    @Option(names = "--wait", description = "follow the operation; exit non-zero if it fails") boolean wait;
+    @Option(names = "--wait-timeout", defaultValue = "600", description = "seconds (default ${DEFAULT-VALUE})") long waitTimeout;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = CadreClient.JSON.createObjectNode()
+          .put("name", name).put("driver", driver).put("endpoint", endpoint)
+          .put("datacenter", datacenter).put("network", network);
+      if (trust != null) {
+        body.put("trust", trust);
+      }
+      CadreClient client = connection.client();
+      Output.accepted(spec, connection, client, client.post("/v1/hosts", body), wait, Duration.ofSeconds(waitTimeout));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "rm", description = "Remove a host (refused while members remain).")
+  static class Rm implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME") String name;
+    @Option(names = "--wait") boolean wait;
+    @Option(names = "--wait-timeout", defaultValue = "600") long waitTimeout;
+
+    @Override
+    public Integer call() {
+      CadreClient client = connection.client();
+      Output.accepted(spec, connection, client, client.delete("/v1/hosts/" + Names.path(name, "host")), wait,
+          Duration.ofSeconds(waitTimeout));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "drain", description = "Move every member off the host (same datacenter).")
+  static class Drain implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME") String name;
+    @Option(names = "--wait") boolean wait;
+    @Option(names = "--wait-timeout", defaultValue = "1800") long waitTimeout;
+
+    @Override
+    public Integer call() {
+      CadreClient client = connection.client();
+      Output.accepted(spec, connection, client,
+          client.post("/v1/hosts/" + Names.path(name, "host") + "/drain", CadreClient.JSON.createObjectNode()), wait,
+          Duration.ofSeconds(waitTimeout));
+      return ExitCodes.OK;
+    }
+  }
+}
