@@ -1,0 +1,84 @@
+package dev.cadre.zone;
+
+import dev.cadre.driver.UnauthorizedException;
+import dev.cadre.driver.UnavailableException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs commands on a remote host with the system {@code ssh} client (its config, known_hosts and agent
+ * apply). ssh joins the remote arguments into one string for the remote login shell, which must be a
+ * POSIX shell (bash, ksh93 and sh on illumos all are); every argument is quoted with {@link ShellQuote}
+ * so the remote side sees exactly the argument vector given here.
+ *
+ * <p>Exit 255 is ssh's own failure (no route, refused, authentication): it becomes
+ * {@link UnavailableException}, or {@link UnauthorizedException} when ssh says so. A remote command
+ * that itself exits 255 is indistinguishable and is reported the same way. A timeout kills the local
+ * ssh client; the remote command may outlive it until the connection drop reaches it.
+ */
+public final class SshCommandRunner implements CommandRunner {
+  private static final int SSH_FAILED = 255;
+
+  private final String host;
+  private final SshTarget target;
+  private final Path identity;
+  private final String sshProgram;
+
+  /**
+   * @param host the name cadre knows the host by
+   * @param identity private key file, or null to use ssh's own configuration and agent
+   */
+  public SshCommandRunner(String host, SshTarget target, Path identity) {
+    this(host, target, identity, "ssh");
+  }
+
+  /** With another ssh executable: tests put a stand-in here. */
+  public SshCommandRunner(String host, SshTarget target, Path identity, String sshProgram) {
+    this.host = host;
+    this.target = target;
+    this.identity = identity;
+    this.sshProgram = sshProgram;
+  }
+
+  @Override
+  public String host() {
+    return host;
+  }
+
+  @Override
+  public CommandResult run(List<String> argv, byte[] stdin, Duration timeout) {
+    if (argv.isEmpty()) {
+      throw new IllegalArgumentException("empty command");
+    }
+    CommandResult result = Processes.run(host, sshArgv(argv), stdin, timeout);
+    if (result.exitCode() == SSH_FAILED) {
+      String why = result.stderrText().strip();
+      if (why.contains("Permission denied") || why.contains("Host key verification failed")) {
+        throw new UnauthorizedException(host, "ssh to " + target.destination() + " refused: " + why);
+      }
+      throw new UnavailableException(host, "ssh to " + target.destination() + " failed: "
+          + (why.isEmpty() ? "exit 255" : why));
+    }
+    return result;
+  }
+
+  /** The local argument vector: options, destination, "--", then the remote command as one quoted line. */
+  List<String> sshArgv(List<String> argv) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(sshProgram);
+    // BatchMode: never prompt for a password or host key; a missing credential must fail, not hang
+    cmd.addAll(List.of("-o", "BatchMode=yes", "-o", "ConnectTimeout=5"));
+    if (target.port() != 22) {
+      cmd.addAll(List.of("-p", Integer.toString(target.port())));
+    }
+    if (identity != null) {
+      cmd.addAll(List.of("-i", identity.toString()));
+    }
+    cmd.add(target.destination());
+    cmd.add("--");
+    cmd.add(ShellQuote.join(argv));
+    return cmd;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.cadre.zone;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadre.driver.HostFailureException;
+import dev.cadre.driver.UnavailableException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class LocalCommandRunnerTest {
+  private final LocalCommandRunner runner = new LocalCommandRunner("gz1");
+  private static final Duration T = Duration.ofSeconds(20);
+
+  @Test
+  void returnsExitCodeAndBothOutputsSeparately() {
+    CommandResult r = runner.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"), null, T);
+    assertEquals(3, r.exitCode());
+    assertEquals("out\n", r.stdoutText());
+    assertEquals("err\n", r.stderrText());
+  }
+
+  @Test
+  void argumentsReachTheProgramWithoutAShell() {
+    CommandResult r = runner.run(List.of("printf", "%s|", "a b", "$(id)", "'"), null, T);
+    assertEquals("a b|$(id)|'|", r.stdoutText());
+  }
+
+  @Test
+  void largeStdinStdoutAndStderrDoNotDeadlock() {
+    byte[] data = new byte[4 * 1024 * 1024];
+    new Random(7).nextBytes(data);
+    CommandResult r = runner.run(List.of("sh", "-c", "tee /dev/stderr"), data, T);
+    assertEquals(0, r.exitCode());
+    assertArrayEquals(data, r.stdout());
+    assertArrayEquals(data, r.stderr());
+  }
+
+  @Test
+  void aMissingProgramIsAHostFailureNamingTheHost() {
+    HostFailureException e = assertThrows(HostFailureException.class,
+        () -> runner.run(List.of("/nonexistent/zoneadm", "list"), null, T));
+    assertEquals("gz1", e.host());
+    assertTrue(e.getMessage().contains("zoneadm"), e.getMessage());
+  }
+
+  @Test
+  void aCommandOutlivingItsTimeoutIsKilledAndReportedUnavailable() {
+    long start = System.nanoTime();
+    UnavailableException e = assertThrows(UnavailableException.class,
+        () -> runner.run(List.of("sleep", "30"), null, Duration.ofMillis(300)));
+    assertEquals("gz1", e.host());
+    assertTrue(System.nanoTime() - start < 10_000_000_000L, "the timeout must end the wait");
+  }
+
+  @Test
+  void stdinIsPassedThrough() {
+    CommandResult r = runner.run(List.of("cat"), "héllo\n".getBytes(StandardCharsets.UTF_8), T);
+    assertEquals("héllo\n", r.stdoutText());
+  }
+}

@@ -1,0 +1,120 @@
+package dev.cadre.zone;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadre.driver.DriverException;
+import dev.cadre.driver.HostFailureException;
+import dev.cadre.driver.InvalidInputException;
+import dev.cadre.driver.UnauthorizedException;
+import dev.cadre.driver.UnavailableException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SshCommandRunnerTest {
+  private static final Duration T = Duration.ofSeconds(20);
+  @TempDir Path dir;
+
+  /** A stand-in for ssh: checks the option layout, then gives the remote line to a shell, as sshd does. */
+  private String fakeSsh() throws IOException {
+    return script("fake-ssh", """
+        #!/bin/sh
+        [ "$1" = "-o" ] && [ "$2" = "BatchMode=yes" ] || { echo "BatchMode missing" >&2; exit 254; }
+        while [ "$1" != "--" ]; do
+          case "$1" in -o|-p|-i) shift 2 ;; *) dest="$1"; shift ;; esac
+        done
+        shift
+        [ "$dest" = "root@gz1.example" ] || { echo "bad destination $dest" >&2; exit 254; }
+        [ "$#" -eq 1 ] || { echo "expected one remote line, got $#" >&2; exit 254; }
+        exec /bin/sh -c "$1"
+        """);
+  }
+
+  private String script(String name, String body) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, body);
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+    return p.toString();
+  }
+
+  private SshCommandRunner runner(String program) {
+    return new SshCommandRunner("gz1", SshTarget.parse("root@gz1.example"), null, program);
+  }
+
+  @Test
+  void buildsTheDocumentedArgumentVector() {
+    SshCommandRunner r = new SshCommandRunner("gz1", SshTarget.parse("admin@10.0.0.5:2222"), Path.of("/keys/id"), "ssh");
+    assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "2222", "-i", "/keys/id",
+        "admin@10.0.0.5", "--", "zonecfg -z web1 info"), r.sshArgv(List.of("zonecfg", "-z", "web1", "info")));
+    assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "root@gz1.example", "--", "zlogin z1 'a b'"),
+        runner("ssh").sshArgv(List.of("zlogin", "z1", "a b")));
+  }
+
+  @Test
+  void theRemoteShellSeesExactlyTheArgumentVector() throws IOException {
+    List<String> argv = new ArrayList<>(List.of("printf", "%s\\0"));
+    argv.addAll(ShellQuoteTest.HOSTILE);
+    CommandResult r = runner(fakeSsh()).run(argv, null, T);
+    assertEquals(0, r.exitCode(), r.stderrText());
+    assertEquals(ShellQuoteTest.HOSTILE, ShellQuoteTest.splitNul(r.stdoutText()));
+  }
+
+  @Test
+  void stdinAndTheRemoteExitCodePassThrough() throws IOException {
+    byte[] data = new byte[300_000];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) i;
+    }
+    CommandResult r = runner(fakeSsh()).run(List.of("sh", "-c", "cat; exit 3"), data, T);
+    assertEquals(3, r.exitCode());
+    assertArrayEquals(data, r.stdout());
+    assertEquals(127, runner(fakeSsh()).run(List.of("no-such-tool-on-the-host"), null, T).exitCode());
+  }
+
+  @Test
+  void exit255IsUnavailableNamingTheHost() throws IOException {
+    String refused = script("refused", "#!/bin/sh\necho 'ssh: connect to host gz1.example port 22: Connection refused' >&2\nexit 255\n");
+    UnavailableException e = assertThrows(UnavailableException.class, () -> runner(refused).run(List.of("zoneadm", "list"), null, T));
+    assertEquals("gz1", e.host());
+    assertTrue(e.getMessage().contains("Connection refused"), e.getMessage());
+  }
+
+  @Test
+  void aRefusedKeyIsUnauthorized() throws IOException {
+    String denied = script("denied", "#!/bin/sh\necho 'root@gz1.example: Permission denied (publickey).' >&2\nexit 255\n");
+    DriverException e = assertThrows(UnauthorizedException.class, () -> runner(denied).run(List.of("true"), null, T));
+    assertEquals("gz1", e.host());
+  }
+
+  @Test
+  void aMissingSshClientIsAHostFailureNamingTheHost() {
+    HostFailureException e = assertThrows(HostFailureException.class,
+        () -> runner(dir.resolve("no-ssh").toString()).run(List.of("true"), null, T));
+    assertEquals("gz1", e.host());
+  }
+
+  @Test
+  void aHangingConnectionEndsAtTheTimeout() throws IOException {
+    String hang = script("hang", "#!/bin/sh\nexec sleep 30\n");
+    assertThrows(UnavailableException.class, () -> runner(hang).run(List.of("true"), null, Duration.ofMillis(300)));
+  }
+
+  @Test
+  void targetsAreParsedStrictly() {
+    assertEquals(new SshTarget("root", "gz1", 22), SshTarget.parse("root@gz1"));
+    assertEquals(new SshTarget("root", "[fe80::1]", 2200), SshTarget.parse("root@[fe80::1]:2200"));
+    assertEquals("root@fe80::1", SshTarget.parse("root@[fe80::1]").destination());
+    for (String bad : List.of("gz1", "-oProxyCommand=x@gz1", "root@-gz1", "root@gz1:0", "root@gz1:70000", "ro ot@gz1", "")) {
+      assertThrows(InvalidInputException.class, () -> SshTarget.parse(bad), bad);
+    }
+  }
+}
