@@ -77,6 +77,7 @@ class AgentScriptIT {
         + "\"started\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\",\"finished\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\","
         + "\"replayed\":false}"), last);
     assertTrue(Files.exists(a.journal().resolve("cmd-1.result")));
+    assertFalse(Files.exists(a.journal().resolve("cmd-1.payload")), "the payload outlived its hook");
   }
 
   @ParameterizedTest
@@ -100,6 +101,26 @@ class AgentScriptIT {
     LocalAgent.Run other = a.run("{}", Map.of(), "run", "stop", "once-1", "10");
     assertEquals(64, other.exit(), "the same id for another hook is a bad request");
     assertTrue(other.stderr().contains("another hook"), other.stderr());
+  }
+
+  @ParameterizedTest
+  @MethodSource("shells")
+  void recordsOlderThanADayAreSweptOnceADay(String shell) throws Exception {
+    LocalAgent a = agent(shell);
+    a.hook("health", "echo fine\n");
+    assertEquals(0, a.run("", Map.of(), "run", "health", "h1", "10").exit());
+    Path old = a.journal().resolve("h0.result");
+    Files.writeString(old, "{}\n");
+    Path recent = a.journal().resolve("h1.result");
+    java.nio.file.attribute.FileTime twoDaysAgo = java.nio.file.attribute.FileTime.from(
+        java.time.Instant.now().minus(java.time.Duration.ofDays(2)));
+    Files.setLastModifiedTime(old, twoDaysAgo);
+    assertEquals(0, a.run("", Map.of(), "run", "health", "h2", "10").exit());
+    assertTrue(Files.exists(old), "swept again within the day");
+    Files.setLastModifiedTime(a.journal().resolve(".swept"), twoDaysAgo);
+    assertEquals(0, a.run("", Map.of(), "run", "health", "h3", "10").exit());
+    assertFalse(Files.exists(old), "a two-day-old record was kept");
+    assertTrue(Files.exists(recent));
   }
 
   @ParameterizedTest
