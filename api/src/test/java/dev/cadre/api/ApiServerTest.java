@@ -205,6 +205,8 @@ class ApiServerTest {
     assertError(api.post("/v1/hosts", HOST.replace("cadrebr0", "br0;reboot")), 400, "invalid_input");
     assertError(api.post("/v1/apps", APP.replace("\"count\":2", "\"count\":0")), 400, "invalid_input");
     assertError(api.post("/v1/apps", APP.replace("\"port\"", "\"../port\"")), 400, "invalid_input");
+    assertError(api.post("/v1/apps", APP.replace("\"port\"", "\"max.memory\"")), 400, "invalid_input");
+    assertError(api.post("/v1/apps", APP.replace("\"8080\"", "\"80\\n80\"")), 400, "invalid_input");
     assertError(api.post("/v1/apps", APP.replace("busybox", "busy box")), 400, "invalid_input");
   }
 

@@ -14,7 +14,8 @@ public final class Check {
   private static final Pattern NAME = Pattern.compile("[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?");
   private static final Pattern WORD = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
   private static final Pattern NETWORK = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._-]{0,14}");
-  private static final Pattern CONFIG_KEY = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}");
+  /** Config keys become hook environment names (CADRE_CONFIG_KEY), so they follow that rule. */
+  private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
   private static final Pattern OPERATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
   static final String NAME_RULE = "1-32 lower-case letters, digits and '-', starting with a letter and not ending with '-'";
 
@@ -56,7 +57,16 @@ public final class Check {
   public static String configKey(String value, String field) {
     if (value == null || !CONFIG_KEY.matcher(value).matches()) {
       throw ApiException.badRequest("invalid config key " + shown(value) + " in '" + field
-          + "': 1-64 letters, digits, '.', '_' and '-'", field);
+          + "': 1-64 letters, digits and '_', starting with a letter", field);
+    }
+    return value;
+  }
+
+  /** Config values reach hooks as environment variables: one line, no control characters. */
+  public static String configValue(String value, String field) {
+    required(value, field);
+    if (value.length() > 4096 || value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+      throw ApiException.badRequest("field '" + field + "' must be one line of at most 4096 characters without control characters", field);
     }
     return value;
   }

@@ -48,7 +48,7 @@ public record AppBody(String name, String datacenter, List<ServiceBody> services
       if (s.config() != null) {
         for (Map.Entry<String, String> e : s.config().entrySet()) {
           Check.configKey(e.getKey(), at + ".config");
-          Check.text(e.getValue(), at + ".config." + e.getKey(), 4096);
+          Check.configValue(e.getValue(), at + ".config." + e.getKey());
         }
       }
       out.add(new ServiceRequest(s.name(), s.template(), s.topology(), s.count(), s.config()));
