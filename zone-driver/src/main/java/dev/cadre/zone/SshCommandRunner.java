@@ -2,7 +2,6 @@ package dev.cadre.zone;
 
 import dev.cadre.driver.UnauthorizedException;
 import dev.cadre.driver.UnavailableException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,23 +22,13 @@ public final class SshCommandRunner implements CommandRunner {
 
   private final String host;
   private final SshTarget target;
-  private final Path identity;
-  private final String sshProgram;
+  private final SshSettings settings;
 
-  /**
-   * @param host the name cadre knows the host by
-   * @param identity private key file, or null to use ssh's own configuration and agent
-   */
-  public SshCommandRunner(String host, SshTarget target, Path identity) {
-    this(host, target, identity, "ssh");
-  }
-
-  /** With another ssh executable: tests put a stand-in here. */
-  public SshCommandRunner(String host, SshTarget target, Path identity, String sshProgram) {
+  /** @param host the name cadre knows the host by; every exception names it */
+  public SshCommandRunner(String host, SshTarget target, SshSettings settings) {
     this.host = host;
     this.target = target;
-    this.identity = identity;
-    this.sshProgram = sshProgram;
+    this.settings = settings;
   }
 
   @Override
@@ -67,14 +56,24 @@ public final class SshCommandRunner implements CommandRunner {
   /** The local argument vector: options, destination, "--", then the remote command as one quoted line. */
   List<String> sshArgv(List<String> argv) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(sshProgram);
-    // BatchMode: never prompt for a password or host key; a missing credential must fail, not hang
-    cmd.addAll(List.of("-o", "BatchMode=yes", "-o", "ConnectTimeout=5"));
+    cmd.add(settings.program());
+    // BatchMode: never prompt for a password or host key; a missing credential must fail, not hang.
+    // LogLevel=ERROR: ssh's own warnings ("Permanently added ... to the list of known hosts") would
+    // otherwise land in the stderr of the remote command.
+    cmd.addAll(List.of("-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR"));
+    if (settings.knownHosts() != null) {
+      cmd.addAll(List.of("-o", "UserKnownHostsFile=" + settings.knownHosts()));
+    }
+    if (settings.acceptNewHostKeys()) {
+      cmd.addAll(List.of("-o", "StrictHostKeyChecking=accept-new"));
+    } else if (settings.knownHosts() != null) {
+      cmd.addAll(List.of("-o", "StrictHostKeyChecking=yes"));
+    }
     if (target.port() != 22) {
       cmd.addAll(List.of("-p", Integer.toString(target.port())));
     }
-    if (identity != null) {
-      cmd.addAll(List.of("-i", identity.toString()));
+    if (settings.identity() != null) {
+      cmd.addAll(List.of("-i", settings.identity().toString()));
     }
     cmd.add(target.destination());
     cmd.add("--");

@@ -47,16 +47,32 @@ class SshCommandRunnerTest {
   }
 
   private SshCommandRunner runner(String program) {
-    return new SshCommandRunner("gz1", SshTarget.parse("root@gz1.example"), null, program);
+    return new SshCommandRunner("gz1", SshTarget.parse("root@gz1.example"), SshSettings.DEFAULT.withProgram(program));
   }
 
   @Test
   void buildsTheDocumentedArgumentVector() {
-    SshCommandRunner r = new SshCommandRunner("gz1", SshTarget.parse("admin@10.0.0.5:2222"), Path.of("/keys/id"), "ssh");
-    assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "2222", "-i", "/keys/id",
-        "admin@10.0.0.5", "--", "zonecfg -z web1 info"), r.sshArgv(List.of("zonecfg", "-z", "web1", "info")));
-    assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "root@gz1.example", "--", "zlogin z1 'a b'"),
-        runner("ssh").sshArgv(List.of("zlogin", "z1", "a b")));
+    SshCommandRunner r = new SshCommandRunner("gz1", SshTarget.parse("admin@10.0.0.5:2222"),
+        SshSettings.DEFAULT.withIdentity(Path.of("/keys/id")));
+    assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR", "-p", "2222",
+        "-i", "/keys/id", "admin@10.0.0.5", "--", "zonecfg -z web1 info"), r.sshArgv(List.of("zonecfg", "-z", "web1", "info")));
+    assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR", "root@gz1.example",
+        "--", "zlogin z1 'a b'"), runner("ssh").sshArgv(List.of("zlogin", "z1", "a b")));
+  }
+
+  @Test
+  void knownHostsArePinnedOrLearnedOnFirstContact() {
+    SshTarget gz1 = SshTarget.parse("root@gz1");
+    List<String> strict = new SshCommandRunner("gz1", gz1, SshSettings.DEFAULT.withKnownHosts(Path.of("/var/cadre/known_hosts"), false))
+        .sshArgv(List.of("true"));
+    assertTrue(strict.containsAll(List.of("UserKnownHostsFile=/var/cadre/known_hosts", "StrictHostKeyChecking=yes")), strict.toString());
+    List<String> learn = new SshCommandRunner("gz1", gz1, SshSettings.DEFAULT.withKnownHosts(Path.of("/var/cadre/known_hosts"), true))
+        .sshArgv(List.of("true"));
+    assertTrue(learn.contains("StrictHostKeyChecking=accept-new"), learn.toString());
+    for (String bad : List.of("/a b/known_hosts", "/x/%h", "~/known_hosts", "/x/\"quoted\"")) {
+      assertThrows(InvalidInputException.class, () -> SshSettings.DEFAULT.withKnownHosts(Path.of(bad), false), bad);
+    }
+    assertThrows(InvalidInputException.class, () -> SshSettings.DEFAULT.withProgram("-oProxyCommand=x"));
   }
 
   @Test

@@ -44,7 +44,8 @@ class ZoneHostDriverIT extends HostDriverContract {
 
   private static ZoneHostDriver driver(String prefix, String name) {
     String key = env(prefix + "_KEY");
-    SshCommandRunner runner = new SshCommandRunner(name, SshTarget.parse(env(prefix + "_SSH")), key == null ? null : Path.of(key));
+    SshCommandRunner runner = new SshCommandRunner(name, SshTarget.parse(env(prefix + "_SSH")),
+        SshSettings.DEFAULT.withIdentity(key == null ? null : Path.of(key)));
     String args = env(prefix + "_INSTALL_ARGS");
     ZoneImage image = new ZoneImage(imageAlias(), or(env(prefix + "_BRAND"), "sparse"),
         args == null ? List.of() : Arrays.asList(args.trim().split("\\s+")));
