@@ -23,6 +23,13 @@ final class ApiHarness implements AutoCloseable {
   final String base;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** A client of a server started elsewhere (in-process {@code serve} or a separate process). */
+  ApiHarness(String base, String token) {
+    this.server = null;
+    this.base = base;
+    this.token = token;
+  }
+
   ApiHarness(ControlPlane plane, Path dataDir) {
     AdminToken admin = AdminToken.loadOrCreate(dataDir);
     try {
@@ -64,6 +71,26 @@ final class ApiHarness implements AutoCloseable {
     return call("DELETE", path, null, token);
   }
 
+  /** Follows an operation (its URL or id) until done; fails the test if it is not done in time. */
+  JsonNode await(String operation, Duration timeout) {
+    String path = operation.startsWith("/") ? operation : "/v1/operations/" + operation;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonNode op = get(path).json();
+    while (!isDone(op)) {
+      long left = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime());
+      if (left <= 0) {
+        throw new AssertionError("operation not done in " + timeout + ": " + op);
+      }
+      op = get(path + "/wait?timeout=" + Math.min(30, left)).json();
+    }
+    return op;
+  }
+
+  static boolean isDone(JsonNode op) {
+    String s = op.path("status").asText();
+    return s.equals("success") || s.equals("failure") || s.equals("cancelled");
+  }
+
   Response call(String method, String path, String body, String bearer) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -91,6 +118,8 @@ final class ApiHarness implements AutoCloseable {
 
   @Override
   public void close() {
-    server.close();
+    if (server != null) {
+      server.close();
+    }
   }
 }

@@ -1,0 +1,84 @@
+package dev.cadre.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cadre.api.CliAgainstServerTest.Run;
+import dev.cadre.cli.ExitCodes;
+import dev.cadre.driver.HostDriver;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code cadre} command line against {@code cadre serve} running in this JVM with real LXD behind it. */
+class CliIT {
+  @TempDir static Path dir;
+  static InProcessServer server;
+  static HostDriver lxd;
+
+  @BeforeAll
+  static void up() {
+    server = new InProcessServer(dir.resolve("data"));
+    lxd = RealLxd.open(dir.resolve("lxd-client"));
+  }
+
+  @AfterAll
+  static void down() {
+    if (server != null) {
+      server.close();
+    }
+    if (lxd != null) {
+      lxd.close();
+    }
+  }
+
+  static Run cadre(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--url", server.api.base, "--token", server.api.token));
+    return CliAgainstServerTest.raw(all.toArray(String[]::new));
+  }
+
+  @Test
+  void hostsAppsOpsAndStatus() throws Exception {
+    Run add = cadre("hosts", "add", "lxd1", "--driver", "lxd", "--endpoint", RealLxd.ENDPOINT,
+        "--datacenter", RealLxd.DATACENTER, "--network", RealLxd.NETWORK, "--wait");
+    assertEquals(0, add.exit(), add.err());
+    Run hosts = cadre("hosts");
+    assertTrue(hosts.out().contains("lxd1") && hosts.out().contains("ready"), hosts.out());
+    assertTrue(cadre("templates").out().contains("busybox"));
+
+    String app = "cli" + UUID.randomUUID().toString().substring(0, 6);
+    Run create = cadre("apps", "create", app, "--datacenter", RealLxd.DATACENTER, "--service", "web=busybox:1", "--wait");
+    assertEquals(0, create.exit(), create.out() + create.err());
+    assertTrue(create.out().contains("running") && create.out().contains("10.77.0."), create.out());
+
+    JsonNode shown = ApiHarness.JSON.readTree(cadre("apps", "show", app, "--json").out());
+    String ip = shown.path("services").get(0).path("members").get(0).path("ip").asText();
+    assertTrue(RealLxd.inPool(ip), shown.toString());
+    assertTrue(cadre("status").out().contains("1 apps"), cadre("status").out());
+
+    Run rm = cadre("apps", "rm", app, "--json");
+    assertEquals(0, rm.exit(), rm.err());
+    String op = ApiHarness.JSON.readTree(rm.out()).path("operation").asText();
+    Run waited = cadre("ops", "wait", op);
+    assertEquals(0, waited.exit(), waited.out() + waited.err());
+    assertTrue(cadre("ops", "show", op).out().contains("success"));
+    assertEquals(ExitCodes.NOT_FOUND, cadre("apps", "show", app).exit());
+    assertEquals(List.of(), RealLxd.leftovers(lxd, app, List.of(ip)));
+  }
+
+  @Test
+  void refusalsAreClearWithTheirExitCodes() {
+    Run unknown = cadre("apps", "create", "cliunknown", "--datacenter", "dc1", "--service", "web=nosuchtemplate");
+    assertTrue(unknown.exit() == ExitCodes.NOT_FOUND || unknown.exit() == ExitCodes.INVALID, unknown.err());
+    assertTrue(unknown.err().contains("nosuchtemplate"), unknown.err());
+    Run wrongToken = CliAgainstServerTest.raw("apps", "--url", server.api.base, "--token", "nope");
+    assertEquals(ExitCodes.UNAUTHORIZED, wrongToken.exit());
+  }
+}

@@ -1,0 +1,192 @@
+package dev.cadre.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cadre.api.ApiHarness.Response;
+import dev.cadre.driver.HostDriver;
+import dev.cadre.driver.Instance;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cadre serve} as a separate process, killed with SIGKILL while it provisions an app, then
+ * restarted on the same data dir: the interrupted operation must end (failure or success), no member
+ * may stay "creating", and LXD must hold no container of the app unless it runs healthy.
+ */
+class KillRecoveryIT {
+  static final Path JAR = Path.of("target", "cadre.jar");
+
+  @TempDir Path dir;
+  Path data;
+  int port;
+  Process process;
+  HostDriver lxd;
+  Set<String> before;
+  final List<Path> logs = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws IOException {
+    assertTrue(Files.isRegularFile(JAR), "the package phase builds " + JAR.toAbsolutePath());
+    data = dir.resolve("data");
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    lxd = RealLxd.open(dir.resolve("lxd-client"));
+    before = names();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    // Whatever this test left (only instances that appeared during it), so later runs start clean.
+    if (lxd != null) {
+      for (Instance i : lxd.list()) {
+        if (!before.contains(i.name()) && i.name().contains("kr")) {
+          try {
+            lxd.delete(i.name());
+          } catch (RuntimeException e) {
+            System.err.println("cleanup of " + i.name() + " failed: " + e);
+          }
+        }
+      }
+      lxd.close();
+    }
+  }
+
+  Set<String> names() {
+    return lxd.list().stream().map(Instance::name).collect(Collectors.toSet());
+  }
+
+  ApiHarness start(int run) throws Exception {
+    Path log = dir.resolve("server-" + run + ".log");
+    logs.add(log);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    process = new ProcessBuilder(java, "-jar", JAR.toAbsolutePath().toString(), "serve",
+        "--data-dir", data.toString(), "--listen", "127.0.0.1:" + port)
+        .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      assertTrue(process.isAlive(), "server exited: " + Files.readString(log));
+      try {
+        ApiHarness probe = new ApiHarness("http://127.0.0.1:" + port, null);
+        if (probe.call("GET", "/healthz", null, null).status() == 200) {
+          return new ApiHarness("http://127.0.0.1:" + port, Files.readString(data.resolve("admin-token")).trim());
+        }
+      } catch (RuntimeException notYet) {
+        // connection refused until it listens
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("server did not answer /healthz in 60 s: " + Files.readString(log));
+  }
+
+  @Test
+  void killedMidProvisioningRecoversWithoutLeftovers() throws Exception {
+    ApiHarness api = start(1);
+    Response host = api.post("/v1/hosts", RealLxd.registerBody("lxd1"));
+    assertEquals(202, host.status(), host.body());
+    assertEquals("success", api.await(host.json().path("operation").asText(), Duration.ofSeconds(120)).path("status").asText());
+
+    String app = "kr" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    Response created = api.post("/v1/apps", RealLxd.appBody(app, "busybox", 3));
+    assertEquals(202, created.status(), created.body());
+    String operation = created.json().path("operation").asText();
+
+    // Wait until a container of this app exists on LXD, i.e. provisioning is under way, then SIGKILL.
+    Set<String> appeared = new HashSet<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (appeared.isEmpty() && System.nanoTime() < deadline) {
+      appeared.addAll(names());
+      appeared.removeAll(before);
+      if (appeared.isEmpty()) {
+        Thread.sleep(10);
+      }
+    }
+    assertFalse(appeared.isEmpty(), "no container appeared: " + api.get(operation).body());
+    JsonNode beforeKill = api.get(operation).json();
+    process.destroyForcibly();
+    assertTrue(process.waitFor(10, TimeUnit.SECONDS));
+    assertNotEquals(0, process.exitValue());
+    assertFalse(ApiHarness.isDone(beforeKill) && beforeKill.path("status").asText().equals("success"),
+        "the kill must interrupt provisioning, the operation was already done: " + beforeKill);
+
+    ApiHarness again = start(2);
+    JsonNode op = again.await(operation, Duration.ofSeconds(240));
+    String status = op.path("status").asText();
+    assertTrue(status.equals("failure") || status.equals("success"), op.toString());
+
+    Response shown = again.get("/v1/apps/" + app);
+    List<String> ips = new ArrayList<>();
+    if (shown.status() == 200) {
+      for (JsonNode svc : shown.json().path("services")) {
+        for (JsonNode m : svc.path("members")) {
+          String state = m.path("state").asText();
+          assertNotEquals("creating", state, shown.body());
+          if (!m.path("ip").isNull() && !m.path("ip").asText().isEmpty()) {
+            ips.add(m.path("ip").asText());
+          }
+          if (status.equals("success")) {
+            assertEquals("running", state, shown.body());
+          }
+        }
+      }
+    } else {
+      assertEquals(404, shown.status(), shown.body());
+    }
+
+    Set<String> now = names();
+    now.removeAll(before);
+    if (status.equals("success")) {
+      // resumed: every container of the app runs with the address cadre recorded
+      for (Instance i : RealLxd.leftovers(lxd, app, ips)) {
+        assertTrue(i.running() && ips.contains(i.ipv4()), i.toString());
+      }
+      assertEquals(3, ips.size(), shown.body());
+      assertEquals(3, Set.copyOf(ips).size(), ips.toString());
+    } else {
+      // rolled back: nothing of it is left on the host
+      assertEquals(Set.of(), now, "containers left after a rolled-back create: " + now + "\n" + op);
+    }
+
+    // Deleting what remains leaves the host as it was and every address free again.
+    if (shown.status() == 200) {
+      Response deleted = again.delete("/v1/apps/" + app);
+      assertEquals(202, deleted.status(), deleted.body());
+      assertEquals("success", again.await(deleted.json().path("operation").asText(), Duration.ofSeconds(120))
+          .path("status").asText());
+    }
+    Set<String> after = names();
+    after.removeAll(before);
+    assertEquals(Set.of(), after);
+    JsonNode counts = again.get("/v1").json().path("counts");
+    assertEquals(0, counts.path("members").asInt(), counts.toString());
+    assertEquals(0, counts.path("operations_running").asInt(), counts.toString());
+    if (counts.has("addresses_in_use")) {
+      assertEquals(0, counts.path("addresses_in_use").asInt(), counts.toString());
+    }
+  }
+}
