@@ -71,6 +71,62 @@ class RedisTemplateIT {
     assertTrue(exec(member, "cat", "/etc/redis/cadre.conf").stdoutText().contains("requirepass " + password));
   }
 
+  @Test
+  void aReplicaFollowsThePrimaryAndTakesOverInPlace() throws Exception {
+    TemplateHarness t = new TemplateHarness(host, "redis");
+    String image = t.image();
+    String ipA = "10.77.0.124";
+    String ipB = "10.77.0.125";
+    String a = host.launch("tpl-redis-a", image, ipA);
+    String b = host.launch("tpl-redis-b", image, ipB);
+    String password = "pw-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+    Map<String, String> secrets = Map.of("password", password);
+    HookEnv.Peer pa = new HookEnv.Peer(a, ipA, "primary");
+    HookEnv.Peer pb = new HookEnv.Peer(b, ipB, "replica");
+    Map<String, String> envA = t.env(pa, List.of(pa, pb), secrets);
+    Map<String, String> envB = t.env(pb, List.of(pa, pb), secrets);
+    for (String m : List.of(a, b)) {
+      t.agent.install(m);
+      awaitSystemd(m);
+    }
+    t.ok(a, "configure", envA);
+    t.ok(b, "configure", envB);
+    t.ok(a, "start", envA);
+    t.ok(b, "start", envB);
+    assertEquals("OK", cli(a, password, ipA, "set", "greeting", "from-a"));
+    awaitValue(b, password, ipB, "greeting", "from-a");
+    assertTrue(cli(b, password, ipB, "set", "x", "1").contains("READONLY"), "a replica refuses writes");
+
+    // b becomes the primary, a follows it: no restart, the data stays
+    HookEnv.Peer newA = new HookEnv.Peer(a, ipA, "replica");
+    HookEnv.Peer newB = new HookEnv.Peer(b, ipB, "primary");
+    t.ok(b, "role", t.env(newB, List.of(newA, newB), secrets));
+    t.ok(a, "role", t.env(newA, List.of(newA, newB), secrets));
+    assertEquals("OK", cli(b, password, ipB, "set", "greeting", "from-b"));
+    awaitValue(a, password, ipA, "greeting", "from-b");
+    assertTrue(exec(a, "cat", "/etc/redis/cadre.conf").stdoutText().contains("replicaof " + ipB + " 6379"));
+    assertTrue(t.ok(a, "health", envA).output().contains("slave"), "a reports its replica role");
+  }
+
+  private String cli(String member, String password, String ip, String... args) {
+    List<String> argv = new java.util.ArrayList<>(List.of("redis-cli", "-h", ip));
+    argv.addAll(List.of(args));
+    ExecResult r = host.driver.exec(member, new ExecRequest(argv, Map.of("REDISCLI_AUTH", password), null, null));
+    return (r.stdoutText() + r.stderrText()).strip();
+  }
+
+  private void awaitValue(String member, String password, String ip, String key, String value) {
+    String seen = null;
+    for (int i = 0; i < 100; i++) {
+      seen = cli(member, password, ip, "get", key);
+      if (value.equals(seen)) {
+        return;
+      }
+      TestHost.sleep(100);
+    }
+    throw new AssertionError(member + " never saw " + key + "=" + value + ", last: " + seen);
+  }
+
   private void awaitSystemd(String member) {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     String state = "";

@@ -38,6 +38,11 @@ final class TemplateHarness {
     return HookEnv.of("it", template.name(), me, 24, "10.77.0.1", List.of(me), Map.of("greeting", "hello"), secrets);
   }
 
+  /** The environment of {@code me} in a service of several members. */
+  Map<String, String> env(HookEnv.Peer me, List<HookEnv.Peer> members, Map<String, String> secrets) {
+    return HookEnv.of("it", template.name(), me, 24, "10.77.0.1", members, Map.of(), secrets);
+  }
+
   HookResult hook(String member, String hook, Map<String, String> env) {
     ObjectNode payload = new ObjectMapper().createObjectNode();
     payload.put("hook", hook);
