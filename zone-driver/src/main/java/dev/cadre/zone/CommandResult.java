@@ -9,14 +9,6 @@ public record CommandResult(int exitCode, byte[] stdout, byte[] stderr) {
     stderr = stderr == null ? new byte[0] : stderr;
   }
 
-  public static CommandResult ok(String stdout) {
-    return new CommandResult(0, stdout.getBytes(StandardCharsets.UTF_8), null);
-  }
-
-  public static CommandResult failed(int exitCode, String stderr) {
-    return new CommandResult(exitCode, null, stderr.getBytes(StandardCharsets.UTF_8));
-  }
-
   public boolean ok() {
     return exitCode == 0;
   }

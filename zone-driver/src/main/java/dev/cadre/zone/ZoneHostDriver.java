@@ -76,6 +76,8 @@ public final class ZoneHostDriver implements HostDriver {
   @Override
   public Instance create(InstanceSpec spec) {
     ZoneNames.requireZoneName(spec.name());
+    // metadata a zone attr cannot hold is refused before the image lookup, the first command
+    spec.metadata().forEach((key, value) -> ZoneAttrs.store(key, value));
     ZoneImage image = images.require(spec.image());
     ZoneDefinition zone = builder.define(spec.name(), image.brand(), spec.nic(), spec.cpus(), spec.memoryMiB(), spec.metadata());
     String script = ZonecfgScript.create(zone); // refuses unstorable metadata before anything runs

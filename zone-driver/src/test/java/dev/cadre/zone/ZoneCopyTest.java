@@ -60,7 +60,7 @@ class ZoneCopyTest {
   void aCopyThatFailsAfterTheDataArrivedLeavesNothingOnTheTargetAndTheSourceAttached() {
     driver.create(web1().build());
     sim2.fail(argv -> argv.equals(List.of("zoneadm", "-z", "web1", "attach")),
-        CommandResult.failed(1, "zoneadm: zone 'web1': ERROR: brand-specific attach failed"), true);
+        ZoneSimulator.err(1, "zoneadm: zone 'web1': ERROR: brand-specific attach failed"), true);
     assertThrows(HostFailureException.class, () -> copy(false));
     assertTrue(sim2.ran(argv -> argv.get(0).equals("zfs") && argv.get(1).equals("recv")), "the data did arrive");
     assertTrue(two.find("web1").isEmpty());
@@ -76,7 +76,7 @@ class ZoneCopyTest {
     writeOnSource("one");
     copy(false);
     writeOnSource("two");
-    sim2.fail(argv -> argv.size() > 2 && argv.get(1).equals("recv"), CommandResult.failed(1, "cannot receive: out of space"), true);
+    sim2.fail(argv -> argv.size() > 2 && argv.get(1).equals("recv"), ZoneSimulator.err(1, "cannot receive: out of space"), true);
     assertThrows(HostFailureException.class, () -> copy(true));
     assertEquals(ZoneStates.INSTALLED, sim2.state.zones.get("web1").state);
     assertEquals("one", onTarget());

@@ -33,7 +33,7 @@ class ZoneErrorsTest {
       "127|sh: zoneadm: not found|HostFailure",
   })
   void translatesIllumosMessagesIntoTheExceptionFamily(int exit, String stderr, String kind) {
-    DriverException e = ZoneErrors.translate("gz1", List.of("zoneadm", "-z", "web1", "boot"), CommandResult.failed(exit, stderr));
+    DriverException e = ZoneErrors.translate("gz1", List.of("zoneadm", "-z", "web1", "boot"), ZoneSimulator.err(exit, stderr));
     Class<? extends DriverException> expected = switch (kind) {
       case "NotFound" -> NotFoundException.class;
       case "Conflict" -> ConflictException.class;

@@ -6,68 +6,86 @@ import dev.cadre.driver.HostDriver;
 import dev.cadre.driver.HostDriverContract;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The shared driver suite against a real illumos global zone over ssh, skipped unless
- * {@code CADRE_ZONE_SSH} (user@host[:port]) and {@code CADRE_ZONE_LINK} are set. A second host
- * ({@code CADRE_ZONE2_*}) enables the copy tests. See zone-driver/README.md for every variable.
+ * The shared driver suite against a real illumos global zone over ssh, opened through
+ * {@link ZoneDriverFactory} as the server opens it. Skipped (a JUnit assumption per test) unless
+ * {@code CADRE_ZONE_SSH=user@host[:port]} is set; {@code CADRE_ZONE2_SSH} adds a second host for the
+ * copy tests. zone-driver/README.md lists every variable and what the host needs.
  */
 class ZoneHostDriverIT extends HostDriverContract {
+  /** Joined when no link is named: an etherstub is a private switch, so the test addresses clash with nothing. */
+  static final String DEFAULT_LINK = "cadretck0";
+
   private static ZoneHostDriver one;
   private static ZoneHostDriver two;
-  private static String link1;
-  private static String link2;
 
   @BeforeAll
   static void connect() {
-    if (env("CADRE_ZONE_SSH") == null || env("CADRE_ZONE_LINK") == null) {
-      return;
+    if (env("CADRE_ZONE_SSH") != null) {
+      one = open("CADRE_ZONE", "zone1", "10.77.0.1/24");
+      if (env("CADRE_ZONE2_SSH") != null) {
+        two = open("CADRE_ZONE2", "zone2", "10.78.0.1/24");
+      }
     }
-    link1 = env("CADRE_ZONE_LINK");
-    one = driver("CADRE_ZONE", "zone1");
-    if (env("CADRE_ZONE2_SSH") != null && env("CADRE_ZONE2_LINK") != null) {
-      link2 = env("CADRE_ZONE2_LINK");
-      two = driver("CADRE_ZONE2", "zone2");
+  }
+
+  @AfterAll
+  static void disconnect() {
+    for (ZoneHostDriver d : new ZoneHostDriver[] {one, two}) {
+      if (d != null) {
+        d.close();
+      }
     }
   }
 
   /** Per test, so the report lists every test as skipped rather than none as run. */
   @BeforeEach
   void requireHost() {
-    assumeTrue(one != null, "set CADRE_ZONE_SSH=user@host[:port] and CADRE_ZONE_LINK=<link> to run against an illumos host");
+    assumeTrue(one != null, "set CADRE_ZONE_SSH=user@host[:port] to run the driver suite against an illumos host");
   }
 
-  private static ZoneHostDriver driver(String prefix, String name) {
-    String key = env(prefix + "_KEY");
-    SshCommandRunner runner = new SshCommandRunner(name, SshTarget.parse(env(prefix + "_SSH")),
-        SshSettings.DEFAULT.withIdentity(key == null ? null : Path.of(key)));
-    String args = env(prefix + "_INSTALL_ARGS");
-    ZoneImage image = new ZoneImage(imageAlias(), or(env(prefix + "_BRAND"), "sparse"),
-        args == null ? List.of() : Arrays.asList(args.trim().split("\\s+")));
-    ZoneHostConfig config = new ZoneHostConfig(or(env(prefix + "_ZONEPATH_ROOT"), "/zones"), or(env(prefix + "_DATASET"), "zones"),
-        Map.of(env(prefix + "_LINK"), cidr(prefix)), List.of(image), "/zones/cadre-images", "lx",
-        Duration.ofMinutes(2), Duration.ofMinutes(30), Duration.ofSeconds(1));
-    return new ZoneHostDriver(runner, config);
+  private static ZoneHostDriver open(String prefix, String name, String defaultCidr) {
+    String link = or(env(prefix + "_LINK"), DEFAULT_LINK);
+    Map<String, String> options = new HashMap<>();
+    options.put("networks", link + "=" + cidr(prefix, defaultCidr));
+    options.put("image." + imageAlias(), or(env(prefix + "_BRAND"), "sparse") + " " + or(env(prefix + "_INSTALL_ARGS"), ""));
+    options.put("host-key", or(env(prefix + "_HOST_KEY"), "strict"));
+    put(options, "identity", env(prefix + "_KEY"));
+    put(options, "zonepath-root", env(prefix + "_ZONEPATH_ROOT"));
+    put(options, "zones-dataset", env(prefix + "_DATASET"));
+    Path state = Path.of(System.getProperty("java.io.tmpdir"), "cadre-zone-it");
+    ZoneHostDriver driver = (ZoneHostDriver) new ZoneDriverFactory().open(name, "ssh://" + env(prefix + "_SSH"), options, state);
+    if (env(prefix + "_LINK") == null && !driver.reader().links().containsKey(DEFAULT_LINK)) {
+      driver.commands().check("dladm", "create-etherstub", DEFAULT_LINK);
+    }
+    return driver;
+  }
+
+  private static void put(Map<String, String> options, String key, String value) {
+    if (value != null) {
+      options.put(key, value);
+    }
   }
 
   private static String imageAlias() {
     return or(env("CADRE_ZONE_IMAGE"), "sparse");
   }
 
-  private static String cidr(String prefix) {
-    return or(env(prefix + "_CIDR"), prefix.equals("CADRE_ZONE") ? "10.77.0.1/24" : "10.78.0.1/24");
+  private static String cidr(String prefix, String fallback) {
+    return or(env(prefix + "_CIDR"), fallback);
   }
 
   /** Four consecutive free addresses starting at {@code *_ADDRESS_BASE}, by default .200 of the gateway's /24. */
-  private static String address(String prefix, int i) {
+  private static String address(String prefix, String defaultCidr, int i) {
     String base = env(prefix + "_ADDRESS_BASE");
     if (base == null) {
-      String gateway = ZoneHostConfig.gatewayOf(cidr(prefix));
+      String gateway = ZoneHostConfig.gatewayOf(cidr(prefix, defaultCidr));
       base = gateway.substring(0, gateway.lastIndexOf('.')) + ".200";
     }
     int last = base.lastIndexOf('.');
@@ -95,12 +113,12 @@ class ZoneHostDriverIT extends HostDriverContract {
 
   @Override
   protected String network() {
-    return link1;
+    return or(env("CADRE_ZONE_LINK"), DEFAULT_LINK);
   }
 
   @Override
   protected String address(int i) {
-    return address("CADRE_ZONE", i);
+    return address("CADRE_ZONE", "10.77.0.1/24", i);
   }
 
   @Override
@@ -110,12 +128,12 @@ class ZoneHostDriverIT extends HostDriverContract {
 
   @Override
   protected String peerNetwork() {
-    return link2;
+    return or(env("CADRE_ZONE2_LINK"), DEFAULT_LINK);
   }
 
   @Override
   protected String peerAddress(int i) {
-    return address("CADRE_ZONE2", i);
+    return address("CADRE_ZONE2", "10.78.0.1/24", i);
   }
 
   /** A sparse zone boots its SMF services before the address shows in ipadm. */

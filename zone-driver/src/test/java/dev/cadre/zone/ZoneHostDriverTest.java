@@ -55,13 +55,15 @@ class ZoneHostDriverTest {
     assertThrows(InvalidInputException.class, () -> driver.pullFile("web1", "etc/passwd"));
     assertThrows(InvalidInputException.class, () -> driver.createSnapshot("web1", "a@b"));
     assertThrows(InvalidInputException.class, () -> driver.create(web1().metadata("big", "x".repeat(5000)).build()));
+    assertThrows(InvalidInputException.class, () -> driver.create(InstanceSpec.builder("web1", "imported-later")
+        .metadata("big", "x".repeat(4000)).build()), "an image that is not in the catalog would need a look on the host");
     assertEquals(List.of(), sim.log());
   }
 
   @Test
   void aFailedInstallTakesBackTheConfigurationAndTheVnic() {
     sim.fail(argv -> argv.equals(List.of("zoneadm", "-z", "web1", "install")),
-        CommandResult.failed(1, "zoneadm: zone 'web1': ERROR: pkg: no publisher reachable"), true);
+        ZoneSimulator.err(1, "zoneadm: zone 'web1': ERROR: pkg: no publisher reachable"), true);
     HostFailureException e = assertThrows(HostFailureException.class, () -> driver.create(web1().build()));
     assertTrue(e.getMessage().contains("no publisher reachable"), e.getMessage());
     assertNothingLeft();
@@ -78,7 +80,7 @@ class ZoneHostDriverTest {
         sim.state.datasets.put("zones/web1", new SimState.Dataset("zones/web1", "/zones/web1"));
       }
       return install;
-    }, CommandResult.failed(1, "zoneadm: zone 'web1': ERROR: installation failed"), true);
+    }, ZoneSimulator.err(1, "zoneadm: zone 'web1': ERROR: installation failed"), true);
     assertThrows(HostFailureException.class, () -> driver.create(web1().build()));
     assertTrue(ran("zoneadm", "-z", "web1", "uninstall", "-F"));
     assertNothingLeft();
@@ -87,14 +89,14 @@ class ZoneHostDriverTest {
   @Test
   void aFailedZonecfgRemovesTheVnic() {
     sim.fail(argv -> argv.get(0).equals("zonecfg") && argv.contains("-f"),
-        CommandResult.failed(1, "On line 7: zonecfg: physical: could not open link"), true);
+        ZoneSimulator.err(1, "On line 7: zonecfg: physical: could not open link"), true);
     assertThrows(HostFailureException.class, () -> driver.create(web1().build()));
     assertNothingLeft();
   }
 
   @Test
   void aNameConfiguredBySomeoneElseMeanwhileIsLeftToThem() {
-    sim.fail(argv -> argv.get(0).equals("zonecfg") && argv.contains("-f"), CommandResult.failed(1,
+    sim.fail(argv -> argv.get(0).equals("zonecfg") && argv.contains("-f"), ZoneSimulator.err(1,
         "Zone exists, input not from terminal and -F not specified:\ncreate command ignored, exiting."), true);
     assertThrows(ConflictException.class, () -> driver.create(web1().build()));
     assertFalse(ran("zonecfg", "-z", "web1", "delete", "-F"), "their configuration must stay");
@@ -195,7 +197,7 @@ class ZoneHostDriverTest {
 
   @Test
   void aHostWithoutTheZoneToolsIsAHostFailure() {
-    sim.fail(argv -> argv.get(0).equals("zoneadm"), CommandResult.failed(127, "bash: zoneadm: command not found"), false);
+    sim.fail(argv -> argv.get(0).equals("zoneadm"), ZoneSimulator.err(127, "bash: zoneadm: command not found"), false);
     HostFailureException e = assertThrows(HostFailureException.class, () -> driver.find("web1"));
     assertEquals("gz1", e.host());
     assertTrue(e.getMessage().contains("'zoneadm' is not available"), e.getMessage());

@@ -198,11 +198,11 @@ final class ZoneSimulator implements CommandRunner {
   }
 
   static CommandResult ok(String out) {
-    return CommandResult.ok(out);
+    return new CommandResult(0, out.getBytes(StandardCharsets.UTF_8), null);
   }
 
   static CommandResult err(int code, String message) {
-    return CommandResult.failed(code, message + "\n");
+    return new CommandResult(code, null, (message + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   static String text(byte[] bytes) {
