@@ -200,7 +200,8 @@ public final class CadreClient {
   }
 
   private CliException unreachable(IOException e) {
-    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String why = e instanceof ConnectException ? "connection refused"
+        : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return new CliException(ExitCodes.UNREACHABLE, "cannot reach cadre at " + baseUrl + " (" + why
         + "); is 'cadre serve' running? Set CADRE_URL or --url to point elsewhere", e);
   }

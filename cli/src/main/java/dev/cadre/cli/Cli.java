@@ -12,6 +12,14 @@ public final class Cli {
         new EventsCommand(), new StatusCommand());
   }
 
+  /** {@code --help} on every command, however deep. */
+  private static void withHelp(CommandLine command) {
+    if (command.getCommandSpec().optionsMap().get("--help") == null) {
+      command.getCommandSpec().mixinStandardHelpOptions(true);
+    }
+    command.getSubcommands().values().forEach(Cli::withHelp);
+  }
+
   public static CommandLine install(CommandLine top) {
     for (Object command : commands()) {
       top.addSubcommand(command);
@@ -27,6 +35,7 @@ public final class Cli {
       return ExitCodes.FAILED;
     });
     top.getCommandSpec().usageMessage().footer(ExitCodes.HELP);
+    withHelp(top);
     return top;
   }
 }

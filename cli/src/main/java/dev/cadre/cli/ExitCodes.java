@@ -32,8 +32,10 @@ public final class ExitCodes {
       "  7  invalid input (400)",
       "  8  server or host error (5xx)",
       "  9  timed out waiting for an operation",
-      "Environment: CADRE_URL (default http://127.0.0.1:7440), CADRE_TOKEN (default: the file",
-      "  $CADRE_DATA_DIR/admin-token, else ./.cadre/admin-token)");
+      "Environment:",
+      "  CADRE_URL       server URL (default http://127.0.0.1:7440)",
+      "  CADRE_TOKEN     bearer token (default: the file $CADRE_DATA_DIR/admin-token,",
+      "                  else ./.cadre/admin-token)");
 
   private ExitCodes() {}
 
