@@ -152,9 +152,30 @@ public final class ImageBuilder {
         throw failure(alias, "the recipe exited 0 but wrote no gzip tarball to " + partial.getFileName(), log);
       }
       Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
+      pruneOlderVersions(t);
     } finally {
       Files.deleteIfExists(partial);
       deleteTree(work);
+    }
+  }
+
+  /**
+   * Removes the cached tarballs of this template's earlier recipes: a recipe change makes a new image,
+   * and without this every edit would leave a full image behind. (Lock files stay: another process may
+   * hold one.)
+   */
+  private void pruneOlderVersions(Template t) {
+    String prefix = "cadre-" + t.name() + "-";
+    try (java.util.stream.Stream<Path> s = Files.list(cacheDir)) {
+      for (Path p : s.toList()) {
+        String n = p.getFileName().toString();
+        boolean sameTemplate = n.startsWith(prefix) && n.substring(prefix.length()).matches("[0-9a-f]{12}\\.(tar\\.gz|log)");
+        if (sameTemplate && !n.startsWith(t.imageAlias() + ".")) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      // pruning is housekeeping: a failure here must not fail the build that just succeeded
     }
   }
 

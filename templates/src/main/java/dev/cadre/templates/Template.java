@@ -34,6 +34,18 @@ public record Template(
     hooks = List.copyOf(hooks);
   }
 
+  /** A copy: the template stays as the catalog read it. */
+  @Override
+  public JsonNode plan() {
+    return plan.deepCopy();
+  }
+
+  /** A copy: the template stays as the catalog read it. */
+  @Override
+  public JsonNode resources() {
+    return resources.deepCopy();
+  }
+
   /** The LXD image alias of this template's image: {@code cadre-<name>-<first 12 of the recipe hash>}. */
   public String imageAlias() {
     return "cadre-" + name + "-" + recipeHash.substring(0, 12);

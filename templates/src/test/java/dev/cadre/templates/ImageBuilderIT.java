@@ -87,6 +87,18 @@ class ImageBuilderIT {
   }
 
   @Test
+  void aNewRecipeVersionReplacesTheOldImageInTheCache() throws IOException {
+    Path cache = tmp.resolve("cache");
+    TemplateCatalog v1 = catalog(GOOD);
+    BuiltImage first = new ImageBuilder(cache, v1, Duration.ofMinutes(1)).build(v1.require("t"));
+    TemplateCatalog v2 = catalog(GOOD + "# version 2\n");
+    BuiltImage second = new ImageBuilder(cache, v2, Duration.ofMinutes(1)).build(v2.require("t"));
+    assertNotEquals(first.alias(), second.alias());
+    assertTrue(Files.exists(second.tarball()));
+    assertFalse(Files.exists(first.tarball()), "the old version's tarball was kept");
+  }
+
+  @Test
   void aFailedRecipeLeavesNoTarballAndReportsItsLogTail() throws IOException {
     TemplateCatalog catalog = catalog("""
         echo "step one"
