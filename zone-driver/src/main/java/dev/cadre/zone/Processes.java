@@ -29,6 +29,9 @@ final class Processes {
    * @param host the host name failures are reported against (for ssh: the remote host, not this one)
    */
   static CommandResult run(String host, List<String> argv, byte[] stdin, Duration timeout) {
+    if (argv.isEmpty()) {
+      throw new IllegalArgumentException("empty command");
+    }
     Process process;
     try {
       process = new ProcessBuilder(argv).start();

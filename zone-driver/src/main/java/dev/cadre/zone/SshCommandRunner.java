@@ -39,7 +39,7 @@ public final class SshCommandRunner implements CommandRunner {
   @Override
   public CommandResult run(List<String> argv, byte[] stdin, Duration timeout) {
     if (argv.isEmpty()) {
-      throw new IllegalArgumentException("empty command");
+      throw new IllegalArgumentException("empty command"); // ssh would open a login shell
     }
     CommandResult result = Processes.run(host, sshArgv(argv), stdin, timeout);
     if (result.exitCode() == SSH_FAILED) {

@@ -3,14 +3,9 @@ package dev.cadre.zone;
 import static dev.cadre.zone.ZoneSimulator.err;
 import static dev.cadre.zone.ZoneSimulator.ok;
 
-import dev.cadre.driver.UnavailableException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import dev.cadre.driver.HostFailureException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * zlogin ZONE ARGS...: refuses zones that are not running (zlogin.c: "login allowed only to running
@@ -101,38 +96,10 @@ final class SimZlogin {
 
   /** Anything else runs here, as the in-memory fake driver does: exit codes, stdin and env behave for real. */
   private CommandResult local(List<String> words, byte[] stdin, Duration timeout) {
-    Process p;
     try {
-      p = new ProcessBuilder(words).start();
-    } catch (IOException e) {
+      return Processes.run(sim.host(), words, stdin, timeout);
+    } catch (HostFailureException notStarted) {
       return err(127, "sh: " + words.get(0) + ": not found");
-    }
-    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-    CompletableFuture<byte[]> errOut = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-    try (var in = p.getOutputStream()) {
-      if (stdin != null) {
-        in.write(stdin);
-      }
-    } catch (IOException ignored) {
-      // the command did not read all of its stdin
-    }
-    try {
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new UnavailableException(sim.host(), "'zlogin' did not finish within " + timeout);
-      }
-      return new CommandResult(p.exitValue(), out.join(), errOut.join());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UnavailableException(sim.host(), "interrupted", e);
-    }
-  }
-
-  private static byte[] readAll(InputStream in) {
-    try (in) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
