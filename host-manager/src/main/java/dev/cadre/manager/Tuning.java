@@ -1,0 +1,37 @@
+package dev.cadre.manager;
+
+import java.time.Duration;
+
+/**
+ * Sizes and time limits of the control plane.
+ *
+ * @param provisionThreads members provisioned at once (across all operations)
+ * @param hookTimeout how long one hook may run
+ * @param addressTimeout how long a started member may take to hold its address
+ * @param healthAttempts how many times {@code health} is asked before the member counts as failed
+ * @param healthInterval the pause between two {@code health} attempts (and between retries of a hook that said "retry later")
+ * @param probeInterval how often every host is probed
+ * @param cpuOvercommit how many member CPUs one host CPU may carry (limits.cpu is a cap, not a reservation)
+ * @param storePoolSize database connections
+ */
+public record Tuning(
+    int provisionThreads,
+    Duration hookTimeout,
+    Duration addressTimeout,
+    int healthAttempts,
+    Duration healthInterval,
+    Duration probeInterval,
+    int cpuOvercommit,
+    int storePoolSize) {
+
+  public static Tuning defaults() {
+    return new Tuning(32, Duration.ofMinutes(2), Duration.ofSeconds(60), 30, Duration.ofSeconds(1),
+        Duration.ofSeconds(15), 16, 24);
+  }
+
+  public Tuning {
+    if (provisionThreads < 1 || healthAttempts < 1 || cpuOvercommit < 1 || storePoolSize < 2) {
+      throw new IllegalArgumentException("tuning values must be positive");
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.cadre.manager.ipam;
+
+import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.NotFoundException;
+import dev.cadre.manager.store.DatacenterRecord;
+import dev.cadre.manager.store.Store;
+import java.time.Clock;
+import java.util.Set;
+
+/**
+ * Hands out member addresses per datacenter: the lowest free address of the pool, claimed by inserting
+ * it under the store's unique constraint. Two callers that pick the same address both try; one insert
+ * wins, the other picks again. So an address is never given twice, across threads and across servers.
+ */
+public final class Ipam {
+  private static final int MAX_ROUNDS = 1000;
+  private final Store store;
+  private final Clock clock;
+
+  public Ipam(Store store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** The subnet and pool of a datacenter that is new: from the first host's network. */
+  public static DatacenterRecord datacenterFor(String name, String gatewayCidr, Clock clock) {
+    Subnet s = Subnet.parseGatewayCidr(gatewayCidr);
+    return new DatacenterRecord(name, s.cidr(), s.gatewayAddress(), Subnet.toString(s.poolStart()),
+        Subnet.toString(s.poolEnd()), clock.instant());
+  }
+
+  public static Subnet subnetOf(DatacenterRecord dc) {
+    String prefix = dc.subnet().substring(dc.subnet().indexOf('/') + 1);
+    return Subnet.parseGatewayCidr(dc.gateway() + "/" + prefix);
+  }
+
+  /** Free addresses left in the datacenter's pool. */
+  public int free(String datacenter) {
+    DatacenterRecord dc = require(datacenter);
+    Subnet s = subnetOf(dc);
+    Set<String> taken = store.allocatedAddresses(datacenter);
+    int free = 0;
+    for (int a = s.poolStart(); Integer.compareUnsigned(a, s.poolEnd()) <= 0; a++) {
+      if (s.inPool(a) && !taken.contains(Subnet.toString(a))) {
+        free++;
+      }
+    }
+    return free;
+  }
+
+  /** Claims the lowest free address for {@code member}; Conflict when the pool is exhausted. */
+  public String allocate(String datacenter, String member) {
+    DatacenterRecord dc = require(datacenter);
+    Subnet s = subnetOf(dc);
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      Set<String> taken = store.allocatedAddresses(datacenter);
+      boolean sawFree = false;
+      for (int a = s.poolStart(); Integer.compareUnsigned(a, s.poolEnd()) <= 0; a++) {
+        String address = Subnet.toString(a);
+        if (!s.inPool(a) || taken.contains(address)) {
+          continue;
+        }
+        sawFree = true;
+        if (store.tryAllocate(datacenter, address, member, clock.instant())) {
+          return address;
+        }
+        // someone else took it between our read and our insert: try the next one
+      }
+      if (!sawFree) {
+        throw new ConflictException(null, "datacenter '" + datacenter + "' has no free address left in its pool "
+            + dc.poolStart() + "-" + dc.poolEnd());
+      }
+    }
+    throw new ConflictException(null, "could not claim an address in datacenter '" + datacenter
+        + "' after " + MAX_ROUNDS + " tries (too many concurrent claims)");
+  }
+
+  /** Releases every address {@code member} holds. */
+  public int release(String member) {
+    return store.releaseAddresses(member);
+  }
+
+  private DatacenterRecord require(String datacenter) {
+    return store.datacenter(datacenter)
+        .orElseThrow(() -> new NotFoundException(null, "datacenter '" + datacenter + "' not found"));
+  }
+}

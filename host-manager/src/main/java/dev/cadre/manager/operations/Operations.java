@@ -1,0 +1,221 @@
+package dev.cadre.manager.operations;
+
+import dev.cadre.driver.DriverException;
+import dev.cadre.driver.NotFoundException;
+import dev.cadre.manager.OperationView;
+import dev.cadre.manager.StepView;
+import dev.cadre.manager.events.EventBus;
+import dev.cadre.manager.store.OperationRecord;
+import dev.cadre.manager.store.StepRecord;
+import dev.cadre.manager.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Durable operations: the row is written before any work starts (by the caller, in the same
+ * transaction as the rows the operation will make real), the work runs on an executor, each step is
+ * stored as it completes, and waiters are woken when it ends — no polling.
+ */
+public final class Operations {
+  private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
+
+  /** The work of one operation. Returning is success; throwing is failure (or cancelled). */
+  @FunctionalInterface
+  public interface Work {
+    void run(OperationContext context) throws Exception;
+  }
+
+  private final Store store;
+  private final EventBus events;
+  private final Clock clock;
+  private final ExecutorService executor;
+  private final Map<String, CompletableFuture<Void>> finished = new ConcurrentHashMap<>();
+  private final Set<String> cancelRequests = ConcurrentHashMap.newKeySet();
+  private final Map<String, Integer> progress = new ConcurrentHashMap<>();
+
+  public Operations(Store store, EventBus events, Clock clock, ExecutorService executor) {
+    this.store = store;
+    this.events = events;
+    this.clock = clock;
+    this.executor = executor;
+  }
+
+  /** A new pending operation record (not stored yet: the caller stores it with its rows). */
+  public OperationRecord newOperation(String kind, String target) {
+    var now = clock.instant();
+    return new OperationRecord(UUID.randomUUID().toString(), kind, target, "pending", 0, null, now, now);
+  }
+
+  /** A finished successful operation record, for work done synchronously. */
+  public OperationRecord finishedOperation(String kind, String target) {
+    var now = clock.instant();
+    return new OperationRecord(UUID.randomUUID().toString(), kind, target, "success", 100, null, now, now);
+  }
+
+  /** Starts the work of a stored pending operation. */
+  public void submit(OperationRecord op, Work work) {
+    finished.computeIfAbsent(op.id(), id -> new CompletableFuture<>());
+    try {
+      executor.execute(() -> run(op, work));
+    } catch (RejectedExecutionException shuttingDown) {
+      finish(op.id(), "failure", "cadre is shutting down");
+    }
+  }
+
+  private void run(OperationRecord op, Work work) {
+    String id = op.id();
+    store.updateOperation(id, "running", 0, null, clock.instant());
+    publish(op, "running", null);
+    Context context = new Context(id);
+    try {
+      work.run(context);
+      if (cancelRequests.contains(id)) {
+        finish(id, "cancelled", "cancelled by request");
+      } else {
+        finish(id, "success", null);
+      }
+    } catch (OperationCancelledException e) {
+      finish(id, "cancelled", "cancelled by request");
+    } catch (Exception | Error e) {
+      String message = e instanceof DriverException || e instanceof OperationFailedException
+          ? e.getMessage() : e.toString();
+      if (!(e instanceof DriverException) && !(e instanceof OperationFailedException)) {
+        LOG.warn("operation {} {} failed", op.kind(), id, e);
+      }
+      finish(id, "failure", message);
+    }
+  }
+
+  /** Ends an operation: stored, announced, waiters woken. */
+  public void finish(String id, String status, String error) {
+    int pct = "success".equals(status) ? 100 : progress.getOrDefault(id, 0);
+    store.updateOperation(id, status, pct, error, clock.instant());
+    cancelRequests.remove(id);
+    progress.remove(id);
+    store.operation(id).ifPresent(op -> publish(op, status, error));
+    finished.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(null);
+    // keep the map small: a later await reads the stored state
+    finished.remove(id);
+  }
+
+  private void publish(OperationRecord op, String status, String error) {
+    events.publish("operation", "operations/" + op.id(), eventData(op, status, error));
+  }
+
+  private static Map<String, Object> eventData(OperationRecord op, String status, String error) {
+    var data = new java.util.LinkedHashMap<String, Object>();
+    data.put("id", op.id());
+    data.put("kind", op.kind());
+    data.put("target", op.target());
+    data.put("status", status);
+    data.put("error", error);
+    return data;
+  }
+
+  public OperationView view(String id) {
+    OperationRecord op = store.operation(id)
+        .orElseThrow(() -> new NotFoundException(null, "operation '" + id + "' not found"));
+    return view(op);
+  }
+
+  public OperationView view(OperationRecord op) {
+    var steps = store.steps(op.id()).stream()
+        .map(s -> new StepView(s.name(), s.status(), s.detail(), s.at()))
+        .toList();
+    return new OperationView(op.id(), op.kind(), op.target(), op.status(), op.progress(), op.error(), steps,
+        op.created(), op.updated());
+  }
+
+  public OperationView await(String id, Duration timeout) throws InterruptedException {
+    // register before reading, so that an end between the read and the wait still wakes us
+    CompletableFuture<Void> done = finished.computeIfAbsent(id, k -> new CompletableFuture<>());
+    try {
+      OperationView now = view(id);
+      if (now.done() || timeout.isZero() || timeout.isNegative()) {
+        return now;
+      }
+      done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // answer the state as it is
+    } finally {
+      if (!done.isDone()) {
+        // only the runner completes it; a waiter that leaves must not leak the entry of an unknown id
+        store.operation(id).filter(OperationRecord::done).ifPresent(op -> finished.remove(id, done));
+      }
+    }
+    return view(id);
+  }
+
+  /** Asks a running operation to stop after its current step; it then rolls back and ends "cancelled". */
+  public OperationView cancel(String id) {
+    OperationView op = view(id);
+    if (!op.done()) {
+      cancelRequests.add(id);
+      store.addStep(id, new StepRecord("cancel requested", "done", null, clock.instant()));
+    }
+    return view(id);
+  }
+
+  public boolean cancelRequested(String id) {
+    return cancelRequests.contains(id);
+  }
+
+  public void shutdown(Duration grace) {
+    executor.shutdown();
+    try {
+      executor.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    executor.shutdownNow();
+  }
+
+  private final class Context implements OperationContext {
+    private final String id;
+
+    Context(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public void step(String name, String detail) {
+      step(name, "done", detail);
+    }
+
+    @Override
+    public void step(String name, String status, String detail) {
+      store.addStep(id, new StepRecord(name, status, detail, clock.instant()));
+    }
+
+    @Override
+    public void progress(int percent) {
+      int p = Math.max(0, Math.min(99, percent));
+      Integer before = progress.put(id, p);
+      if (before == null || before != p) {
+        store.updateOperation(id, "running", p, null, clock.instant());
+      }
+    }
+
+    @Override
+    public boolean cancelRequested() {
+      return cancelRequests.contains(id);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package dev.cadre.manager.provisioning;
+
+import dev.cadre.driver.NotFoundException;
+import dev.cadre.manager.ipam.Ipam;
+import dev.cadre.manager.ipam.Subnet;
+import dev.cadre.manager.operations.OperationCancelledException;
+import dev.cadre.manager.operations.OperationContext;
+import dev.cadre.manager.operations.OperationFailedException;
+import dev.cadre.manager.store.AppRecord;
+import dev.cadre.manager.store.DatacenterRecord;
+import dev.cadre.manager.store.HostRecord;
+import dev.cadre.manager.store.MemberRecord;
+import dev.cadre.manager.store.ServiceRecord;
+import dev.cadre.manager.store.Store;
+import dev.cadre.templates.Template;
+import dev.cadre.templates.TemplateCatalog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * The work of the app operations: create (addresses, then every member in parallel) and delete
+ * (every container, every address, then the rows). Both are safe to run again on what a crash left.
+ */
+public final class AppWorkflows {
+  private final Store store;
+  private final Ipam ipam;
+  private final TemplateCatalog templates;
+  private final MemberProvisioner provisioner;
+  private final MemberEvents memberEvents;
+  private final Containers containers;
+  private final ExecutorService memberPool;
+
+  public AppWorkflows(Store store, Ipam ipam, TemplateCatalog templates, MemberProvisioner provisioner,
+      MemberEvents memberEvents, Containers containers, ExecutorService memberPool) {
+    this.store = store;
+    this.ipam = ipam;
+    this.templates = templates;
+    this.provisioner = provisioner;
+    this.memberEvents = memberEvents;
+    this.containers = containers;
+    this.memberPool = memberPool;
+  }
+
+  public void create(OperationContext ctx, String appName) {
+    AppRecord app = store.app(appName).orElseThrow(() -> new NotFoundException(null, "app '" + appName + "' not found"));
+    DatacenterRecord dc = store.datacenter(app.datacenter()).orElseThrow();
+    Subnet subnet = Ipam.subnetOf(dc);
+    Map<String, ServiceRecord> services = store.services(appName).stream()
+        .collect(Collectors.toMap(ServiceRecord::name, s -> s));
+    Map<String, String> networks = store.hosts().stream()
+        .collect(Collectors.toMap(HostRecord::name, HostRecord::network));
+
+    // addresses first: every member's configure hook sees all its peers' addresses
+    List<MemberRecord> members = new ArrayList<>();
+    for (MemberRecord m : store.members(appName)) {
+      if (m.ip() == null) {
+        ctx.checkCancelled();
+        m = m.withIp(ipam.allocate(app.datacenter(), m.name()));
+        store.updateMember(m);
+        memberEvents.announce(m);
+      }
+      members.add(m);
+    }
+    ctx.step("allocate addresses", members.stream().map(m -> m.name() + "=" + m.ip()).collect(Collectors.joining(" ")));
+
+    int total = members.size() * MemberProvisioner.STEPS;
+    AtomicInteger done = new AtomicInteger();
+    MemberProvisioner.StepListener progress = () -> ctx.progress(done.incrementAndGet() * 100 / Math.max(1, total));
+    Map<String, List<MemberRecord>> byService = members.stream().collect(Collectors.groupingBy(MemberRecord::service));
+
+    List<CompletableFuture<MemberRecord>> futures = new ArrayList<>();
+    for (MemberRecord m : members) {
+      if (!"creating".equals(m.state())) {
+        continue;
+      }
+      ServiceRecord s = services.get(m.service());
+      Template t = templates.require(s.template());
+      MemberJob job = new MemberJob(ctx.id(), m, s, t, byService.get(m.service()), subnet, networks.get(m.host()),
+          app.keepFailed());
+      futures.add(CompletableFuture.supplyAsync(() -> provisioner.provision(ctx, job, progress), memberPool));
+    }
+    List<String> failures = new ArrayList<>();
+    boolean cancelled = false;
+    for (CompletableFuture<MemberRecord> f : futures) {
+      try {
+        f.join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof OperationCancelledException) {
+          cancelled = true;
+        } else {
+          failures.add(e.getCause() == null ? e.toString() : e.getCause().getMessage());
+        }
+      }
+    }
+    if (cancelled || ctx.cancelRequested()) {
+      ctx.step("cancelled", "removing what this operation made");
+      delete(ctx, appName);
+      throw new OperationCancelledException(ctx.id());
+    }
+    List<MemberRecord> after = store.members(appName);
+    long running = after.stream().filter(m -> "running".equals(m.state())).count();
+    String state = running == after.size() ? "running" : running > 0 ? "degraded" : "failed";
+    store.setAppState(appName, state);
+    if (!failures.isEmpty()) {
+      throw new OperationFailedException(failures.size() + " of " + members.size() + " members failed: "
+          + String.join("; ", failures));
+    }
+  }
+
+  /** Removes every member's container and address, then the app's rows. */
+  public void delete(OperationContext ctx, String appName) {
+    if (store.app(appName).isEmpty()) {
+      ctx.step("app gone", "nothing to delete");
+      return;
+    }
+    store.setAppState(appName, "deleting");
+    List<MemberRecord> members = store.members(appName);
+    List<CompletableFuture<String>> futures = new ArrayList<>();
+    for (MemberRecord m : members) {
+      futures.add(CompletableFuture.supplyAsync(() -> teardown(ctx, m), memberPool));
+    }
+    List<String> failures = new ArrayList<>();
+    for (CompletableFuture<String> f : futures) {
+      try {
+        f.join();
+      } catch (CompletionException e) {
+        failures.add(e.getCause() == null ? e.toString() : e.getCause().getMessage());
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new OperationFailedException("could not remove " + failures.size() + " of " + members.size()
+          + " members: " + String.join("; ", failures) + " (delete the app again when the hosts answer)");
+    }
+    store.deleteApp(appName);
+    ctx.step("app removed", appName);
+  }
+
+  private String teardown(OperationContext ctx, MemberRecord m) {
+    MemberRecord now = memberEvents.change(m, "deleting", null);
+    String detail;
+    try {
+      detail = containers.remove(m.host(), m.name());
+    } catch (RuntimeException e) {
+      String why = "member " + m.name() + ": " + MemberProvisioner.message(e);
+      memberEvents.change(now, "deleting", why);
+      ctx.step(m.name() + ": delete", "failed", why);
+      throw new OperationFailedException(why);
+    }
+    int released = ipam.release(m.name());
+    store.deleteMember(m.name());
+    ctx.step(m.name() + ": delete", detail + (released > 0 ? "; address " + m.ip() + " released" : ""));
+    return detail;
+  }
+}

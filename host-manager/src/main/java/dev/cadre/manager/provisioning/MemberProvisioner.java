@@ -1,0 +1,255 @@
+package dev.cadre.manager.provisioning;
+
+import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.DriverException;
+import dev.cadre.driver.HostDriver;
+import dev.cadre.driver.Instance;
+import dev.cadre.driver.InstanceSpec;
+import dev.cadre.manager.Tuning;
+import dev.cadre.manager.hooks.CommandIds;
+import dev.cadre.manager.hooks.HookPayload;
+import dev.cadre.manager.hooks.HookRunner;
+import dev.cadre.manager.hosts.DriverRegistry;
+import dev.cadre.manager.ipam.Ipam;
+import dev.cadre.manager.operations.OperationCancelledException;
+import dev.cadre.manager.operations.OperationContext;
+import dev.cadre.manager.store.MemberRecord;
+import dev.cadre.templates.HookExit;
+import dev.cadre.templates.HookResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Provisions one member: create -> start -> wait for its address -> push the agent -> plan ->
+ * configure -> start -> health until healthy -> running. On any failure the member is failed, its
+ * container removed (unless the app keeps failed members) and its address released.
+ */
+public final class MemberProvisioner {
+  private static final Logger LOG = LoggerFactory.getLogger(MemberProvisioner.class);
+  /** Steps recorded per member; progress counts them. */
+  public static final int STEPS = 9;
+  private static final int RETRY_LATER_ATTEMPTS = 5;
+
+  private final DriverRegistry drivers;
+  private final HostImages images;
+  private final HookRunner hooks;
+  private final MemberEvents members;
+  private final Containers containers;
+  private final Ipam ipam;
+  private final Tuning tuning;
+  private final Clock clock;
+
+  public MemberProvisioner(DriverRegistry drivers, HostImages images, HookRunner hooks, MemberEvents members,
+      Containers containers, Ipam ipam, Tuning tuning, Clock clock) {
+    this.drivers = drivers;
+    this.images = images;
+    this.hooks = hooks;
+    this.members = members;
+    this.containers = containers;
+    this.ipam = ipam;
+    this.tuning = tuning;
+    this.clock = clock;
+  }
+
+  /** Listens to each finished step (for the operation's progress). */
+  public interface StepListener {
+    void stepDone();
+  }
+
+  public MemberRecord provision(OperationContext ctx, MemberJob job, StepListener progress) {
+    MemberRecord m = job.member();
+    String name = m.name();
+    boolean created = false;
+    String step = "image";
+    try {
+      HostDriver d = drivers.driver(m.host());
+      ctx.checkCancelled();
+      String alias = images.ensure(d, job.template());
+      record(ctx, progress, name, "image", "image " + alias + " on " + m.host());
+
+      step = "create";
+      ctx.checkCancelled();
+      InstanceSpec spec = InstanceSpec.builder(name, alias)
+          .cpus(m.cpus())
+          .memoryMiB(m.memoryMiB())
+          .rootDiskMiB(m.diskMiB())
+          .nic(job.network(), m.ip())
+          .metadata(Containers.STORE, containers.storeId())
+          .metadata(Containers.APP, m.app())
+          .metadata(Containers.SERVICE, m.service())
+          .metadata(Containers.MEMBER, name)
+          .metadata(Containers.OPERATION, job.operationId())
+          .build();
+      try {
+        d.create(spec);
+      } catch (ConflictException taken) {
+        throw new MemberFailedException("member " + name + ": a container named " + name + " already exists on "
+            + m.host() + " (not made by this operation)", taken);
+      }
+      created = true;
+      record(ctx, progress, name, "create", "container on " + m.host() + " with " + m.ip());
+
+      step = "start";
+      ctx.checkCancelled();
+      d.start(name);
+      record(ctx, progress, name, "start", null);
+
+      step = "address";
+      waitForAddress(ctx, d, name, m.ip());
+      record(ctx, progress, name, "address", m.ip());
+
+      step = "agent";
+      hooks.install(d, name);
+      m = members.change(m, "configuring", null);
+      record(ctx, progress, name, "agent", null);
+
+      step = "plan";
+      hook(ctx, d, job, m, "plan", 1);
+      record(ctx, progress, name, "plan", null);
+
+      step = "configure";
+      hook(ctx, d, job, m, "configure", RETRY_LATER_ATTEMPTS);
+      record(ctx, progress, name, "configure", null);
+
+      step = "start hook";
+      m = members.change(m, "starting", null);
+      hook(ctx, d, job, m, "start", RETRY_LATER_ATTEMPTS);
+      record(ctx, progress, name, "start hook", null);
+
+      step = "health";
+      awaitHealthy(ctx, d, job, m);
+      record(ctx, progress, name, "health", "healthy");
+      return members.change(m, "running", null);
+    } catch (OperationCancelledException e) {
+      undo(ctx, job, m, created, true, "cancelled");
+      throw e;
+    } catch (RuntimeException e) {
+      String why = e instanceof MemberFailedException ? e.getMessage()
+          : "member " + name + ": " + step + " failed: " + message(e);
+      if (!(e instanceof MemberFailedException) && !(e instanceof DriverException)) {
+        LOG.warn("provisioning {} failed at {}", name, step, e);
+      }
+      ctx.step(name + ": " + step, "failed", why);
+      undo(ctx, job, m, created, false, why);
+      throw new MemberFailedException(why, e);
+    }
+  }
+
+  private void record(OperationContext ctx, StepListener progress, String member, String step, String detail) {
+    ctx.step(member + ": " + step, detail);
+    progress.stepDone();
+  }
+
+  /**
+   * Rolls one member back: container removed (kept when the app keeps failed members and this is not a
+   * cancel), address released with it, member marked failed.
+   */
+  void undo(OperationContext ctx, MemberJob job, MemberRecord m, boolean created, boolean cancel, String why) {
+    boolean keep = job.keepFailed() && !cancel && created;
+    String detail;
+    if (keep) {
+      detail = "container kept for inspection (keep_failed); its address stays allocated until the app is deleted";
+    } else {
+      try {
+        detail = created ? containers.remove(m.host(), m.name()) : "nothing was created";
+        ipam.release(m.name());
+        detail += "; address " + m.ip() + " released";
+      } catch (RuntimeException e) {
+        // the host is gone: keep the address so that it is not handed out while the container may hold it
+        detail = "could not remove the container: " + message(e) + "; address kept until the app is deleted";
+      }
+    }
+    ctx.step(m.name() + ": rollback", "undone", detail);
+    members.change(m, "failed", why);
+  }
+
+  private void waitForAddress(OperationContext ctx, HostDriver d, String name, String ip) {
+    Instant deadline = clock.instant().plus(tuning.addressTimeout());
+    String seen = null;
+    while (true) {
+      ctx.checkCancelled();
+      Optional<Instance> i = d.find(name);
+      if (i.isEmpty()) {
+        throw new MemberFailedException("member " + name + ": its container vanished while starting", null);
+      }
+      seen = i.get().ipv4();
+      if (ip.equals(seen)) {
+        return;
+      }
+      if (clock.instant().isAfter(deadline)) {
+        throw new MemberFailedException("member " + name + ": did not get its address " + ip + " within "
+            + tuning.addressTimeout().toSeconds() + " s (it holds " + (seen == null ? "none" : seen) + ", state "
+            + i.get().nativeState() + ")", null);
+      }
+      sleep(Duration.ofMillis(50));
+    }
+  }
+
+  private HookResult hook(OperationContext ctx, HostDriver d, MemberJob job, MemberRecord m, String hook,
+      int attempts) {
+    HookResult r = null;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      ctx.checkCancelled();
+      r = runHook(d, job, m, hook, attempt);
+      if (r.ok()) {
+        return r;
+      }
+      if (!HookExit.retryable(r.exit()) || attempt == attempts) {
+        break;
+      }
+      sleep(tuning.healthInterval());
+    }
+    throw new MemberFailedException(hookFailure(m, hook, r), null);
+  }
+
+  private HookResult runHook(HostDriver d, MemberJob job, MemberRecord m, String hook, int attempt) {
+    HookPayload payload = HookPayload.of(hook, job.service(), m, job.peers(), job.subnet());
+    return hooks.run(d, m.name(), hook, CommandIds.of(job.operationId(), m.name(), hook, attempt), payload.json(),
+        payload.env(), tuning.hookTimeout());
+  }
+
+  private void awaitHealthy(OperationContext ctx, HostDriver d, MemberJob job, MemberRecord m) {
+    HookResult last = null;
+    for (int attempt = 1; attempt <= tuning.healthAttempts(); attempt++) {
+      ctx.checkCancelled();
+      last = runHook(d, job, m, "health", attempt);
+      if (last.ok()) {
+        members.health(m, true, last.output().strip());
+        return;
+      }
+      if (last.exit() == HookExit.NOT_IMPLEMENTED || last.exit() == HookExit.BAD_REQUEST) {
+        break;
+      }
+      sleep(tuning.healthInterval());
+    }
+    members.health(m, false, last == null ? null : last.stderr().strip());
+    throw new MemberFailedException(hookFailure(m, "health", last) + " (after " + tuning.healthAttempts()
+        + " attempts)", null);
+  }
+
+  static String hookFailure(MemberRecord m, String hook, HookResult r) {
+    String err = r.stderr().strip();
+    if (err.length() > 4000) {
+      err = "..." + err.substring(err.length() - 4000);
+    }
+    return "member " + m.name() + ": hook '" + hook + "' " + r.meaning() + " (exit " + r.exit() + ")"
+        + (err.isEmpty() ? "" : ": " + err);
+  }
+
+  static String message(Throwable e) {
+    return e.getMessage() == null ? e.toString() : e.getMessage();
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MemberFailedException("interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.cadre.manager.provisioning;
+
+import dev.cadre.driver.Instance;
+import dev.cadre.manager.hosts.DriverRegistry;
+import dev.cadre.manager.ipam.Ipam;
+import dev.cadre.manager.operations.Operations;
+import dev.cadre.manager.store.AppRecord;
+import dev.cadre.manager.store.HostRecord;
+import dev.cadre.manager.store.MemberRecord;
+import dev.cadre.manager.store.OperationRecord;
+import dev.cadre.manager.store.StepRecord;
+import dev.cadre.manager.store.Store;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a start does about a previous run that ended without warning (kill -9, power loss): every
+ * unfinished operation is rolled back or resumed, and what no row accounts for any more — containers
+ * marked with this store's id, allocated addresses — is removed. After it no member is stuck in a
+ * transient state, no address is held by nobody, no container of ours is unknown.
+ */
+public final class Recovery {
+  private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+  static final String INTERRUPTED = "interrupted by restart";
+
+  private final Store store;
+  private final DriverRegistry drivers;
+  private final Containers containers;
+  private final Ipam ipam;
+  private final MemberEvents members;
+  private final Operations operations;
+  private final AppWorkflows workflows;
+  private final Clock clock;
+
+  public Recovery(Store store, DriverRegistry drivers, Containers containers, Ipam ipam, MemberEvents members,
+      Operations operations, AppWorkflows workflows, Clock clock) {
+    this.store = store;
+    this.drivers = drivers;
+    this.containers = containers;
+    this.ipam = ipam;
+    this.members = members;
+    this.operations = operations;
+    this.workflows = workflows;
+    this.clock = clock;
+  }
+
+  /** Answers how many operations it rolled back or resumed. */
+  public int run() {
+    List<OperationRecord> unfinished = store.unfinishedOperations();
+    for (OperationRecord op : unfinished) {
+      try {
+        switch (op.kind()) {
+          case "create_app" -> rollBackCreate(op);
+          case "delete_app" -> {
+            String app = appName(op);
+            step(op, "resumed after restart", "deleting app " + app + " again");
+            operations.submit(op, ctx -> workflows.delete(ctx, app));
+          }
+          default -> operations.finish(op.id(), "failure", INTERRUPTED);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("recovering operation {} failed: {}", op.id(), e.toString());
+        operations.finish(op.id(), "failure", INTERRUPTED + "; recovery incomplete: " + e.getMessage());
+      }
+    }
+    // members stuck in a transient state without an unfinished operation (should not happen, but a
+    // store written by an older version might have them)
+    for (MemberRecord m : store.allMembers()) {
+      if (List.of("creating", "configuring", "starting").contains(m.state())
+          && unfinished.stream().noneMatch(op -> op.id().equals(m.operationId()))) {
+        rollBack(null, m, false);
+      }
+    }
+    int released = store.releaseUnownedAddresses();
+    if (released > 0) {
+      LOG.info("released {} addresses that no member held", released);
+    }
+    sweepContainers();
+    return unfinished.size();
+  }
+
+  private void rollBackCreate(OperationRecord op) {
+    String appName = appName(op);
+    AppRecord app = store.app(appName).orElse(null);
+    if (app == null) {
+      operations.finish(op.id(), "failure", INTERRUPTED);
+      return;
+    }
+    for (MemberRecord m : store.members(appName)) {
+      if (!op.id().equals(m.operationId()) || "running".equals(m.state())) {
+        continue;
+      }
+      rollBack(op, m, app.keepFailed() && "failed".equals(m.state()));
+    }
+    List<MemberRecord> after = store.members(appName);
+    long running = after.stream().filter(m -> "running".equals(m.state())).count();
+    store.setAppState(appName, running == after.size() ? "running" : running > 0 ? "degraded" : "failed");
+    operations.finish(op.id(), "failure", INTERRUPTED);
+  }
+
+  private void rollBack(OperationRecord op, MemberRecord m, boolean keep) {
+    String detail;
+    if (keep) {
+      detail = "failed member kept (keep_failed)";
+    } else {
+      try {
+        detail = containers.remove(m.host(), m.name());
+        ipam.release(m.name());
+        detail += "; address released";
+      } catch (RuntimeException e) {
+        detail = "host " + m.host() + " did not answer (" + e.getMessage()
+            + "); the container may remain, its address stays allocated until the app is deleted";
+      }
+    }
+    if (op != null) {
+      step(op, m.name() + ": rollback", detail);
+    }
+    String error = "failed".equals(m.state()) && m.error() != null ? m.error() : INTERRUPTED;
+    members.change(m, "failed", error);
+  }
+
+  /** Containers marked with this store's id that no member row names: left by a crash between create and the row. */
+  private void sweepContainers() {
+    Set<String> known = store.allMembers().stream().map(MemberRecord::name).collect(Collectors.toSet());
+    for (HostRecord h : store.hosts()) {
+      try {
+        for (Instance i : drivers.driver(h.name()).list()) {
+          if (containers.ours(i) && !known.contains(i.name())) {
+            LOG.info("removing container {} on {}: no member of this cadre has it", i.name(), h.name());
+            containers.remove(h.name(), i.name());
+          }
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("could not sweep host {}: {}", h.name(), e.toString());
+      }
+    }
+  }
+
+  private void step(OperationRecord op, String name, String detail) {
+    store.addStep(op.id(), new StepRecord(name, "undone", detail, clock.instant()));
+  }
+
+  static String appName(OperationRecord op) {
+    return op.target().startsWith("apps/") ? op.target().substring("apps/".length()) : op.target();
+  }
+}

@@ -1,0 +1,104 @@
+package dev.cadre.manager.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything cadre remembers. One interface so that the embedded database and PostgreSQL are the same
+ * to the rest of the control plane; the composite writes ({@link #registerHost}, {@link #createApp})
+ * are single transactions. Duplicates surface as {@link dev.cadre.driver.ConflictException}.
+ */
+public interface Store extends AutoCloseable {
+
+  /** "h2" or "postgresql": what {@code GET /v1} shows. */
+  String kind();
+
+  /** A random id made when the store was created; cadre marks its containers with it. */
+  String storeId();
+
+  // ---- datacenters and hosts
+
+  Optional<DatacenterRecord> datacenter(String name);
+
+  List<DatacenterRecord> datacenters();
+
+  /**
+   * Stores the host and its finished registration operation; creates {@code datacenter} first when it is
+   * new. When the datacenter exists with another subnet the whole thing is refused with Conflict.
+   */
+  void registerHost(DatacenterRecord datacenter, HostRecord host, OperationRecord operation);
+
+  Optional<HostRecord> host(String name);
+
+  List<HostRecord> hosts();
+
+  void updateHost(HostRecord host);
+
+  void deleteHost(String name);
+
+  // ---- apps, services, members
+
+  /** The app, its services, its members (already placed) and the operation that builds them, at once. */
+  void createApp(AppRecord app, List<ServiceRecord> services, List<MemberRecord> members, OperationRecord operation);
+
+  Optional<AppRecord> app(String name);
+
+  List<AppRecord> apps();
+
+  void setAppState(String name, String state);
+
+  /** Removes the app with its services and members (not their addresses: release those first). */
+  void deleteApp(String name);
+
+  List<ServiceRecord> services(String app);
+
+  List<MemberRecord> members(String app);
+
+  List<MemberRecord> allMembers();
+
+  Optional<MemberRecord> member(String name);
+
+  /** Writes state, error and ip of the member. */
+  void updateMember(MemberRecord member);
+
+  void deleteMember(String name);
+
+  // ---- addresses
+
+  /** Inserts the allocation; false when the address is taken (the unique constraint said no). */
+  boolean tryAllocate(String datacenter, String address, String member, Instant at);
+
+  Set<String> allocatedAddresses(String datacenter);
+
+  /** Releases whatever {@code member} holds; answers how many addresses were released. */
+  int releaseAddresses(String member);
+
+  /** Releases addresses whose member row is gone (left by a crash); answers how many. */
+  int releaseUnownedAddresses();
+
+  // ---- operations and events
+
+  void insertOperation(OperationRecord operation);
+
+  void updateOperation(String id, String status, int progress, String error, Instant at);
+
+  Optional<OperationRecord> operation(String id);
+
+  List<OperationRecord> unfinishedOperations();
+
+  int countOperations(String status);
+
+  void addStep(String operationId, StepRecord step);
+
+  List<StepRecord> steps(String operationId);
+
+  /** Stores an event and answers its id (ids grow). */
+  long addEvent(String type, String subject, String data, Instant at);
+
+  List<EventRecord> eventsAfter(long id, int limit);
+
+  @Override
+  void close();
+}
