@@ -2,8 +2,10 @@ package dev.cadre.zone;
 
 import dev.cadre.driver.UnauthorizedException;
 import dev.cadre.driver.UnavailableException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -12,13 +14,18 @@ import java.util.List;
  * POSIX shell (bash, ksh93 and sh on illumos all are); every argument is quoted with {@link ShellQuote}
  * so the remote side sees exactly the argument vector given here.
  *
- * <p>Exit 255 is ssh's own failure (no route, refused, authentication): it becomes
- * {@link UnavailableException}, or {@link UnauthorizedException} when ssh says so. A remote command
- * that itself exits 255 is indistinguishable and is reported the same way. A timeout kills the local
- * ssh client; the remote command may outlive it until the connection drop reaches it.
+ * <p>Exit 255 is both ssh's own failure (no route, refused, authentication) and a possible exit of the
+ * remote command. To tell them apart the remote line first writes a marker line to stderr, then
+ * {@code exec}s the command: without the marker the command never ran, and exit 255 becomes
+ * {@link UnavailableException}, or {@link UnauthorizedException} when ssh says so; with it, every exit
+ * is the command's. The marker and anything a login script wrote before it are cut from stderr. A
+ * timeout kills the local ssh client; the remote command may outlive it until the connection drop
+ * reaches it.
  */
 public final class SshCommandRunner implements CommandRunner {
   private static final int SSH_FAILED = 255;
+  static final String MARKER = "cadre-ssh-session";
+  private static final byte[] MARKER_LINE = (MARKER + "\n").getBytes(StandardCharsets.US_ASCII);
 
   private final String host;
   private final SshTarget target;
@@ -42,6 +49,11 @@ public final class SshCommandRunner implements CommandRunner {
       throw new IllegalArgumentException("empty command"); // ssh would open a login shell
     }
     CommandResult result = Processes.run(host, sshArgv(argv), stdin, timeout);
+    int afterMarker = indexAfter(result.stderr(), MARKER_LINE);
+    if (afterMarker >= 0) {
+      byte[] stderr = Arrays.copyOfRange(result.stderr(), afterMarker, result.stderr().length);
+      return new CommandResult(result.exitCode(), result.stdout(), stderr);
+    }
     if (result.exitCode() == SSH_FAILED) {
       String why = result.stderrText().strip();
       if (why.contains("Permission denied") || why.contains("Host key verification failed")) {
@@ -53,7 +65,7 @@ public final class SshCommandRunner implements CommandRunner {
     return result;
   }
 
-  /** The local argument vector: options, destination, "--", then the remote command as one quoted line. */
+  /** The local argument vector: options, destination, "--", then the remote line (marker, exec of the quoted argv). */
   List<String> sshArgv(List<String> argv) {
     List<String> cmd = new ArrayList<>();
     cmd.add(settings.program());
@@ -77,7 +89,21 @@ public final class SshCommandRunner implements CommandRunner {
     }
     cmd.add(target.destination());
     cmd.add("--");
-    cmd.add(ShellQuote.join(argv));
+    cmd.add("echo " + MARKER + " >&2; exec " + ShellQuote.join(argv));
     return cmd;
+  }
+
+  /** The index just past the first occurrence of {@code part} in {@code bytes}, or -1. */
+  private static int indexAfter(byte[] bytes, byte[] part) {
+    outer:
+    for (int i = 0; i + part.length <= bytes.length; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (bytes[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return i + part.length;
+    }
+    return -1;
   }
 }

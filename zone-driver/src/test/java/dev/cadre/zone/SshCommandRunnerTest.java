@@ -55,9 +55,9 @@ class SshCommandRunnerTest {
     SshCommandRunner r = new SshCommandRunner("gz1", SshTarget.parse("admin@10.0.0.5:2222"),
         SshSettings.DEFAULT.withIdentity(Path.of("/keys/id")));
     assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR", "-p", "2222",
-        "-i", "/keys/id", "admin@10.0.0.5", "--", "zonecfg -z web1 info"), r.sshArgv(List.of("zonecfg", "-z", "web1", "info")));
+        "-i", "/keys/id", "admin@10.0.0.5", "--", "echo cadre-ssh-session >&2; exec zonecfg -z web1 info"), r.sshArgv(List.of("zonecfg", "-z", "web1", "info")));
     assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR", "root@gz1.example",
-        "--", "zlogin z1 'a b'"), runner("ssh").sshArgv(List.of("zlogin", "z1", "a b")));
+        "--", "echo cadre-ssh-session >&2; exec zlogin z1 'a b'"), runner("ssh").sshArgv(List.of("zlogin", "z1", "a b")));
   }
 
   @Test
@@ -94,6 +94,21 @@ class SshCommandRunnerTest {
     assertEquals(3, r.exitCode());
     assertArrayEquals(data, r.stdout());
     assertEquals(127, runner(fakeSsh()).run(List.of("no-such-tool-on-the-host"), null, T).exitCode());
+  }
+
+  @Test
+  void aRemoteCommandExiting255IsAResultAndLoginNoiseIsCutFromStderr() throws IOException {
+    CommandResult r = runner(fakeSsh()).run(List.of("sh", "-c", "echo out; echo err >&2; exit 255"), null, T);
+    assertEquals(255, r.exitCode());
+    assertEquals("out\n", r.stdoutText());
+    assertEquals("err\n", r.stderrText());
+    String noisy = script("noisy-ssh", """
+        #!/bin/sh
+        for last; do :; done
+        echo 'Last login: yesterday; welcome to gz1' >&2
+        exec /bin/sh -c "$last"
+        """);
+    assertEquals("", runner(noisy).run(List.of("true"), null, T).stderrText());
   }
 
   @Test

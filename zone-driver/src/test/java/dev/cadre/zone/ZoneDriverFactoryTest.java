@@ -42,7 +42,8 @@ class ZoneDriverFactoryTest {
     assertEquals("zone", driver.kind());
     assertEquals("gz1", driver.hostName());
     List<String> argv = sshArgv(driver);
-    assertEquals(List.of("-p", "2222", "-i", "/etc/cadre/zone_ed25519", "admin@gz1.example", "--", "zoneadm list -cp"),
+    assertEquals(List.of("-p", "2222", "-i", "/etc/cadre/zone_ed25519", "admin@gz1.example", "--",
+        "echo cadre-ssh-session >&2; exec zoneadm list -cp"),
         argv.subList(argv.size() - 7, argv.size()));
   }
 
