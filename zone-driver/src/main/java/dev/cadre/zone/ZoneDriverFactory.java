@@ -24,14 +24,16 @@ import java.util.Set;
  * global zone through the system {@code ssh} client, never prompting (BatchMode); {@code local://}
  * runs them on this machine, for cadre running in the global zone it manages.
  *
- * <p>Options (all optional; unknown names are refused so that a typo is not silently ignored):
+ * <p>Options (all optional; unknown names are refused so that a typo is not silently ignored, and so is
+ * {@code trust}, which has no meaning for ssh):
  * <dl>
  *   <dt>{@code networks}</dt><dd>{@code LINK=GATEWAY/PREFIX[,LINK=GATEWAY/PREFIX...]}: the physical
  *       links or etherstubs zones may join and the subnet cadre's addresses live in there, e.g.
  *       {@code e1000g0=10.77.0.1/24}. illumos links carry no subnet, so without an entry a zone cannot
  *       get a NIC on that link.</dd>
  *   <dt>{@code network} and {@code cidr}</dt><dd>one more entry of {@code networks}, as a host
- *       registration names it: {@code network=e1000g0}, {@code cidr=10.77.0.1/24}.</dd>
+ *       registration names it: {@code network=e1000g0}, {@code cidr=10.77.0.1/24}; {@code network}
+ *       alone must be listed in {@code networks}.</dd>
  *   <dt>{@code image.ALIAS}</dt><dd>{@code BRAND [INSTALL-ARG...]}: what image ALIAS means on this
  *       host, e.g. {@code image.base=sparse}, {@code image.base64=joyent-minimal -t UUID}; the
  *       arguments (split at blanks) are appended to {@code zoneadm -z NAME install} as arguments.</dd>
@@ -67,6 +69,10 @@ public final class ZoneDriverFactory implements HostDriverFactory {
   @Override
   public HostDriver open(String hostName, String endpoint, Map<String, String> options, Path stateDir) {
     Map<String, String> opts = options == null ? Map.of() : options;
+    if (opts.containsKey("trust")) {
+      throw new InvalidInputException(hostName, "zone hosts take no trust password: cadre logs in with an ssh key "
+          + "(option identity) and checks the host key (options known-hosts, host-key=accept-new)");
+    }
     for (String key : opts.keySet()) {
       if (!OPTIONS.contains(key) && !(key.startsWith(IMAGE) && key.length() > IMAGE.length())) {
         throw new InvalidInputException(hostName, "unknown zone host option '" + key + "'; known: " + OPTIONS + " and image.ALIAS");
@@ -123,11 +129,15 @@ public final class ZoneDriverFactory implements HostDriverFactory {
 
   private static ZoneHostConfig config(String host, Map<String, String> opts) {
     Map<String, String> networks = new LinkedHashMap<>(networks(host, opts.get("networks")));
-    if (opts.containsKey("network") != opts.containsKey("cidr")) {
-      throw new InvalidInputException(host, "options network and cidr go together (network=e1000g0, cidr=10.77.0.1/24)");
+    String network = opts.get("network");
+    if (opts.containsKey("cidr") && network == null) {
+      throw new InvalidInputException(host, "option cidr needs option network: the link it is the gateway/prefix of");
     }
-    if (opts.containsKey("network")) {
-      networks.put(opts.get("network"), opts.get("cidr"));
+    if (network != null && opts.containsKey("cidr")) {
+      networks.put(network, opts.get("cidr"));
+    } else if (network != null && !networks.containsKey(network)) {
+      throw new InvalidInputException(host, "illumos links carry no subnet: give network '" + network
+          + "' its gateway/prefix with option cidr (e.g. cidr=10.77.0.1/24) or in option networks");
     }
     List<ZoneImage> images = new ArrayList<>();
     opts.forEach((key, value) -> {

@@ -80,6 +80,12 @@ class ZoneDriverFactoryTest {
   }
 
   @Test
+  void aRegisteredNetworkAloneIsOneOfTheListedOnes() {
+    ZoneHostDriver driver = open("ssh://root@gz1", Map.of("networks", "e1000g0=10.77.0.1/24", "network", "e1000g0"));
+    assertEquals(Map.of("e1000g0", "10.77.0.1/24"), driver.config().networks());
+  }
+
+  @Test
   void badEndpointsAndOptionsAreRefusedBeforeAnyConnection() {
     for (String bad : List.of("gz1", "root@gz1", "https://gz1", "ssh://gz1", "ssh://-oProxyCommand=x@gz1", "ssh://root@gz1/path",
         "ssh://root@gz1:99999", "local:///", "")) {
@@ -87,7 +93,7 @@ class ZoneDriverFactoryTest {
     }
     for (Map<String, String> bad : List.of(Map.of("netwrks", "e1000g0=10.0.0.1/24"), Map.of("networks", "e1000g0"),
         Map.of("networks", "e1000g0=10.0.0.1/24,e1000g0=10.0.1.1/24"), Map.of("networks", "bad-link=10.0.0.1/24"),
-        Map.of("networks", "e1000g0=10.0.0.300/24"), Map.of("network", "e1000g0"), Map.of("image.x", " "),
+        Map.of("networks", "e1000g0=10.0.0.300/24"), Map.of("network", "e1000g0"), Map.of("cidr", "10.0.0.1/24"), Map.of("trust", "s3cret"), Map.of("image.x", " "),
         Map.of("image.x", "bad;brand"), Map.of("image.no/slash", "sparse"), Map.of("zonepath-root", "zones"),
         Map.of("command-timeout", "soon"), Map.of("install-timeout", "0"), Map.of("identity", "relative/key"),
         Map.of("host-key", "yolo"), Map.of("ssh", "-oProxyCommand=x"), Map.of("known-hosts", "/a b"))) {
