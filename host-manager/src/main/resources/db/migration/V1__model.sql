@@ -1,8 +1,8 @@
 -- cadre's model. Plain SQL that H2 (the embedded default) and PostgreSQL both accept.
 
 CREATE TABLE cadre_meta (
-  name  VARCHAR(64) PRIMARY KEY,
-  value VARCHAR(256) NOT NULL
+  meta_key   VARCHAR(64) PRIMARY KEY,
+  meta_value VARCHAR(256) NOT NULL
 );
 
 CREATE TABLE datacenters (

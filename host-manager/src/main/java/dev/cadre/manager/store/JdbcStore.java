@@ -90,15 +90,15 @@ public final class JdbcStore implements Store {
 
   private String loadStoreId() {
     return tx(c -> {
-      Optional<String> id = one(c, "SELECT value FROM cadre_meta WHERE name = 'store_id'", r -> r.getString(1));
+      Optional<String> id = one(c, "SELECT meta_value FROM cadre_meta WHERE meta_key = 'store_id'", r -> r.getString(1));
       if (id.isPresent()) {
         return id.get();
       }
       String made = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
       try {
-        update(c, "INSERT INTO cadre_meta (name, value) VALUES ('store_id', ?)", made);
+        update(c, "INSERT INTO cadre_meta (meta_key, meta_value) VALUES ('store_id', ?)", made);
       } catch (ConflictException raced) {
-        return one(c, "SELECT value FROM cadre_meta WHERE name = 'store_id'", r -> r.getString(1)).orElseThrow();
+        return one(c, "SELECT meta_value FROM cadre_meta WHERE meta_key = 'store_id'", r -> r.getString(1)).orElseThrow();
       }
       return made;
     });

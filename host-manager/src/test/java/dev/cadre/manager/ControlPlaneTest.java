@@ -1,0 +1,340 @@
+package dev.cadre.manager;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.FakeHostDriver;
+import dev.cadre.driver.Instance;
+import dev.cadre.driver.InvalidInputException;
+import dev.cadre.driver.NotFoundException;
+import dev.cadre.manager.ipam.Subnet;
+import dev.cadre.templates.Agent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ControlPlaneTest {
+  @TempDir
+  Path dir;
+  Fixture f;
+  FakeHostDriver h1;
+  FakeHostDriver h2;
+  CadreControlPlane plane;
+
+  @BeforeEach
+  void open() {
+    f = new Fixture(dir, false);
+    h1 = f.host("h1", "10.77.0.1/24");
+    h2 = f.host("h2", "10.77.0.1/24");
+    plane = f.open();
+    assertEquals("success", f.register("h1", "dc1").status());
+    assertEquals("success", f.register("h2", "dc1").status());
+  }
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  @Test
+  void registersHostsIntoOneDatacenterWithThePoolFromTheFirstHostsNetwork() {
+    HostView h = plane.host("h1");
+    assertEquals("ready", h.state());
+    assertEquals("dc1", h.datacenter());
+    assertEquals(4, h.cpus());
+    var dc = plane.store().datacenter("dc1").orElseThrow();
+    assertEquals("10.77.0.0/24", dc.subnet());
+    assertEquals("10.77.0.1", dc.gateway());
+    assertEquals("10.77.0.128", dc.poolStart());
+    assertEquals("10.77.0.254", dc.poolEnd());
+    assertEquals(2, plane.summary().hosts());
+  }
+
+  @Test
+  void refusesBadHostRegistrations() {
+    f.host("h3", "10.99.0.1/24");
+    f.host("h4", "10.77.0.1/24");
+    var other = assertThrows(ConflictException.class, () -> f.register("h3", "dc1"));
+    assertTrue(other.getMessage().contains("10.99.0.0/24") && other.getMessage().contains("10.77.0.0/24"), other.getMessage());
+    assertThrows(ConflictException.class, () -> f.register("h1", "dc1"));
+    assertThrows(ConflictException.class,
+        () -> plane.registerHost(new HostRequest("h9", "fake", "fake://h1", "dc1", "net0", null)));
+    var driver = assertThrows(InvalidInputException.class,
+        () -> plane.registerHost(new HostRequest("h4", "nope", "fake://h4", "dc1", "net0", null)));
+    assertTrue(driver.getMessage().contains("unknown driver 'nope'"), driver.getMessage());
+    assertThrows(InvalidInputException.class,
+        () -> plane.registerHost(new HostRequest("H4", "fake", "fake://h4", "dc1", "net0", null)));
+    var net = assertThrows(InvalidInputException.class,
+        () -> plane.registerHost(new HostRequest("h4", "fake", "fake://h4", "dc1", "lxdbr9", null)));
+    assertTrue(net.getMessage().contains("no network 'lxdbr9'"), net.getMessage());
+    assertThrows(InvalidInputException.class,
+        () -> plane.registerHost(new HostRequest("h4", "fake", "fake://h4", "dc_1", "net0", null)));
+    assertEquals(2, plane.hosts().size());
+    // a new datacenter takes the subnet of its first host
+    assertEquals("success", f.register("h3", "dc2").status());
+    assertEquals("10.99.0.0/24", plane.store().datacenter("dc2").orElseThrow().subnet());
+  }
+
+  @Test
+  void provisionsMembersSpreadOverHostsWithAddressesFromThePool() throws Exception {
+    OperationView op = plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2)));
+    assertEquals("create_app", op.kind());
+    OperationView end = f.done(op);
+    assertEquals("success", end.status(), end.toString());
+    assertEquals(100, end.progress());
+
+    AppView app = plane.app("shop");
+    assertEquals("running", app.state());
+    List<MemberView> members = app.services().get(0).members();
+    assertEquals(List.of("shop-web-1", "shop-web-2"), members.stream().map(MemberView::name).toList());
+    assertEquals(Set.of("h1", "h2"), members.stream().map(MemberView::host).collect(Collectors.toSet()));
+    for (MemberView m : members) {
+      assertEquals("running", m.state());
+      int ip = Subnet.toInt(m.ip());
+      assertTrue(ip >= Subnet.toInt("10.77.0.128") && ip <= Subnet.toInt("10.77.0.254"), m.ip());
+      FakeHostDriver host = m.host().equals("h1") ? h1 : h2;
+      Instance i = host.get(m.name());
+      assertTrue(i.running());
+      assertEquals(m.ip(), i.configuredIpv4());
+      assertEquals("shop", i.metadata().get("cadre.app"));
+      assertEquals(plane.store().storeId(), i.metadata().get("cadre.store"));
+      assertEquals(Agent.script().length, host.pullFile(m.name(), Agent.PATH).length);
+      assertEquals(List.of("plan", "configure", "start", "health"), f.hooks.hooksOf(m.name()));
+    }
+    assertNotEquals(members.get(0).ip(), members.get(1).ip());
+
+    var configure = f.hooks.calls.stream().filter(c -> c.hook().equals("configure") && c.instance().equals("shop-web-1"))
+        .findFirst().orElseThrow();
+    assertEquals(members.get(0).ip(), configure.env().get("CADRE_MEMBER_IP"));
+    assertEquals("hello", configure.env().get("CADRE_CONFIG_GREETING"));
+    assertEquals("24", configure.env().get("CADRE_NETWORK_PREFIX"));
+    assertEquals("10.77.0.1", configure.env().get("CADRE_GATEWAY"));
+    assertTrue(configure.env().get("CADRE_MEMBERS").contains("shop-web-2=" + members.get(1).ip() + "=primary"));
+    assertTrue(configure.payload().contains("\"members\""));
+    // command ids are a function of (operation, member, hook): a replay after a crash sends the same one
+    assertEquals(dev.cadre.manager.hooks.CommandIds.of(op.id(), "shop-web-1", "configure", 1), configure.commandId());
+    assertTrue(end.steps().stream().anyMatch(s -> s.name().equals("shop-web-2: health")));
+  }
+
+  @Test
+  void refusesInvalidAppsUpFront() {
+    List<Runnable> bad = List.of(
+        () -> plane.createApp(Fixture.app("Shop", "dc1", Fixture.busybox("web", 1))),
+        () -> plane.createApp(Fixture.app("shop;rm", "dc1", Fixture.busybox("web", 1))),
+        () -> plane.createApp(Fixture.app("shop", "dc9", Fixture.busybox("web", 1))),
+        () -> plane.createApp(Fixture.app("shop", "dc1")),
+        () -> plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web/x", 1))),
+        () -> plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 0))),
+        () -> plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 101))),
+        () -> plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1), Fixture.busybox("web", 1))),
+        () -> plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("web", "nosuch", null, 1, null))),
+        () -> plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("web", "busybox", "ring", 1, null))),
+        () -> plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("web", "busybox", null, 1, Map.of("Bad-Key", "v")))),
+        () -> plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("web", "busybox", null, 1, Map.of("k", "a\0b")))),
+        () -> plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("web", "busybox", null, 1, Map.of("k", "x".repeat(4097))))),
+        () -> plane.createApp(Fixture.app("a".repeat(40), "dc1", Fixture.busybox("b".repeat(40), 1))));
+    for (Runnable r : bad) {
+      assertThrows(InvalidInputException.class, r::run);
+    }
+    assertTrue(plane.apps().isEmpty());
+    assertEquals(0, plane.summary().members());
+  }
+
+  @Test
+  void refusesWhatNoHostCanHoldWithTheReasonAndCreatesNothing() {
+    // the pool of a /24 holds 127 members
+    var e = assertThrows(ConflictException.class,
+        () -> plane.createApp(Fixture.app("big", "dc1", Fixture.busybox("web", 70), Fixture.busybox("api", 70))));
+    assertTrue(e.getMessage().contains("has 127 free addresses, the app needs 140"), e.getMessage());
+    assertTrue(plane.apps().isEmpty());
+    assertTrue(plane.store().allocatedAddresses("dc1").isEmpty());
+    assertEquals(0, h1.list().size() + h2.list().size());
+  }
+
+  @Test
+  void refusesWhenCpuRunsOutAndNamesTheHosts() throws Exception {
+    f.host("h5", "10.80.0.1/24");
+    f.register("h5", "dc5");
+    var ok = f.done(plane.createApp(Fixture.app("one", "dc5", Fixture.busybox("web", 60))));
+    assertEquals("success", ok.status(), ok.error());
+    var e = assertThrows(ConflictException.class,
+        () -> plane.createApp(Fixture.app("two", "dc5", Fixture.busybox("web", 5))));
+    // each fake host has 4 cpus x 16 = 64 member cpus; busybox members need 1 each
+    assertTrue(e.getMessage().contains("member 5 of 5") && e.getMessage().contains("h5 has only 0 cpu free"),
+        e.getMessage());
+    assertTrue(plane.store().app("two").isEmpty());
+  }
+
+  @Test
+  void duplicateAppIsAConflict() throws Exception {
+    f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1))));
+    assertThrows(ConflictException.class, () -> plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1))));
+    // and names that would make the same container names
+    f.done(plane.createApp(Fixture.app("a-b", "dc1", Fixture.busybox("c", 1))));
+    assertThrows(ConflictException.class, () -> plane.createApp(Fixture.app("a", "dc1", Fixture.busybox("b-c", 1))));
+    assertTrue(plane.store().app("a").isEmpty());
+  }
+
+  @Test
+  void aFailingHookFailsTheOperationWithItsStderrAndLeaksNothing() throws Exception {
+    f.hooks.fail("shop-web-2", "configure", 1, "configure: cannot write /etc/web.conf");
+    OperationView end = f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2))));
+    assertEquals("failure", end.status());
+    assertTrue(end.error().contains("cannot write /etc/web.conf"), end.error());
+    assertTrue(end.error().contains("shop-web-2"), end.error());
+    AppView app = plane.app("shop");
+    assertEquals("degraded", app.state());
+    MemberView failed = app.services().get(0).members().get(1);
+    assertEquals("failed", failed.state());
+    assertTrue(failed.error().contains("hook 'configure' failed (exit 1)"), failed.error());
+    assertTrue(h1.find("shop-web-2").isEmpty() && h2.find("shop-web-2").isEmpty());
+    assertEquals(Set.of(app.services().get(0).members().get(0).ip()), plane.store().allocatedAddresses("dc1"));
+    assertFalse(f.hooks.hooksOf("shop-web-2").contains("start"));
+
+    f.done(plane.deleteApp("shop"));
+    assertTrue(plane.store().allocatedAddresses("dc1").isEmpty());
+    assertEquals(0, h1.list().size() + h2.list().size());
+  }
+
+  @Test
+  void keepFailedKeepsTheContainerAndItsAddress() throws Exception {
+    f.hooks.fail(null, "health", 1, "health: no answer");
+    var req = new AppRequest("shop", "dc1", List.of(Fixture.busybox("web", 1)), true);
+    OperationView end = f.done(plane.createApp(req));
+    assertEquals("failure", end.status());
+    assertTrue(end.error().contains("no answer") && end.error().contains("after 3 attempts"), end.error());
+    assertEquals(1, h1.list().size() + h2.list().size());
+    assertEquals(1, plane.store().allocatedAddresses("dc1").size());
+    assertEquals("failed", plane.app("shop").state());
+    f.done(plane.deleteApp("shop"));
+    assertEquals(0, h1.list().size() + h2.list().size());
+    assertTrue(plane.store().allocatedAddresses("dc1").isEmpty());
+  }
+
+  @Test
+  void retryLaterIsRetriedWithANewCommandId() throws Exception {
+    f.hooks.fail("shop-web-1", "start", 2, "not yet");
+    OperationView end = f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1))));
+    assertEquals("failure", end.status());
+    var starts = f.hooks.calls.stream().filter(c -> c.hook().equals("start")).map(ScriptedHooks.Call::commandId).toList();
+    assertEquals(5, starts.size());
+    assertEquals(5, new HashSet<>(starts).size());
+    assertTrue(end.error().contains("retry later"), end.error());
+  }
+
+  @Test
+  void deleteRemovesEveryContainerAndAddress() throws Exception {
+    f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 3), Fixture.busybox("api", 2))));
+    assertEquals(5, plane.store().allocatedAddresses("dc1").size());
+    assertThrows(ConflictException.class, () -> plane.removeHost("h1"));
+    OperationView del = f.done(plane.deleteApp("shop"));
+    assertEquals("success", del.status(), del.error());
+    assertThrows(NotFoundException.class, () -> plane.app("shop"));
+    assertTrue(plane.store().allocatedAddresses("dc1").isEmpty());
+    assertEquals(0, h1.list().size() + h2.list().size());
+    assertEquals("success", plane.removeHost("h1").status());
+    assertThrows(NotFoundException.class, () -> plane.host("h1"));
+    assertThrows(NotFoundException.class, () -> plane.deleteApp("shop"));
+  }
+
+  @Test
+  void cancelStopsAfterTheCurrentStepAndRollsBack() throws Exception {
+    f.hooks.blockHook = "health";
+    OperationView op = plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2)));
+    assertTrue(f.hooks.blocked.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    plane.cancel(op.id());
+    f.hooks.release.countDown();
+    OperationView end = f.done(op);
+    assertEquals("cancelled", end.status(), end.toString());
+    assertThrows(NotFoundException.class, () -> plane.app("shop"));
+    assertEquals(0, h1.list().size() + h2.list().size());
+    assertTrue(plane.store().allocatedAddresses("dc1").isEmpty());
+  }
+
+  @Test
+  void deleteDuringCreateStopsTheCreateFirst() throws Exception {
+    f.hooks.blockHook = "configure";
+    OperationView create = plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2)));
+    assertTrue(f.hooks.blocked.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    OperationView del = plane.deleteApp("shop");
+    f.hooks.release.countDown();
+    assertEquals("success", f.done(del).status());
+    assertEquals("cancelled", f.done(create).status());
+    assertEquals(0, h1.list().size() + h2.list().size());
+    assertTrue(plane.store().allocatedAddresses("dc1").isEmpty());
+  }
+
+  @Test
+  void fiftyMembersAtOnce() throws Exception {
+    OperationView end = f.done(plane.createApp(Fixture.app("many", "dc1", Fixture.busybox("web", 50))));
+    assertEquals("success", end.status(), end.error());
+    List<MemberView> members = plane.app("many").services().get(0).members();
+    assertEquals(50, members.size());
+    assertEquals(50, members.stream().map(MemberView::ip).distinct().count());
+    assertTrue(members.stream().allMatch(m -> m.state().equals("running")));
+    assertEquals(25, h1.list().size());
+    assertEquals(25, h2.list().size());
+  }
+
+  @Test
+  void awaitWakesOnCompletionAndEventsArriveInOrder() throws Exception {
+    List<EventView> seen = new CopyOnWriteArrayList<>();
+    try (AutoCloseable sub = plane.subscribe(seen::add)) {
+      f.hooks.blockHook = "start";
+      OperationView op = plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1)));
+      assertTrue(f.hooks.blocked.await(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertFalse(plane.await(op.id(), Duration.ofMillis(100)).done());
+      new Thread(() -> {
+        sleep(200);
+        f.hooks.release.countDown();
+      }).start();
+      long t0 = System.nanoTime();
+      OperationView end = plane.await(op.id(), Duration.ofSeconds(20));
+      assertTrue(end.done());
+      assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
+      for (int i = 0; i < 100 && seen.stream().noneMatch(e -> "success".equals(e.data().get("status"))); i++) {
+        sleep(20);
+      }
+    }
+    List<Long> ids = new ArrayList<>(seen.stream().map(EventView::id).toList());
+    assertEquals(ids.stream().sorted().toList(), ids);
+    assertTrue(seen.stream().anyMatch(e -> e.type().equals("member") && "running".equals(e.data().get("state"))));
+    assertTrue(seen.stream().anyMatch(e -> e.type().equals("health")));
+    assertTrue(seen.stream().anyMatch(e -> e.type().equals("operation") && "success".equals(e.data().get("status"))));
+  }
+
+  @Test
+  void unknownOperationIsNotFound() {
+    assertThrows(NotFoundException.class, () -> plane.operation("nope"));
+    assertThrows(NotFoundException.class, () -> plane.cancel("nope"));
+    assertThrows(NotFoundException.class, () -> plane.await("nope", Duration.ofMillis(10)));
+  }
+
+  @Test
+  void drainIsNotSupportedYet() {
+    assertThrows(ConflictException.class, () -> plane.drainHost("h1"));
+    assertThrows(NotFoundException.class, () -> plane.drainHost("nope"));
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.cadre.manager;
+
+import dev.cadre.driver.FakeHostDriver;
+import dev.cadre.driver.HostDriver;
+import dev.cadre.driver.HostDriverFactory;
+import dev.cadre.driver.InvalidInputException;
+import dev.cadre.driver.UnavailableException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Opens in-memory hosts by endpoint {@code fake://<name>}; the same endpoint gives the same host (it outlives a restart). */
+final class FakeFactory implements HostDriverFactory {
+  final Map<String, FakeHostDriver> hosts = new ConcurrentHashMap<>();
+
+  /** Adds a host with network {@code net0} at {@code cidr}. */
+  FakeHostDriver add(String endpointName, String cidr) {
+    FakeHostDriver d = new FakeHostDriver(endpointName, "net0", cidr);
+    hosts.put(endpointName, d);
+    return d;
+  }
+
+  @Override
+  public String kind() {
+    return "fake";
+  }
+
+  @Override
+  public HostDriver open(String hostName, String endpoint, Map<String, String> options, Path stateDir) {
+    if (endpoint == null || !endpoint.startsWith("fake://")) {
+      throw new InvalidInputException(null, "fake endpoints look like fake://name");
+    }
+    String name = endpoint.substring("fake://".length());
+    FakeHostDriver d = hosts.get(name);
+    if (d == null) {
+      throw new UnavailableException(hostName, "no fake host " + name);
+    }
+    return d;
+  }
+}
