@@ -19,13 +19,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The agent script for real, as a local process under each shell it must run in: busybox sh (as in
- * the busybox image), dash (Debian's /bin/sh) and ksh (illumos' /bin/sh) when it is installed.
+ * the busybox image), dash (Debian's /bin/sh), bash, and ksh (illumos' /bin/sh) when it is installed.
  */
 class AgentScriptIT {
   @TempDir Path root;
 
   static Stream<String> shells() {
-    List<String> out = new ArrayList<>(List.of("busybox sh", "dash"));
+    List<String> out = new ArrayList<>(List.of("busybox sh", "dash", "bash"));
     if (onPath("ksh")) {
       out.add("ksh");
     }
