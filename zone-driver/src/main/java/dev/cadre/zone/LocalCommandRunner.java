@@ -1,10 +1,9 @@
 package dev.cadre.zone;
 
-import java.time.Duration;
 import java.util.List;
 
 /** Runs commands on this machine: for cadre running in the global zone of the host it manages. */
-public final class LocalCommandRunner implements CommandRunner {
+public final class LocalCommandRunner implements ProcessRunner {
   private final String host;
 
   public LocalCommandRunner(String host) {
@@ -17,7 +16,12 @@ public final class LocalCommandRunner implements CommandRunner {
   }
 
   @Override
-  public CommandResult run(List<String> argv, byte[] stdin, Duration timeout) {
-    return Processes.run(host, List.copyOf(argv), stdin, timeout);
+  public List<String> localArgv(List<String> argv) {
+    return List.copyOf(argv);
+  }
+
+  @Override
+  public CommandResult interpret(CommandResult local) {
+    return local;
   }
 }

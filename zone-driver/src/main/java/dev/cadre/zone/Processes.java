@@ -13,8 +13,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** Starts a local process, feeds it stdin, and collects both outputs under a timeout that always ends. */
+/**
+ * Starts local processes, feeds them stdin, and collects their outputs under a timeout that always
+ * ends: one command, or two joined by an OS pipe.
+ */
 final class Processes {
   /** Pipe pumps block on I/O; they get their own daemon threads rather than the common pool. */
   private static final Executor PUMPS = Executors.newCachedThreadPool(r -> {
@@ -32,34 +36,91 @@ final class Processes {
     if (argv.isEmpty()) {
       throw new IllegalArgumentException("empty command");
     }
-    Process process;
+    String what = "'" + argv.get(0) + "'";
+    Process process = start(host, what, () -> new ProcessBuilder(argv).start());
+    // Both outputs are drained while stdin is written: a child that fills a pipe must never deadlock us.
+    Output output = Output.of(process);
+    CompletableFuture<Void> in = CompletableFuture.runAsync(() -> writeAll(process.getOutputStream(), stdin), PUMPS);
+    awaitAll(host, what, timeout, process);
+    in.cancel(false); // a child that exits without reading all of stdin is not an error
+    return output.result(host, what, process);
+  }
+
+  /**
+   * Runs {@code source | sink} with an OS pipe between them, so the bytes never pass through this JVM.
+   * Returns both results; the source's stdout is empty (it went to the sink).
+   */
+  static CommandResult[] pipe(String sourceHost, List<String> source, String sinkHost, List<String> sink, Duration timeout) {
+    if (source.isEmpty() || sink.isEmpty()) {
+      throw new IllegalArgumentException("empty command");
+    }
+    String what = "'" + source.get(0) + " | " + sink.get(0) + "'";
+    List<Process> both = start(sourceHost, what,
+        () -> ProcessBuilder.startPipeline(List.of(new ProcessBuilder(source), new ProcessBuilder(sink))));
+    Process from = both.get(0);
+    Process to = both.get(1);
+    writeAll(from.getOutputStream(), null);
+    Output fromOutput = Output.of(from);
+    Output toOutput = Output.of(to);
+    awaitAll(sinkHost, what, timeout, from, to);
+    return new CommandResult[] {fromOutput.result(sourceHost, what, from), toOutput.result(sinkHost, what, to)};
+  }
+
+  private interface Start<T> {
+    T start() throws IOException;
+  }
+
+  private static <T> T start(String host, String what, Start<T> start) {
     try {
-      process = new ProcessBuilder(argv).start();
+      return start.start();
     } catch (IOException e) {
       // ENOENT from posix_spawn: the program itself is missing, which no retry will fix
-      throw new HostFailureException(host, "cannot run '" + argv.get(0) + "': " + e.getMessage(), e);
+      throw new HostFailureException(host, "cannot run " + what + ": " + e.getMessage(), e);
     }
-    // Both outputs are drained while stdin is written: a child that fills a pipe must never deadlock us.
-    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()), PUMPS);
-    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()), PUMPS);
-    CompletableFuture<Void> in = CompletableFuture.runAsync(() -> writeAll(process.getOutputStream(), stdin), PUMPS);
+  }
+
+  /** Waits for every process until one shared deadline; on timeout or interrupt, kills them all. */
+  private static void awaitAll(String host, String what, Duration timeout, Process... processes) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        throw new UnavailableException(host, "'" + argv.get(0) + "' did not finish within " + timeout);
+      for (Process p : processes) {
+        if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          kill(processes);
+          throw new UnavailableException(host, what + " did not finish within " + timeout);
+        }
       }
-      byte[] stdout = out.get(10, TimeUnit.SECONDS);
-      byte[] stderr = err.get(10, TimeUnit.SECONDS);
-      in.cancel(false); // a child that exits without reading all of stdin is not an error
-      return new CommandResult(process.exitValue(), stdout, stderr);
     } catch (InterruptedException e) {
-      process.destroyForcibly();
+      kill(processes);
       Thread.currentThread().interrupt();
-      throw new UnavailableException(host, "interrupted while running '" + argv.get(0) + "'", e);
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      process.destroyForcibly();
-      throw new HostFailureException(host, "cannot read the output of '" + argv.get(0) + "': " + e.getMessage(), e);
+      throw new UnavailableException(host, "interrupted while running " + what, e);
+    }
+  }
+
+  private static void kill(Process... processes) {
+    for (Process p : processes) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+  }
+
+  /** A process's stdout and stderr, drained from the moment it starts. */
+  private record Output(CompletableFuture<byte[]> out, CompletableFuture<byte[]> err) {
+    static Output of(Process p) {
+      return new Output(CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), PUMPS),
+          CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), PUMPS));
+    }
+
+    /** After the process ended: a grandchild still holding a pipe open gets a few seconds, then counts as a failure. */
+    CommandResult result(String host, String what, Process p) {
+      try {
+        return new CommandResult(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UnavailableException(host, "interrupted while reading the output of " + what, e);
+      } catch (ExecutionException | TimeoutException e) {
+        kill(p);
+        throw new HostFailureException(host, "cannot read the output of " + what + ": " + e.getMessage(), e);
+      }
     }
   }
 

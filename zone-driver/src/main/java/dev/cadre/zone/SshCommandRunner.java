@@ -3,7 +3,6 @@ package dev.cadre.zone;
 import dev.cadre.driver.UnauthorizedException;
 import dev.cadre.driver.UnavailableException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +21,7 @@ import java.util.List;
  * timeout kills the local ssh client; the remote command may outlive it until the connection drop
  * reaches it.
  */
-public final class SshCommandRunner implements CommandRunner {
+public final class SshCommandRunner implements ProcessRunner {
   private static final int SSH_FAILED = 255;
   static final String MARKER = "cadre-ssh-session";
   private static final byte[] MARKER_LINE = (MARKER + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -43,30 +42,31 @@ public final class SshCommandRunner implements CommandRunner {
     return host;
   }
 
+  /** Exit 255 without the marker is ssh's own failure; with it, the marker and what came before go. */
   @Override
-  public CommandResult run(List<String> argv, byte[] stdin, Duration timeout) {
-    if (argv.isEmpty()) {
-      throw new IllegalArgumentException("empty command"); // ssh would open a login shell
-    }
-    CommandResult result = Processes.run(host, sshArgv(argv), stdin, timeout);
-    int afterMarker = indexAfter(result.stderr(), MARKER_LINE);
+  public CommandResult interpret(CommandResult local) {
+    int afterMarker = indexAfter(local.stderr(), MARKER_LINE);
     if (afterMarker >= 0) {
-      byte[] stderr = Arrays.copyOfRange(result.stderr(), afterMarker, result.stderr().length);
-      return new CommandResult(result.exitCode(), result.stdout(), stderr);
+      byte[] stderr = Arrays.copyOfRange(local.stderr(), afterMarker, local.stderr().length);
+      return new CommandResult(local.exitCode(), local.stdout(), stderr);
     }
-    if (result.exitCode() == SSH_FAILED) {
-      String why = result.stderrText().strip();
+    if (local.exitCode() == SSH_FAILED) {
+      String why = local.stderrText().strip();
       if (why.contains("Permission denied") || why.contains("Host key verification failed")) {
         throw new UnauthorizedException(host, "ssh to " + target.destination() + " refused: " + why);
       }
       throw new UnavailableException(host, "ssh to " + target.destination() + " failed: "
           + (why.isEmpty() ? "exit 255" : why));
     }
-    return result;
+    return local;
   }
 
   /** The local argument vector: options, destination, "--", then the remote line (marker, exec of the quoted argv). */
-  List<String> sshArgv(List<String> argv) {
+  @Override
+  public List<String> localArgv(List<String> argv) {
+    if (argv.isEmpty()) {
+      throw new IllegalArgumentException("empty command"); // ssh would open a login shell
+    }
     List<String> cmd = new ArrayList<>();
     cmd.add(settings.program());
     // BatchMode: never prompt for a password or host key; a missing credential must fail, not hang.

@@ -30,9 +30,9 @@ import java.util.List;
  *       nothing (ZFS receives atomically) and the zone is attached again as it was.
  * </ol>
  *
- * <p>Limits: the stream passes through cadre's memory (runners move byte arrays), so this suits zones
- * of a few hundred MiB; a streaming runner, or {@code zfs send | ssh target zfs recv} run on the
- * source with its own key, is the way to larger zones. A refresh keeps the NIC the copy was made with.
+ * <p>The stream runs from the source's {@code zfs send} to the target's {@code zfs recv} through an
+ * OS pipe on cadre's machine ({@link StreamTransfer}), so it is never held in memory; it does cross
+ * cadre's machine, not a direct link between the hosts. A refresh keeps the NIC the copy was made with.
  * The dry run relies on the brand's detach hook printing the manifest for {@code -n}; a brand that
  * does not makes every copy fail before anything moved.
  */
@@ -131,33 +131,37 @@ final class ZoneCopy {
         () -> cmd.check(List.of("zoneadm", "-z", source, "attach"), null, from.config().installTimeout()));
   }
 
-  private byte[] send(String source, String base, String snapshot) {
+  /** The {@code zfs send} command line: everything up to {@code snapshot}, or since {@code base}. */
+  private List<String> send(String source, String base, String snapshot) {
     List<String> argv = new ArrayList<>(List.of("zfs", "send", "-R"));
     if (base != null) {
       argv.addAll(List.of("-I", "@" + base));
     }
     argv.add(from.config().dataset(source) + "@" + snapshot);
-    return from.commands().check(argv, null, from.config().installTimeout()).stdout();
+    return argv;
   }
 
-  private void receiveNew(String target, byte[] stream, Undo undo) {
+  private void transfer(List<String> send, List<String> receive) {
+    StreamTransfer.run(from.commands(), send, to.commands(), receive, to.config().installTimeout());
+  }
+
+  private void receiveNew(String target, List<String> send, Undo undo) {
     Commands cmd = to.commands();
     String dataset = to.config().dataset(target);
-    cmd.check(List.of("zfs", "recv", dataset), stream, to.config().installTimeout());
+    // registered first: a receive cut off half way may leave a partial dataset
     undo.push(() -> {
       if (to.builder().datasetExists(dataset)) {
         cmd.check("zfs", "destroy", "-r", dataset);
       }
     });
+    transfer(send, List.of("zfs", "recv", dataset));
     undo.push(() -> to.builder().uninstallIfInstalled(target)); // an attach can fail after the state changed
     attach(target);
   }
 
-  private void receiveRefresh(String target, byte[] stream) {
-    Commands cmd = to.commands();
-    cmd.check("zoneadm", "-z", target, "detach");
-    alwaysThen(() -> cmd.check(List.of("zfs", "recv", "-F", to.config().dataset(target)), stream, to.config().installTimeout()),
-        () -> attach(target));
+  private void receiveRefresh(String target, List<String> send) {
+    to.commands().check("zoneadm", "-z", target, "detach");
+    alwaysThen(() -> transfer(send, List.of("zfs", "recv", "-F", to.config().dataset(target))), () -> attach(target));
   }
 
   /** Runs {@code work}, then {@code after} whatever happened; the first failure is thrown, a second rides along. */

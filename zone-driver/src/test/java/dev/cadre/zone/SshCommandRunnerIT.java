@@ -129,6 +129,15 @@ class SshCommandRunnerIT {
   }
 
   @Test
+  void aStreamFlowsFromOneSshHostIntoAnotherThroughAPipe() throws IOException {
+    Path count = dir.resolve("count");
+    Commands commands = new Commands(trusted(), T);
+    StreamTransfer.run(commands, List.of("head", "-c", "67108864", "/dev/urandom"), commands,
+        List.of("sh", "-c", "wc -c > \"$1\"", "sh", count.toString()), T);
+    assertEquals("67108864", Files.readString(count).strip());
+  }
+
+  @Test
   void aHostWithoutTheZoneToolsIsAHostFailureNamingTheHost() {
     ZoneHostDriver driver = new ZoneHostDriver(trusted(), ZoneHostConfig.of(Map.of(), List.of()));
     HostFailureException e = assertThrows(HostFailureException.class, () -> driver.find("web1"));

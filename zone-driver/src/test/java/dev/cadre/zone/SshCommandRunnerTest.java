@@ -55,19 +55,19 @@ class SshCommandRunnerTest {
     SshCommandRunner r = new SshCommandRunner("gz1", SshTarget.parse("admin@10.0.0.5:2222"),
         SshSettings.DEFAULT.withIdentity(Path.of("/keys/id")));
     assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR", "-p", "2222",
-        "-i", "/keys/id", "admin@10.0.0.5", "--", "echo cadre-ssh-session >&2; exec zonecfg -z web1 info"), r.sshArgv(List.of("zonecfg", "-z", "web1", "info")));
+        "-i", "/keys/id", "admin@10.0.0.5", "--", "echo cadre-ssh-session >&2; exec zonecfg -z web1 info"), r.localArgv(List.of("zonecfg", "-z", "web1", "info")));
     assertEquals(List.of("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR", "root@gz1.example",
-        "--", "echo cadre-ssh-session >&2; exec zlogin z1 'a b'"), runner("ssh").sshArgv(List.of("zlogin", "z1", "a b")));
+        "--", "echo cadre-ssh-session >&2; exec zlogin z1 'a b'"), runner("ssh").localArgv(List.of("zlogin", "z1", "a b")));
   }
 
   @Test
   void knownHostsArePinnedOrLearnedOnFirstContact() {
     SshTarget gz1 = SshTarget.parse("root@gz1");
     List<String> strict = new SshCommandRunner("gz1", gz1, SshSettings.DEFAULT.withKnownHosts(Path.of("/var/cadre/known_hosts"), false))
-        .sshArgv(List.of("true"));
+        .localArgv(List.of("true"));
     assertTrue(strict.containsAll(List.of("UserKnownHostsFile=/var/cadre/known_hosts", "StrictHostKeyChecking=yes")), strict.toString());
     List<String> learn = new SshCommandRunner("gz1", gz1, SshSettings.DEFAULT.withKnownHosts(Path.of("/var/cadre/known_hosts"), true))
-        .sshArgv(List.of("true"));
+        .localArgv(List.of("true"));
     assertTrue(learn.contains("StrictHostKeyChecking=accept-new"), learn.toString());
     for (String bad : List.of("/a b/known_hosts", "/x/%h", "~/known_hosts", "/x/\"quoted\"")) {
       assertThrows(InvalidInputException.class, () -> SshSettings.DEFAULT.withKnownHosts(Path.of(bad), false), bad);

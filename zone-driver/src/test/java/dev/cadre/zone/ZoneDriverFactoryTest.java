@@ -26,8 +26,8 @@ class ZoneDriverFactoryTest {
     return (ZoneHostDriver) factory.open("gz1", endpoint, options, state);
   }
 
-  private static List<String> sshArgv(ZoneHostDriver driver) {
-    return ((SshCommandRunner) driver.commands().runner()).sshArgv(List.of("zoneadm", "list", "-cp"));
+  private static List<String> localArgv(ZoneHostDriver driver) {
+    return ((SshCommandRunner) driver.commands().runner()).localArgv(List.of("zoneadm", "list", "-cp"));
   }
 
   @Test
@@ -41,7 +41,7 @@ class ZoneDriverFactoryTest {
     ZoneHostDriver driver = open("ssh://admin@gz1.example:2222", Map.of("identity", "/etc/cadre/zone_ed25519"));
     assertEquals("zone", driver.kind());
     assertEquals("gz1", driver.hostName());
-    List<String> argv = sshArgv(driver);
+    List<String> argv = localArgv(driver);
     assertEquals(List.of("-p", "2222", "-i", "/etc/cadre/zone_ed25519", "admin@gz1.example", "--",
         "echo cadre-ssh-session >&2; exec zoneadm list -cp"),
         argv.subList(argv.size() - 7, argv.size()));
@@ -49,7 +49,7 @@ class ZoneDriverFactoryTest {
 
   @Test
   void acceptNewPinsHostKeysUnderTheStateDirectory() {
-    List<String> argv = sshArgv(open("ssh://root@[fe80::1]", Map.of("host-key", "accept-new")));
+    List<String> argv = localArgv(open("ssh://root@[fe80::1]", Map.of("host-key", "accept-new")));
     assertTrue(argv.contains("UserKnownHostsFile=" + state.toAbsolutePath().resolve("zone/known_hosts")), argv.toString());
     assertTrue(argv.contains("StrictHostKeyChecking=accept-new"), argv.toString());
     assertTrue(argv.contains("root@fe80::1"), argv.toString());

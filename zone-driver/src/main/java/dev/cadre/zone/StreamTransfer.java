@@ -1,0 +1,40 @@
+package dev.cadre.zone;
+
+import dev.cadre.driver.DriverException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Feeds one host's command output into another host's command input: {@code zfs send} on the source
+ * into {@code zfs recv} on the target. Between two {@link ProcessRunner}s the two local processes are
+ * joined by an OS pipe, so a zone of any size passes through without being held in memory; other
+ * runners (the test simulator) get the stream as a byte array.
+ */
+final class StreamTransfer {
+  /** 128 + SIGPIPE: the sender lost its reader, which only says that the receiver failed first. */
+  private static final int BROKEN_PIPE = 141;
+
+  private StreamTransfer() {}
+
+  static void run(Commands from, List<String> send, Commands to, List<String> receive, Duration timeout) {
+    if (!(from.runner() instanceof ProcessRunner source) || !(to.runner() instanceof ProcessRunner sink)) {
+      to.check(receive, from.check(send, null, timeout).stdout(), timeout);
+      return;
+    }
+    CommandResult[] results = Processes.pipe(source.host(), source.localArgv(send), sink.host(), sink.localArgv(receive), timeout);
+    CommandResult sent = source.interpret(results[0]);
+    CommandResult received = sink.interpret(results[1]);
+    DriverException sendFailure = sent.ok() ? null : ZoneErrors.translate(source.host(), send, sent);
+    DriverException receiveFailure = received.ok() ? null : ZoneErrors.translate(sink.host(), receive, received);
+    // the side that failed first explains it: a receiver fed a cut stream, or a sender whose reader went away
+    DriverException first = sendFailure != null && (receiveFailure == null || sent.exitCode() != BROKEN_PIPE)
+        ? sendFailure : receiveFailure;
+    if (first != null) {
+      DriverException other = first == sendFailure ? receiveFailure : sendFailure;
+      if (other != null) {
+        first.addSuppressed(other);
+      }
+      throw first;
+    }
+  }
+}
