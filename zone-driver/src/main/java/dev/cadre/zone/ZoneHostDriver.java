@@ -110,9 +110,10 @@ public final class ZoneHostDriver implements HostDriver {
   }
 
   /**
-   * Asks the zone's init to power off ({@code zlogin NAME shutdown -y -g0 -i5}), waits for the zone to
-   * reach "installed", and halts it ({@code zoneadm halt}) when {@code timeout} passes first. A brand
-   * without that shutdown command (lx) simply ends up halted.
+   * Asks for a graceful shutdown ({@code zoneadm shutdown}: zoneadmd runs the brand's own shutdown
+   * command inside the zone, init 0 for native brands, the Linux init for lx), waits for the zone to
+   * reach "installed", and halts it ({@code zoneadm halt}) when {@code timeout} passes first. A host
+   * whose zoneadm has no shutdown subcommand simply ends up halting its zones.
    */
   @Override
   public void stop(String name, Duration timeout) {
@@ -123,7 +124,7 @@ public final class ZoneHostDriver implements HostDriver {
     long deadline = System.nanoTime() + timeout.toNanos();
     if (ZoneStates.RUNNING.equals(zone.state())) {
       try {
-        login.requestShutdown(name, timeout.isZero() ? Duration.ofSeconds(1) : timeout);
+        cmd.raw(List.of("zoneadm", "-z", name, "shutdown"), null, timeout.isZero() ? Duration.ofSeconds(1) : timeout);
       } catch (UnavailableException hung) {
         // a zone too wedged to run shutdown is what halt is for
       }

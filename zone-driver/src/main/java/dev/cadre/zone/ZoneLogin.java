@@ -73,9 +73,4 @@ final class ZoneLogin {
     }
     throw ZoneErrors.translate(cmd.host(), argv, r);
   }
-
-  /** Asks the zone's init to power off; the caller waits for the zone to reach "installed". */
-  void requestShutdown(String zone, Duration limit) {
-    cmd.raw(zlogin(zone, List.of("shutdown", "-y", "-g0", "-i5")), null, limit);
-  }
 }

@@ -24,7 +24,7 @@ final class SimState {
     String cappedCpus;
     Long cappedMemoryBytes;
     final Map<String, String> attrs = new LinkedHashMap<>();
-    /** When a shutdown from inside the zone was asked for, in nanoTime; 0 when none is under way. */
+    /** When a graceful shutdown was asked for, in nanoTime; 0 when none is under way. */
     long shutdownAt;
     boolean ignoresShutdown;
 
@@ -80,7 +80,7 @@ final class SimState {
     return datasets.values().stream().filter(d -> d.mountpoint.equals(mountpoint)).findFirst().orElse(null);
   }
 
-  /** Lazily moves zones through shutting_down and down to installed after an in-zone shutdown. */
+  /** Lazily moves zones through shutting_down and down to installed after a graceful shutdown. */
   void tick() {
     long now = System.nanoTime();
     for (Zone z : zones.values()) {

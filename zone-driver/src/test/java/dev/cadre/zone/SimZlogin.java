@@ -55,13 +55,6 @@ final class SimZlogin {
 
   private CommandResult builtin(SimState.Zone zone, List<String> w, byte[] stdin) {
     SimState.Dataset d = sim.state.datasetAt(zone.zonepath);
-    if (w.size() == 4 && w.get(0).equals("shutdown") && w.subList(1, 4).equals(List.of("-y", "-g0", "-i5"))) {
-      if (!zone.ignoresShutdown) {
-        zone.state = ZoneStates.SHUTTING_DOWN;
-        zone.shutdownAt = System.nanoTime();
-      }
-      return ok("");
-    }
     if (w.equals(List.of("ipadm", "show-addr", "-p", "-o", "addrobj,addr"))) {
       StringBuilder s = new StringBuilder("lo0/v4:127.0.0.1/8\n");
       for (var net : zone.nets) {

@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * zoneadm: list, install, boot, halt, uninstall, detach, attach. State checks and messages follow
+ * zoneadm: list, install, boot, shutdown, halt, uninstall, detach, attach. State checks and messages follow
  * zoneadm.c sanity_check() and zoneadmd: "must be installed before boot", "uninstall operation is
  * invalid for running zones", "is already in state 'configured'", and the two races zoneadmd answers
  * with success ("zone is already booted", "zone is already halted").
@@ -67,6 +67,17 @@ final class SimZoneadm {
         }
         z.state = ZoneStates.RUNNING;
         z.id = state.nextZoneId++;
+        yield ok("");
+      }
+      case "shutdown" -> {
+        if (!z.state.equals(ZoneStates.RUNNING)) {
+          yield err(1, prefix + "not running");
+        }
+        // zoneadmd runs the brand's shutdown command in the zone and returns; the zone goes down later
+        if (!z.ignoresShutdown) {
+          z.state = ZoneStates.SHUTTING_DOWN;
+          z.shutdownAt = System.nanoTime();
+        }
         yield ok("");
       }
       case "halt" -> {

@@ -149,7 +149,7 @@ class ZoneHostDriverTest {
     driver.create(web1().build());
     driver.start("web1");
     driver.stop("web1", Duration.ofSeconds(10));
-    assertTrue(ran("zlogin", "web1", "shutdown", "-y", "-g0", "-i5"));
+    assertTrue(ran("zoneadm", "-z", "web1", "shutdown"));
     assertFalse(ran("zoneadm", "-z", "web1", "halt"));
     driver.stop("web1", Duration.ofSeconds(10)); // a stopped zone: nothing to do
     assertFalse(ran("zoneadm", "-z", "web1", "halt"));

@@ -15,9 +15,9 @@ import java.util.function.Predicate;
  * configured zone refused, uninstall of a running zone refused, and so on) and answers with the
  * messages and exit codes of the illumos sources (zoneadm.c, zonecfg.c, zlogin.c, libdladm, libzfs).
  *
- * <p>What it does not simulate: inside a zone, the few commands the driver itself issues (shutdown,
- * ipadm show-addr, the push script, cat) act on the zone's simulated files; any other command runs as
- * a local process, like the in-memory fake driver does, after the zlogin line is split by
+ * <p>What it does not simulate: inside a zone, the few commands the driver itself issues (ipadm
+ * show-addr, the push script, cat) act on the zone's simulated files; any other command runs as a
+ * local process, like the in-memory fake driver does, after the zlogin line is split by
  * {@link PosixWords} (which refuses anything a shell would expand). Every zonecfg script is checked by
  * {@link ZonecfgSyntax} and refused like zonecfg would when it is not valid.
  */

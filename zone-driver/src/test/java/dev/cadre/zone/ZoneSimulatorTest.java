@@ -50,11 +50,11 @@ class ZoneSimulatorTest {
   }
 
   @Test
-  void aShutdownInsideTheZoneEndsInstalledAfterPassingThroughShuttingDown() throws Exception {
+  void aGracefulShutdownEndsInstalledAfterPassingThroughShuttingDown() throws Exception {
     configure("z1", SCRIPT);
     run("zoneadm", "-z", "z1", "install");
     run("zoneadm", "-z", "z1", "boot");
-    assertEquals(0, run("zlogin", "z1", "shutdown", "-y", "-g0", "-i5").exitCode());
+    assertEquals(0, run("zoneadm", "-z", "z1", "shutdown").exitCode());
     String going = run("zoneadm", "list", "-cp").stdoutText();
     assertTrue(going.contains(":z1:shutting_down:") || going.contains(":z1:down:"), going);
     Thread.sleep(100);
