@@ -468,6 +468,15 @@ public final class CadreControlPlane implements ControlPlane {
         store.allMembers().size(), store.countOperations("running") + store.countOperations("pending"));
   }
 
+  @Override
+  public Map<String, Integer> addressesInUse() {
+    Map<String, Integer> out = new TreeMap<>();
+    for (DatacenterRecord dc : store.datacenters()) {
+      out.put(dc.name(), store.allocatedAddresses(dc.name()).size());
+    }
+    return out;
+  }
+
   /** Probes every host now (the background prober does it every {@link Tuning#probeInterval()}). */
   public void probeHosts() {
     prober.probeAll();

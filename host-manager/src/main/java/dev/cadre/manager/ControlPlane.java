@@ -59,6 +59,11 @@ public interface ControlPlane extends AutoCloseable {
 
   Summary summary();
 
+  /** Addresses allocated per datacenter (from the IPAM table): what a leak test checks from outside. */
+  default java.util.Map<String, Integer> addressesInUse() {
+    return java.util.Map.of();
+  }
+
   @Override
   void close();
 }

@@ -24,9 +24,25 @@ public record Tuning(
     int cpuOvercommit,
     int storePoolSize) {
 
+  /** Provisioning parallelism from {@code CADRE_PROVISION_PARALLELISM} (default 8), the rest fixed. */
   public static Tuning defaults() {
-    return new Tuning(32, Duration.ofMinutes(2), Duration.ofSeconds(60), 30, Duration.ofSeconds(1),
+    return new Tuning(parallelism(System.getenv("CADRE_PROVISION_PARALLELISM")), Duration.ofMinutes(2), Duration.ofSeconds(60), 30, Duration.ofSeconds(1),
         Duration.ofSeconds(15), 16, 24);
+  }
+
+  static int parallelism(String value) {
+    if (value == null || value.isBlank()) {
+      return 8;
+    }
+    try {
+      int n = Integer.parseInt(value.strip());
+      if (n >= 1 && n <= 256) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new IllegalArgumentException("CADRE_PROVISION_PARALLELISM must be a number from 1 to 256, got '" + value + "'");
   }
 
   public Tuning {

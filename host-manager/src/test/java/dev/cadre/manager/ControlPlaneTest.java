@@ -318,6 +318,44 @@ class ControlPlaneTest {
   }
 
   @Test
+  void aHostThatStopsAnsweringBecomesUnreachableAndGetsNoMembers() throws Exception {
+    List<EventView> seen = new CopyOnWriteArrayList<>();
+    try (AutoCloseable sub = plane.subscribe(seen::add)) {
+      f.factory.down.add("h2");
+      plane.probeHosts();
+      HostView h = plane.host("h2");
+      assertEquals("unreachable", h.state());
+      assertTrue(h.lastError().contains("connection refused"), h.lastError());
+      OperationView end = f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2))));
+      assertEquals("success", end.status(), end.error());
+      assertTrue(plane.app("shop").services().get(0).members().stream().allMatch(m -> m.host().equals("h1")));
+
+      f.factory.down.add("h1");
+      plane.probeHosts();
+      var e = assertThrows(ConflictException.class,
+          () -> plane.createApp(Fixture.app("more", "dc1", Fixture.busybox("web", 1))));
+      assertTrue(e.getMessage().contains("no ready host"), e.getMessage());
+      // a delete while the host is down fails and keeps what it could not remove, addresses included
+      OperationView del = f.done(plane.deleteApp("shop"));
+      assertEquals("failure", del.status());
+      assertTrue(del.error().contains("connection refused"), del.error());
+      assertEquals(2, plane.store().allocatedAddresses("dc1").size());
+
+      f.factory.down.clear();
+      plane.probeHosts();
+      assertEquals("ready", plane.host("h2").state());
+      assertEquals("success", f.done(plane.deleteApp("shop")).status());
+      assertEquals(0, h1.list().size());
+      assertEquals(Map.of("dc1", 0), plane.addressesInUse());
+      for (int i = 0; i < 100 && seen.stream().noneMatch(ev -> ev.type().equals("host") && "ready".equals(ev.data().get("state"))); i++) {
+        sleep(20);
+      }
+    }
+    assertTrue(seen.stream().anyMatch(e -> e.type().equals("host") && "unreachable".equals(e.data().get("state"))));
+    assertTrue(seen.stream().anyMatch(e -> e.type().equals("host") && "ready".equals(e.data().get("state"))));
+  }
+
+  @Test
   void unknownOperationIsNotFound() {
     assertThrows(NotFoundException.class, () -> plane.operation("nope"));
     assertThrows(NotFoundException.class, () -> plane.cancel("nope"));

@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Opens in-memory hosts by endpoint {@code fake://<name>}; the same endpoint gives the same host (it outlives a restart). */
 final class FakeFactory implements HostDriverFactory {
   final Map<String, FakeHostDriver> hosts = new ConcurrentHashMap<>();
+  /** Endpoint names whose hosts do not answer: every verb but kind/hostName/close throws Unavailable. */
+  final java.util.Set<String> down = ConcurrentHashMap.newKeySet();
 
   /** Adds a host with network {@code net0} at {@code cidr}. */
   FakeHostDriver add(String endpointName, String cidr) {
@@ -35,6 +37,20 @@ final class FakeFactory implements HostDriverFactory {
     if (d == null) {
       throw new UnavailableException(hostName, "no fake host " + name);
     }
-    return d;
+    return (HostDriver) java.lang.reflect.Proxy.newProxyInstance(HostDriver.class.getClassLoader(),
+        new Class<?>[] {HostDriver.class}, (proxy, method, args) -> {
+          String verb = method.getName();
+          if (down.contains(name) && !verb.equals("kind") && !verb.equals("hostName") && !verb.equals("close")) {
+            throw new UnavailableException(hostName, "connection refused (fake host " + name + " is down)");
+          }
+          if (verb.equals("get") && args != null && args.length == 1) {
+            return d.get((String) args[0]);
+          }
+          try {
+            return method.invoke(d, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 }
