@@ -5,6 +5,8 @@ import dev.cadre.driver.HostDriverFactory;
 import dev.cadre.driver.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,8 +26,11 @@ import java.util.Set;
  * global zone through the system {@code ssh} client, never prompting (BatchMode); {@code local://}
  * runs them on this machine, for cadre running in the global zone it manages.
  *
- * <p>Options (all optional; unknown names are refused so that a typo is not silently ignored, and so is
- * {@code trust}, which has no meaning for ssh):
+ * <p>Options come in the options map or as the endpoint's query,
+ * {@code ssh://root@gz1?networks=e1000g0=10.77.0.1/24&image.base=sparse} (percent-encoded where
+ * needed): the endpoint is what the server stores and hands back on every open, so options given
+ * there survive a restart. All are optional; unknown names are refused so that a typo is not silently
+ * ignored, and so is {@code trust}, which has no meaning for ssh:
  * <dl>
  *   <dt>{@code networks}</dt><dd>{@code LINK=GATEWAY/PREFIX[,LINK=GATEWAY/PREFIX...]}: the physical
  *       links or etherstubs zones may join and the subnet cadre's addresses live in there, e.g.
@@ -68,7 +73,15 @@ public final class ZoneDriverFactory implements HostDriverFactory {
 
   @Override
   public HostDriver open(String hostName, String endpoint, Map<String, String> options, Path stateDir) {
-    Map<String, String> opts = options == null ? Map.of() : options;
+    if (endpoint == null) {
+      throw new InvalidInputException(hostName, "a zone host needs an endpoint: ssh://user@host[:port] or local://");
+    }
+    int query = endpoint.indexOf('?');
+    String address = query < 0 ? endpoint : endpoint.substring(0, query);
+    Map<String, String> opts = new HashMap<>(options == null ? Map.of() : options);
+    if (query >= 0) {
+      queryOptions(hostName, endpoint.substring(query + 1), opts);
+    }
     if (opts.containsKey("trust")) {
       throw new InvalidInputException(hostName, "zone hosts take no trust password: cadre logs in with an ssh key "
           + "(option identity) and checks the host key (options known-hosts, host-key=accept-new)");
@@ -79,7 +92,7 @@ public final class ZoneDriverFactory implements HostDriverFactory {
       }
     }
     ZoneHostConfig config = config(hostName, opts);
-    CommandRunner runner = runner(hostName, endpoint, opts, stateDir);
+    CommandRunner runner = runner(hostName, address, opts, stateDir);
     return new ZoneHostDriver(runner, config);
   }
 
@@ -92,11 +105,37 @@ public final class ZoneDriverFactory implements HostDriverFactory {
       }
       return new LocalCommandRunner(host);
     }
-    if (endpoint == null || !endpoint.startsWith(SSH)) {
+    if (!endpoint.startsWith(SSH)) {
       throw new InvalidInputException(host, "a zone host endpoint is ssh://user@host[:port] or local://, got '" + endpoint + "'");
     }
     SshTarget target = SshTarget.parse(endpoint.substring(SSH.length()));
     return new SshCommandRunner(host, target, ssh(host, opts, stateDir));
+  }
+
+  /** {@code key=value&key=value}, percent-encoded; a key given twice (here or in the options) is refused. */
+  private static void queryOptions(String host, String query, Map<String, String> into) {
+    for (String pair : query.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new InvalidInputException(host, "endpoint options are key=value pairs joined by '&', got '" + pair + "'");
+      }
+      String key = decode(host, pair.substring(0, eq));
+      if (into.put(key, decode(host, pair.substring(eq + 1))) != null) {
+        throw new InvalidInputException(host, "option '" + key + "' is given twice");
+      }
+    }
+  }
+
+  private static String decode(String host, String text) {
+    try {
+      // URLDecoder reads '+' as a space, which a URI query does not: keep it a plus
+      return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(host, "bad percent-encoding in endpoint option '" + text + "'");
+    }
   }
 
   private static SshSettings ssh(String host, Map<String, String> opts, Path stateDir) {

@@ -80,6 +80,25 @@ class ZoneDriverFactoryTest {
   }
 
   @Test
+  void optionsInTheEndpointQuerySurviveARestartWithTheStoredEndpoint() {
+    String endpoint = "ssh://root@gz1.example:2222?networks=e1000g0=10.77.0.1/24,stub0=10.79.0.1/24"
+        + "&image.base=sparse&image.lx1=lx%20-s%20/zones/img/a+b.tar.gz&identity=/etc/cadre/zone_key";
+    ZoneHostDriver driver = (ZoneHostDriver) factory.open("gz1", endpoint, Map.of(), state);
+    assertEquals(Map.of("e1000g0", "10.77.0.1/24", "stub0", "10.79.0.1/24"), driver.config().networks());
+    assertTrue(driver.config().images().contains(ZoneImage.of("lx1", "lx", "-s", "/zones/img/a+b.tar.gz")));
+    List<String> argv = localArgv(driver);
+    assertTrue(argv.containsAll(List.of("-p", "2222", "-i", "/etc/cadre/zone_key", "root@gz1.example")), argv.toString());
+    ZoneHostDriver local = (ZoneHostDriver) factory.open("gz1", "local://?network=stub0&cidr=10.79.0.1/24", Map.of(), state);
+    assertEquals(Map.of("stub0", "10.79.0.1/24"), local.config().networks());
+    for (String bad : List.of("ssh://root@gz1?networks", "ssh://root@gz1?=x", "ssh://root@gz1?ssh=a&ssh=b",
+        "ssh://root@gz1?image.x=sparse%zz", "ssh://root@gz1?bogus=1")) {
+      assertThrows(InvalidInputException.class, () -> factory.open("gz1", bad, Map.of(), state), bad);
+    }
+    assertThrows(InvalidInputException.class,
+        () -> factory.open("gz1", "ssh://root@gz1?identity=/a", Map.of("identity", "/b"), state), "given twice");
+  }
+
+  @Test
   void aRegisteredNetworkAloneIsOneOfTheListedOnes() {
     ZoneHostDriver driver = open("ssh://root@gz1", Map.of("networks", "e1000g0=10.77.0.1/24", "network", "e1000g0"));
     assertEquals(Map.of("e1000g0", "10.77.0.1/24"), driver.config().networks());
