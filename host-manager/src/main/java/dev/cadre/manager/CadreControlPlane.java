@@ -138,7 +138,7 @@ public final class CadreControlPlane implements ControlPlane {
       } catch (RuntimeException e) {
         LOG.warn("host probe round failed: {}", e.toString());
       }
-    }, every, every, TimeUnit.MILLISECONDS);
+    }, 0, every, TimeUnit.MILLISECONDS);
   }
 
   // ---- hosts

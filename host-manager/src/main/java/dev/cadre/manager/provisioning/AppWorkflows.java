@@ -48,6 +48,47 @@ public final class AppWorkflows {
   }
 
   public void create(OperationContext ctx, String appName) {
+    try {
+      provision(ctx, appName);
+    } catch (OperationCancelledException | OperationFailedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // something other than a member failed (the store, the address pool): nothing may stay half made
+      rollBackUnfinished(ctx, appName, MemberProvisioner.message(e));
+      throw e;
+    }
+  }
+
+  /**
+   * Members of this operation that are neither running nor failed: container removed, address
+   * released, marked failed with {@code reason}; the app's state follows.
+   */
+  public void rollBackUnfinished(OperationContext ctx, String appName, String reason) {
+    for (MemberRecord m : store.members(appName)) {
+      if (!ctx.id().equals(m.operationId()) || "running".equals(m.state()) || "failed".equals(m.state())) {
+        continue;
+      }
+      String detail;
+      try {
+        detail = containers.remove(m.host(), m.name());
+        ipam.release(m.name());
+        detail += "; address released";
+      } catch (RuntimeException e) {
+        detail = "could not remove the container: " + MemberProvisioner.message(e) + "; address kept";
+      }
+      ctx.step(m.name() + ": rollback", "undone", detail);
+      memberEvents.change(m, "failed", reason);
+    }
+    setStateFromMembers(appName);
+  }
+
+  private void setStateFromMembers(String appName) {
+    List<MemberRecord> after = store.members(appName);
+    long running = after.stream().filter(m -> "running".equals(m.state())).count();
+    store.setAppState(appName, running == after.size() && running > 0 ? "running" : running > 0 ? "degraded" : "failed");
+  }
+
+  private void provision(OperationContext ctx, String appName) {
     AppRecord app = store.app(appName).orElseThrow(() -> new NotFoundException(null, "app '" + appName + "' not found"));
     DatacenterRecord dc = store.datacenter(app.datacenter()).orElseThrow();
     Subnet subnet = Ipam.subnetOf(dc);
@@ -103,10 +144,7 @@ public final class AppWorkflows {
       delete(ctx, appName);
       throw new OperationCancelledException(ctx.id());
     }
-    List<MemberRecord> after = store.members(appName);
-    long running = after.stream().filter(m -> "running".equals(m.state())).count();
-    String state = running == after.size() ? "running" : running > 0 ? "degraded" : "failed";
-    store.setAppState(appName, state);
+    setStateFromMembers(appName);
     if (!failures.isEmpty()) {
       throw new OperationFailedException(failures.size() + " of " + members.size() + " members failed: "
           + String.join("; ", failures));
