@@ -1,13 +1,33 @@
 package dev.cadre.api;
 
+import dev.cadre.driver.HostDriverFactory;
+import dev.cadre.manager.CadreControlPlane;
 import dev.cadre.manager.ControlPlane;
+import dev.cadre.manager.ControlPlaneConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
 
-/** Opens the real control plane on a data dir; the one place the server names host-manager's entry point. */
+/**
+ * Opens the real control plane on a data dir: the one place the server names host-manager's entry
+ * point. Drivers are whatever {@link HostDriverFactory} implementations are on the class path.
+ */
 final class ControlPlanes {
   private ControlPlanes() {}
 
-  static ControlPlane open(Path dataDir, String storeUrl) {
-    throw new IllegalStateException("host-manager's CadreControlPlane is not available yet");
+  static List<HostDriverFactory> factories() {
+    List<HostDriverFactory> factories = new ArrayList<>();
+    ServiceLoader.load(HostDriverFactory.class).forEach(factories::add);
+    return factories;
+  }
+
+  /** Migrates the store and recovers interrupted operations before it returns. */
+  static ControlPlane open(Path dataDir, String jdbcUrl) {
+    ControlPlaneConfig config = ControlPlaneConfig.defaults(dataDir, factories());
+    if (jdbcUrl != null && !jdbcUrl.isBlank()) {
+      config = config.withJdbcUrl(jdbcUrl);
+    }
+    return CadreControlPlane.open(config);
   }
 }

@@ -123,7 +123,7 @@ class ApiLxdIT {
 
   @Test
   void invalidNamesAreRefused() {
-    for (String bad : List.of("Shop", "a/b", "..", "a;reboot", "$(id)", "`id`", "a b", "-a", "a".repeat(40))) {
+    for (String bad : List.of("Shop", "a/b", "..", "a;reboot", "$(id)", "`id`", "a b", "-a", "a".repeat(41))) {
       String body = RealLxd.appBody("x", "busybox", 1).replace("\"name\":\"x\"", "\"name\":" + quote(bad));
       assertError(api.post("/v1/apps", body), 400, "invalid_input");
       String svc = RealLxd.appBody("okname", "busybox", 1).replace("\"name\":\"web\"", "\"name\":" + quote(bad));
@@ -157,7 +157,7 @@ class ApiLxdIT {
   void noCapacityIs409WithTheReasonAndNothingCreated() {
     String app = appName();
     Set<String> before = instanceNames();
-    Response r = api.post("/v1/apps", RealLxd.appBody(app, "busybox", 1000));
+    Response r = api.post("/v1/apps", RealLxd.appBody(app, "busybox", 100));
     assertError(r, 409, "conflict");
     assertFalse(r.json().path("error").path("message").asText().isBlank());
     assertError(api.get("/v1/apps/" + app), 404, "not_found");
@@ -165,6 +165,12 @@ class ApiLxdIT {
     for (JsonNode a : api.get("/v1/apps").json()) {
       assertFalse(a.path("name").asText().equals(app));
     }
+  }
+
+  @Test
+  void countsBeyondTheLimitAreRefused() {
+    assertError(api.post("/v1/apps", RealLxd.appBody(appName(), "busybox", 101)), 400, "invalid_input");
+    assertError(api.post("/v1/apps", RealLxd.appBody(appName(), "busybox", 0)), 400, "invalid_input");
   }
 
   @Test

@@ -104,6 +104,7 @@ class ApiServerTest {
     assertEquals("v1", r.json().path("api").asText());
     assertEquals("fake", r.json().path("store").asText());
     assertTrue(r.json().path("counts").has("operations_running"), r.body());
+    assertTrue(r.json().path("addresses_in_use").isObject(), r.body());
   }
 
   @Test
@@ -177,8 +178,8 @@ class ApiServerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Shop", "shop/x", "..", "a..b", "shop;rm -rf", "$(id)", "shop-", "-shop", "1shop", "",
-      "a-very-long-name-that-goes-past-thirty-two"})
+  @ValueSource(strings = {"Shop", "shop/x", "..", "a..b", "shop;rm -rf", "$(id)", "-shop", "1shop", "",
+      "a-name-of-forty-one-characters-is-too-lon"})
   void invalidAppNamesAre400(String name) throws Exception {
     String body = APP.replace("\"name\":\"shop\"", "\"name\":" + ApiHarness.JSON.writeValueAsString(name));
     Response r = api.post("/v1/apps", body);

@@ -1,5 +1,6 @@
 package dev.cadre.api.http;
 
+import dev.cadre.manager.Names;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.regex.Pattern;
@@ -10,14 +11,14 @@ import java.util.regex.Pattern;
  * characters, absurd lengths) gets past the HTTP layer at all.
  */
 public final class Check {
-  /** Names of hosts, datacenters, apps, services and members: they end up in container names. */
-  private static final Pattern NAME = Pattern.compile("[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?");
+  /** Names of hosts, datacenters, apps, services and members: the control plane's own rule. */
+  private static final Pattern NAME = Names.NAME;
   private static final Pattern WORD = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
   private static final Pattern NETWORK = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._-]{0,14}");
-  /** Config keys become hook environment names (CADRE_CONFIG_KEY), so they follow that rule. */
-  private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+  /** Config keys become hook environment names (CADRE_CONFIG_KEY): the control plane's rule. */
+  private static final Pattern CONFIG_KEY = Names.CONFIG_KEY;
   private static final Pattern OPERATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
-  static final String NAME_RULE = "1-32 lower-case letters, digits and '-', starting with a letter and not ending with '-'";
+  static final String NAME_RULE = "1-40 lower-case letters, digits and '-', starting with a letter";
 
   private Check() {}
 
@@ -57,7 +58,7 @@ public final class Check {
   public static String configKey(String value, String field) {
     if (value == null || !CONFIG_KEY.matcher(value).matches()) {
       throw ApiException.badRequest("invalid config key " + shown(value) + " in '" + field
-          + "': 1-64 letters, digits and '_', starting with a letter", field);
+          + "': 1-40 lower-case letters, digits and '_', starting with a letter", field);
     }
     return value;
   }
@@ -65,7 +66,7 @@ public final class Check {
   /** Config values reach hooks as environment variables: one line, no control characters. */
   public static String configValue(String value, String field) {
     required(value, field);
-    if (value.length() > 4096 || value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+    if (value.length() > Names.MAX_VALUE || value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
       throw ApiException.badRequest("field '" + field + "' must be one line of at most 4096 characters without control characters", field);
     }
     return value;
@@ -82,7 +83,7 @@ public final class Check {
   /** An endpoint URL: the driver decides which schemes it speaks; here it must be a clean absolute URI. */
   public static String endpoint(String value, String field) {
     required(value, field);
-    if (value.isEmpty() || value.length() > 2048 || value.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+    if (value.isEmpty() || value.length() > 512 || value.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
       throw ApiException.badRequest("field '" + field + "' must be a URL without spaces or control characters", field);
     }
     try {

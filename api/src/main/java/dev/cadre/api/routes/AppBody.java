@@ -3,6 +3,7 @@ package dev.cadre.api.routes;
 import dev.cadre.api.http.ApiException;
 import dev.cadre.api.http.Check;
 import dev.cadre.manager.AppRequest;
+import dev.cadre.manager.Names;
 import dev.cadre.manager.ServiceRequest;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,8 +13,8 @@ import java.util.Set;
 
 /** {@code POST /v1/apps}; {@code keep_failed} leaves failed members' containers for inspection. */
 public record AppBody(String name, String datacenter, List<ServiceBody> services, Boolean keepFailed) {
-  static final int MAX_SERVICES = 32;
-  static final int MAX_COUNT = 1000;
+  static final int MAX_SERVICES = Names.MAX_SERVICES;
+  static final int MAX_COUNT = Names.MAX_COUNT;
 
   public record ServiceBody(String name, String template, String topology, Integer count, Map<String, String> config) {}
 

@@ -15,13 +15,14 @@ public final class SystemRoutes {
 
   private SystemRoutes() {}
 
-  public record Info(String api, String version, String store, Summary counts) {}
+  /** {@code addresses_in_use}: allocated addresses per datacenter, from the IPAM table. */
+  public record Info(String api, String version, String store, Summary counts, Map<String, Integer> addressesInUse) {}
 
   public static void register(Javalin app, ControlPlane plane, PrometheusMeterRegistry registry) {
     byte[] openapi = openapi();
     app.get("/v1", ctx -> {
       Summary summary = plane.summary();
-      ctx.json(new Info("v1", summary.version(), summary.store(), summary));
+      ctx.json(new Info("v1", summary.version(), summary.store(), summary, plane.addressesInUse()));
     });
     app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
