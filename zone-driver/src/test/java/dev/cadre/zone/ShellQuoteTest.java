@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The quoting every ssh and zlogin command line depends on, checked against a real POSIX shell. */
 class ShellQuoteTest {
@@ -39,21 +40,32 @@ class ShellQuoteTest {
     assertThrows(IllegalArgumentException.class, () -> ShellQuote.quote("a\0b"));
   }
 
-  @Test
-  void aRealShellSplitsTheJoinedLineBackIntoExactlyTheArguments(@TempDir Path dir) throws Exception {
+  /**
+   * The shells a joined line may meet: Debian's /bin/sh (dash), bash (root's login shell on OmniOS and
+   * SmartOS), ksh93 (illumos' /bin/sh) and busybox sh, each where it is installed.
+   */
+  static List<String> shells() {
+    return List.of("/bin/sh", "/bin/bash", "/usr/bin/ksh93", "/bin/busybox").stream()
+        .filter(s -> Files.isExecutable(Path.of(s))).toList();
+  }
+
+  @ParameterizedTest
+  @MethodSource("shells")
+  void aRealShellSplitsTheJoinedLineBackIntoExactlyTheArguments(String shell) {
     List<String> argv = new ArrayList<>(List.of("printf", "%s\\0"));
     argv.addAll(HOSTILE);
-    assertEquals(HOSTILE, splitNul(sh(ShellQuote.join(argv), dir)));
+    assertEquals(HOSTILE, splitNul(run(shell, ShellQuote.join(argv))));
     assertFalse(Files.exists(Path.of("/tmp/cadre-pwned")), "a quoted argument was executed");
   }
 
-  @Test
-  void quotingTwiceSurvivesTwoShellsLikeSshThenZlogin(@TempDir Path dir) throws Exception {
+  @ParameterizedTest
+  @MethodSource("shells")
+  void quotingTwiceSurvivesTwoShellsLikeSshThenZlogin(String shell) {
     List<String> inner = new ArrayList<>(List.of("printf", "%s\\0"));
     inner.addAll(HOSTILE);
     // ssh hands the outer line to the login shell; that runs sh -c with the inner line, like zlogin's su -c
     String outer = ShellQuote.join(List.of("sh", "-c", ShellQuote.join(inner)));
-    assertEquals(HOSTILE, splitNul(sh(outer, dir)));
+    assertEquals(HOSTILE, splitNul(run(shell, outer)));
   }
 
   @Test
@@ -72,8 +84,9 @@ class ShellQuoteTest {
     assertEquals(List.of("a b", "c\"d", "e"), PosixWords.split("\"a b\" c\\\"d 'e'"));
   }
 
-  static String sh(String line, Path dir) throws Exception {
-    CommandResult r = new LocalCommandRunner("local").run(List.of("/bin/sh", "-c", line), null, Duration.ofSeconds(10));
+  static String run(String shell, String line) {
+    List<String> argv = shell.endsWith("busybox") ? List.of(shell, "sh", "-c", line) : List.of(shell, "-c", line);
+    CommandResult r = new LocalCommandRunner("local").run(argv, null, Duration.ofSeconds(10));
     assertEquals(0, r.exitCode(), r.stderrText());
     return new String(r.stdout(), StandardCharsets.UTF_8);
   }
