@@ -14,6 +14,7 @@ import dev.cadre.manager.ipam.Ipam;
 import dev.cadre.manager.operations.Operations;
 import dev.cadre.manager.provisioning.AppWorkflows;
 import dev.cadre.manager.provisioning.Containers;
+import dev.cadre.manager.provisioning.HealthMonitor;
 import dev.cadre.manager.provisioning.HostImages;
 import dev.cadre.manager.provisioning.MemberEvents;
 import dev.cadre.manager.provisioning.MemberProvisioner;
@@ -78,6 +79,8 @@ public final class CadreControlPlane implements ControlPlane {
   private final HostImages hostImages;
   private final AppWorkflows workflows;
   private final HostProber prober;
+  private final HealthMonitor health;
+  private final Recovery recovery;
   private final ExecutorService memberPool;
   private final ScheduledExecutorService background;
   private final Object placement = new Object();
@@ -104,7 +107,9 @@ public final class CadreControlPlane implements ControlPlane {
     this.workflows = new AppWorkflows(store, ipam, templates, provisioner, memberEvents, containers, memberPool);
     this.prober = new HostProber(store, drivers, events, clock);
     this.background = Executors.newSingleThreadScheduledExecutor(threads("cadre-prober"));
-    new Recovery(store, drivers, containers, ipam, memberEvents, operations, workflows, clock).run();
+    this.health = new HealthMonitor(store, drivers, config.hooks(), memberEvents, config.tuning(), clock, memberPool);
+    this.recovery = new Recovery(store, drivers, containers, ipam, memberEvents, operations, workflows, clock);
+    recovery.run();
   }
 
   /**
@@ -135,8 +140,10 @@ public final class CadreControlPlane implements ControlPlane {
     background.scheduleWithFixedDelay(() -> {
       try {
         prober.probeAll();
+        recovery.sweepContainers();
+        health.checkAll();
       } catch (RuntimeException e) {
-        LOG.warn("host probe round failed: {}", e.toString());
+        LOG.warn("background round failed: {}", e.toString());
       }
     }, 0, every, TimeUnit.MILLISECONDS);
   }
@@ -475,6 +482,11 @@ public final class CadreControlPlane implements ControlPlane {
       out.put(dc.name(), store.allocatedAddresses(dc.name()).size());
     }
     return out;
+  }
+
+  /** Runs the health hook of every running member now; answers how many changed state. */
+  public int checkHealth() {
+    return health.checkAll();
   }
 
   /** Probes every host now (the background prober does it every {@link Tuning#probeInterval()}). */

@@ -356,6 +356,26 @@ class ControlPlaneTest {
   }
 
   @Test
+  void healthIsWatchedAfterProvisioning() throws Exception {
+    assertEquals("success", f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2)))).status());
+    assertEquals(0, plane.checkHealth());
+    f.hooks.fail("shop-web-1", "health", 1, "health: no answer from http://x/");
+    assertEquals(1, plane.checkHealth());
+    MemberView sick = plane.app("shop").services().get(0).members().get(0);
+    assertEquals("unhealthy", sick.state());
+    assertTrue(sick.error().contains("no answer"), sick.error());
+    assertEquals("running", plane.app("shop").services().get(0).members().get(1).state());
+    assertEquals(0, plane.checkHealth());
+    f.hooks.answers.clear();
+    assertEquals(1, plane.checkHealth());
+    assertEquals("running", plane.app("shop").services().get(0).members().get(0).state());
+    // every round sends new command ids (the agent would replay an old one)
+    var ids = f.hooks.calls.stream().filter(c -> c.hook().equals("health") && c.instance().equals("shop-web-1"))
+        .map(ScriptedHooks.Call::commandId).toList();
+    assertEquals(ids.size(), new HashSet<>(ids).size());
+  }
+
+  @Test
   void unknownOperationIsNotFound() {
     assertThrows(NotFoundException.class, () -> plane.operation("nope"));
     assertThrows(NotFoundException.class, () -> plane.cancel("nope"));

@@ -123,8 +123,12 @@ public final class Recovery {
     members.change(m, "failed", error);
   }
 
-  /** Containers marked with this store's id that no member row names: left by a crash between create and the row. */
-  private void sweepContainers() {
+  /**
+   * Removes containers marked with this store's id that no member row names (a create still in flight at
+   * the host when cadre died, a delete cut short). Safe at any time: a member's row is written before its
+   * container is created and removed after it is deleted.
+   */
+  public void sweepContainers() {
     Set<String> known = store.allMembers().stream().map(MemberRecord::name).collect(Collectors.toSet());
     for (HostRecord h : store.hosts()) {
       try {

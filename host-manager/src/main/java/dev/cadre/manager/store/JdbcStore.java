@@ -250,6 +250,12 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public boolean changeMemberState(String name, String expected, String state, String error) {
+    return tx(c -> update(c, "UPDATE members SET state = ?, error = ? WHERE name = ? AND state = ?",
+        state, clip(error, 8192), name, expected)) == 1;
+  }
+
+  @Override
   public void deleteMember(String name) {
     txVoid(c -> update(c, "DELETE FROM members WHERE name = ?", name));
   }

@@ -65,6 +65,9 @@ public interface Store extends AutoCloseable {
 
   void deleteMember(String name);
 
+  /** Sets state and error only while the member is still in {@code expected}; answers whether it did. */
+  boolean changeMemberState(String name, String expected, String state, String error);
+
   // ---- addresses
 
   /** Inserts the allocation; false when the address is taken (the unique constraint said no). */
