@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Opens illumos zone hosts: kind {@code "zone"}.
@@ -88,7 +89,7 @@ public final class ZoneDriverFactory implements HostDriverFactory {
     }
     for (String key : opts.keySet()) {
       if (!OPTIONS.contains(key) && !(key.startsWith(IMAGE) && key.length() > IMAGE.length())) {
-        throw new InvalidInputException(hostName, "unknown zone host option '" + key + "'; known: " + OPTIONS + " and image.ALIAS");
+        throw new InvalidInputException(hostName, "unknown zone host option '" + key + "'; known: " + new TreeSet<>(OPTIONS) + " and image.ALIAS");
       }
     }
     ZoneHostConfig config = config(hostName, opts);
