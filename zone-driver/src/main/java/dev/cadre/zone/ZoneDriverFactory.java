@@ -89,7 +89,8 @@ public final class ZoneDriverFactory implements HostDriverFactory {
     }
     for (String key : opts.keySet()) {
       if (!OPTIONS.contains(key) && !(key.startsWith(IMAGE) && key.length() > IMAGE.length())) {
-        throw new InvalidInputException(hostName, "unknown zone host option '" + key + "'; known: " + new TreeSet<>(OPTIONS) + " and image.ALIAS");
+        throw new InvalidInputException(hostName, "unknown zone host option '" + key + "'; known: "
+            + new TreeSet<>(OPTIONS) + " and image.ALIAS");
       }
     }
     ZoneHostConfig config = config(hostName, opts);
