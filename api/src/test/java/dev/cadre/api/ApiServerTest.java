@@ -143,6 +143,8 @@ class ApiServerTest {
     assertError(api.post("/v1/apps", "{\"name\": \"shop\", "), 400, "malformed_json");
     assertError(api.post("/v1/apps", "{name: shop}"), 400, "malformed_json");
     assertError(api.post("/v1/apps", "{\"name\":\"a\"} trailing"), 400, "malformed_json");
+    assertError(api.post("/v1/apps", "{\"name\": \"x\", \"services\": [}"), 400, "malformed_json");
+    assertError(api.post("/v1/apps", "{\"services\": [{\"name\": }]}"), 400, "malformed_json");
     assertTrue(plane.requests.isEmpty());
   }
 

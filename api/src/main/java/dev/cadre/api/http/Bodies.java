@@ -51,12 +51,14 @@ public final class Bodies {
           field.isEmpty() ? "the request body must be a JSON object" : "field '" + field + "' must be " + expected,
           Map.of("field", field, "expected", expected));
     } catch (JsonMappingException e) {
+      // a syntax error inside a nested value arrives wrapped in a mapping exception
+      if (e.getCause() instanceof JsonProcessingException syntax && !(syntax instanceof JsonMappingException)) {
+        throw malformed(syntax);
+      }
       throw new ApiException(400, "invalid_input", "invalid value at '" + path(e) + "': " + e.getOriginalMessage(),
           Map.of("field", path(e)));
     } catch (JsonProcessingException e) {
-      throw new ApiException(400, "malformed_json", "malformed JSON: " + e.getOriginalMessage(),
-          e.getLocation() == null ? Map.of()
-              : Map.of("line", e.getLocation().getLineNr(), "column", e.getLocation().getColumnNr()));
+      throw malformed(e);
     } catch (IOException e) {
       throw new ApiException(400, "malformed_json", "unreadable request body: " + e.getMessage());
     }
@@ -64,6 +66,12 @@ public final class Bodies {
       throw new ApiException(400, "invalid_input", "a JSON object is required as the request body");
     }
     return value;
+  }
+
+  private static ApiException malformed(JsonProcessingException e) {
+    return new ApiException(400, "malformed_json", "malformed JSON: " + e.getOriginalMessage(),
+        e.getLocation() == null ? Map.of()
+            : Map.of("line", e.getLocation().getLineNr(), "column", e.getLocation().getColumnNr()));
   }
 
   private static String describe(Class<?> type) {
