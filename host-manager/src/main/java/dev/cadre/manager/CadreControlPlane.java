@@ -86,6 +86,8 @@ public final class CadreControlPlane implements ControlPlane {
   private final Object placement = new Object();
   /** App name -> the id of the operation working on it, so that a delete can stop a create first. */
   private final Map<String, String> activeApps = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Host name -> the id of the drain working on it. */
+  private final Map<String, String> activeHosts = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.STARTED);
   private final SecureRandom random = new SecureRandom();
 
@@ -254,8 +256,56 @@ public final class CadreControlPlane implements ControlPlane {
   @Override
   public OperationView drainHost(String name) {
     requireOpen();
-    store.host(name).orElseThrow(() -> new NotFoundException(null, "host '" + name + "' not found"));
-    throw new ConflictException(null, "not supported yet: drain");
+    HostRecord h = store.host(name).orElseThrow(() -> new NotFoundException(null, "host '" + name + "' not found"));
+    synchronized (placement) {
+      String running = activeHosts.get(name);
+      if (running != null) {
+        throw new ConflictException(null, "host '" + name + "' is already being drained by operation " + running);
+      }
+      if (!"ready".equals(h.state()) && !"draining".equals(h.state())) {
+        throw new ConflictException(null, "host '" + name + "' is " + h.state() + "; only a host that answers can be drained");
+      }
+      List<MemberRecord> on = store.allMembers().stream().filter(m -> m.host().equals(name)).toList();
+      for (MemberRecord m : on) {
+        if (!"running".equals(m.state()) && !"unhealthy".equals(m.state())) {
+          throw new ConflictException(null, "member " + m.name() + " on '" + name + "' is " + m.state()
+              + "; drain moves running members only (delete or wait for its app first)");
+        }
+      }
+      HostRecord draining = h.withState("draining", null, clock.instant());
+      store.updateHost(draining);
+      Map<String, String> targets = new LinkedHashMap<>();
+      try {
+        List<String> placed = Scheduler.place(h.datacenter(), capacities(h.datacenter()),
+            on.stream().map(m -> new Need(m.app() + "/" + m.service(), m.cpus(), m.memoryMiB(), m.diskMiB())).toList());
+        for (int i = 0; i < on.size(); i++) {
+          targets.put(on.get(i).name(), placed.get(i));
+        }
+      } catch (RuntimeException e) {
+        store.updateHost(h);
+        throw e;
+      }
+      if (!"draining".equals(h.state())) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("host", name);
+        data.put("state", "draining");
+        data.put("previous", h.state());
+        events.publish("host", "hosts/" + name, data);
+      }
+      OperationRecord op = operations.newOperation("drain_host", "hosts/" + name);
+      store.insertOperation(op);
+      activeHosts.put(name, op.id());
+      operations.submit(op, ctx -> {
+        try {
+          ctx.step("plan", targets.isEmpty() ? "no members on " + name
+              : targets.entrySet().stream().map(e -> e.getKey() + " -> " + e.getValue()).collect(Collectors.joining(", ")));
+          workflows.drain(ctx, name, targets);
+        } finally {
+          activeHosts.remove(name, op.id());
+        }
+      });
+      return operations.view(op.id());
+    }
   }
 
   // ---- templates
@@ -511,6 +561,11 @@ public final class CadreControlPlane implements ControlPlane {
       return;
     }
     background.shutdownNow();
+    try {
+      background.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     operations.shutdown(Duration.ofSeconds(5));
     memberPool.shutdownNow();
     events.close();

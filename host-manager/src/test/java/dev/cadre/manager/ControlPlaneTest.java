@@ -383,8 +383,54 @@ class ControlPlaneTest {
   }
 
   @Test
-  void drainIsNotSupportedYet() {
-    assertThrows(ConflictException.class, () -> plane.drainHost("h1"));
+  void drainMovesRunningMembersKeepingTheirAddresses() throws Exception {
+    f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2))));
+    Map<String, String> ipsBefore = plane.app("shop").services().get(0).members().stream()
+        .collect(Collectors.toMap(MemberView::name, MemberView::ip));
+    String onH1 = h1.list().get(0).name();
+    OperationView end = f.done(plane.drainHost("h1"));
+    assertEquals("success", end.status(), end.error() + " " + end.steps());
+    assertEquals("draining", plane.host("h1").state());
+    assertTrue(h1.list().isEmpty());
+    assertEquals(2, h2.list().size());
+    assertTrue(h2.get(onH1).running());
+    for (MemberView m : plane.app("shop").services().get(0).members()) {
+      assertEquals("h2", m.host());
+      assertEquals("running", m.state());
+      assertEquals(ipsBefore.get(m.name()), m.ip());
+    }
+    assertEquals(List.of("plan", "configure", "start", "health", "stop", "configure", "start", "health"),
+        f.hooks.hooksOf(onH1));
+    // a draining host gets no new members, and an empty one can go
+    f.done(plane.createApp(Fixture.app("more", "dc1", Fixture.busybox("web", 2))));
+    assertTrue(h1.list().isEmpty());
+    assertEquals("success", plane.removeHost("h1").status());
+  }
+
+  @Test
+  void aDrainThatFailsLeavesTheMemberWhereItWas() throws Exception {
+    f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2))));
+    String onH1 = h1.list().get(0).name();
+    f.hooks.fail(onH1, "configure", 1, "configure: disk full");
+    OperationView end = f.done(plane.drainHost("h1"));
+    assertEquals("failure", end.status());
+    assertTrue(end.error().contains("disk full"), end.error());
+    assertTrue(h1.get(onH1).running());
+    assertTrue(h2.find(onH1).isEmpty());
+    MemberView m = plane.app("shop").services().get(0).members().stream().filter(x -> x.name().equals(onH1))
+        .findFirst().orElseThrow();
+    assertEquals("h1", m.host());
+    assertEquals("running", m.state());
+  }
+
+  @Test
+  void drainNeedsRoomElsewhere() throws Exception {
+    f.host("h5", "10.80.0.1/24");
+    f.register("h5", "dc5");
+    f.done(plane.createApp(Fixture.app("solo", "dc5", Fixture.busybox("web", 1))));
+    var e = assertThrows(ConflictException.class, () -> plane.drainHost("h5"));
+    assertTrue(e.getMessage().contains("h5 is draining"), e.getMessage());
+    assertEquals("ready", plane.host("h5").state());
     assertThrows(NotFoundException.class, () -> plane.drainHost("nope"));
   }
 

@@ -97,6 +97,41 @@ class RecoveryIT {
   }
 
   @Test
+  void aDrainCutShortLeavesTheMemberWhereItLived() throws Exception {
+    Fixture first = new Fixture(dir, true);
+    FakeHostDriver h1 = first.host("h1", "10.77.0.1/24");
+    FakeHostDriver h2 = first.host("h2", "10.77.0.1/24");
+    CadreControlPlane crashed = first.open();
+    first.register("h1", "dc1");
+    first.register("h2", "dc1");
+    assertEquals("success", first.done(crashed.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1)))).status());
+    String member = h1.list().isEmpty() ? h2.list().get(0).name() : h1.list().get(0).name();
+    String from = h1.list().isEmpty() ? "h2" : "h1";
+    FakeHostDriver source = from.equals("h1") ? h1 : h2;
+    FakeHostDriver target = from.equals("h1") ? h2 : h1;
+    first.hooks.blockHook = "configure";
+    first.hooks.stubborn = true;
+    OperationView drain = crashed.drainHost(from);
+    assertTrue(first.hooks.blocked.await(10, TimeUnit.SECONDS));
+    assertTrue(target.find(member).isPresent());
+    assertTrue(!source.get(member).running());
+
+    Fixture second = new Fixture(dir, true);
+    second.factory.hosts.putAll(first.factory.hosts);
+    try (CadreControlPlane plane = second.open()) {
+      OperationView after = plane.operation(drain.id());
+      assertEquals("failure", after.status());
+      assertEquals("interrupted by restart", after.error());
+      assertTrue(target.find(member).isEmpty(), "the half-made copy is gone");
+      assertTrue(source.get(member).running(), "the member runs where it lived");
+      MemberView m = plane.app("shop").services().get(0).members().get(0);
+      assertEquals(from, m.host());
+      assertEquals("running", m.state());
+      assertEquals(1, plane.store().allocatedAddresses("dc1").size());
+    }
+  }
+
+  @Test
   void anInterruptedDeleteIsResumed() throws Exception {
     Fixture first = new Fixture(dir, true);
     FakeHostDriver h1 = first.host("h1", "10.77.0.1/24");

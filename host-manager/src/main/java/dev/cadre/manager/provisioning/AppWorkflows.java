@@ -151,6 +151,50 @@ public final class AppWorkflows {
     }
   }
 
+  /** Moves each member ({@code targets}: member name -> target host) off a draining host, in parallel. */
+  public void drain(OperationContext ctx, String host, Map<String, String> targets) {
+    Map<String, String> networks = store.hosts().stream()
+        .collect(Collectors.toMap(HostRecord::name, HostRecord::network));
+    List<CompletableFuture<MemberRecord>> futures = new ArrayList<>();
+    for (Map.Entry<String, String> t : targets.entrySet()) {
+      MemberRecord m = store.member(t.getKey()).orElse(null);
+      if (m == null || !m.host().equals(host)) {
+        continue; // deleted or moved meanwhile
+      }
+      AppRecord app = store.app(m.app()).orElseThrow();
+      Subnet subnet = Ipam.subnetOf(store.datacenter(app.datacenter()).orElseThrow());
+      ServiceRecord s = store.services(m.app()).stream().filter(x -> x.name().equals(m.service())).findFirst()
+          .orElseThrow();
+      List<MemberRecord> peers = store.members(m.app()).stream().filter(p -> p.service().equals(m.service())).toList();
+      MemberJob job = new MemberJob(ctx.id(), m, s, templates.require(s.template()), peers, subnet,
+          networks.get(t.getValue()), app.keepFailed());
+      futures.add(CompletableFuture.supplyAsync(
+          () -> provisioner.relocate(ctx, job, t.getValue(), networks.get(t.getValue())), memberPool));
+    }
+    List<String> failures = new ArrayList<>();
+    boolean cancelled = false;
+    int done = 0;
+    for (CompletableFuture<MemberRecord> f : futures) {
+      try {
+        f.join();
+        ctx.progress(++done * 100 / futures.size());
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof OperationCancelledException) {
+          cancelled = true;
+        } else {
+          failures.add(e.getCause() == null ? e.toString() : e.getCause().getMessage());
+        }
+      }
+    }
+    if (cancelled) {
+      throw new OperationCancelledException(ctx.id());
+    }
+    if (!failures.isEmpty()) {
+      throw new OperationFailedException(failures.size() + " of " + futures.size() + " members could not be moved off "
+          + host + " (they run where they were): " + String.join("; ", failures));
+    }
+  }
+
   /** Removes every member's container and address, then the app's rows. */
   public void delete(OperationContext ctx, String appName) {
     if (store.app(appName).isEmpty()) {

@@ -16,6 +16,10 @@ public final class MemberEvents {
     this.events = events;
   }
 
+  public Store store() {
+    return store;
+  }
+
   public MemberRecord change(MemberRecord m, String state, String error) {
     MemberRecord next = m.withState(state, error);
     store.updateMember(next);

@@ -139,6 +139,80 @@ public final class MemberProvisioner {
     }
   }
 
+  /**
+   * Moves a running member to {@code target} of the same datacenter, keeping its address: stop hook,
+   * stop, copy, start on the target, configure, start, health; then the source container goes. On
+   * failure the copy is removed and the member started again where it was.
+   */
+  public MemberRecord relocate(OperationContext ctx, MemberJob job, String target, String targetNetwork) {
+    MemberRecord m = job.member();
+    String name = m.name();
+    HostDriver src = drivers.driver(m.host());
+    HostDriver dst = drivers.driver(target);
+    m = members.change(m, "moving", null);
+    boolean copied = false;
+    boolean moved = false;
+    String step = "stop hook";
+    try {
+      ctx.checkCancelled();
+      HookResult stop = runHook(src, job, m, "stop", 1);
+      ctx.step(name + ": stop hook", stop.ok() ? "done" : "failed", stop.ok() ? null : stop.stderr().strip());
+      step = "stop";
+      src.stop(name, Duration.ofSeconds(30));
+      ctx.step(name + ": stop", "on " + m.host());
+      step = "copy";
+      src.copyTo(dst, new dev.cadre.driver.CopyRequest(name, name, new dev.cadre.driver.NicSpec(targetNetwork, m.ip()),
+          false));
+      copied = true;
+      ctx.step(name + ": copy", m.host() + " -> " + target);
+      step = "start";
+      dst.start(name);
+      step = "address";
+      waitForAddress(ctx, dst, name, m.ip());
+      step = "agent";
+      hooks.install(dst, name);
+      step = "configure";
+      hook(ctx, dst, job, m, "configure", RETRY_LATER_ATTEMPTS);
+      step = "start hook";
+      hook(ctx, dst, job, m, "start", RETRY_LATER_ATTEMPTS);
+      step = "health";
+      awaitHealthy(ctx, dst, job, m);
+      step = "switch";
+      moved = true;
+      m = new MemberRecord(m.name(), m.app(), m.service(), m.ordinal(), m.role(), target, m.ip(), m.state(), null,
+          m.cpus(), m.memoryMiB(), m.diskMiB(), m.operationId());
+      members.store().setMemberHost(name, target);
+      ctx.step(name + ": running on " + target, null);
+      step = "remove source";
+      try {
+        ctx.step(name + ": remove source", containers.remove(job.member().host(), name));
+      } catch (RuntimeException e) {
+        ctx.step(name + ": remove source", "failed", message(e) + " (the sweep removes it when the host answers)");
+      }
+      return members.change(m, "running", null);
+    } catch (RuntimeException e) {
+      String why = e instanceof MemberFailedException ? e.getMessage()
+          : "member " + name + ": move " + step + " failed: " + message(e);
+      ctx.step(name + ": move " + step, "failed", why);
+      if (!moved) {
+        try {
+          if (copied) {
+            dst.delete(name);
+          }
+          if (!src.get(name).running()) {
+            src.start(name);
+          }
+          runHook(src, job, m, "start", 1);
+          ctx.step(name + ": back on " + m.host(), "undone", null);
+          members.change(m, "running", why);
+        } catch (RuntimeException again) {
+          members.change(m, "failed", why + "; could not restart it on " + m.host() + ": " + message(again));
+        }
+      }
+      throw e instanceof OperationCancelledException ? e : new MemberFailedException(why, e);
+    }
+  }
+
   private void record(OperationContext ctx, StepListener progress, String member, String step, String detail) {
     ctx.step(member + ": " + step, detail);
     progress.stepDone();
@@ -206,7 +280,7 @@ public final class MemberProvisioner {
     throw new MemberFailedException(hookFailure(m, hook, r), null);
   }
 
-  private HookResult runHook(HostDriver d, MemberJob job, MemberRecord m, String hook, int attempt) {
+  HookResult runHook(HostDriver d, MemberJob job, MemberRecord m, String hook, int attempt) {
     HookPayload payload = HookPayload.of(hook, job.service(), m, job.peers(), job.subnet());
     return hooks.run(d, m.name(), hook, CommandIds.of(job.operationId(), m.name(), hook, attempt), payload.json(),
         payload.env(), tuning.hookTimeout());

@@ -55,6 +55,10 @@ public final class Recovery {
       try {
         switch (op.kind()) {
           case "create_app" -> rollBackCreate(op);
+          case "drain_host" -> {
+            rollBackMoves(op);
+            operations.finish(op.id(), "failure", INTERRUPTED);
+          }
           case "delete_app" -> {
             String app = appName(op);
             step(op, "resumed after restart", "deleting app " + app + " again");
@@ -81,6 +85,48 @@ public final class Recovery {
     }
     sweepContainers();
     return unfinished.size();
+  }
+
+  /**
+   * Members caught in a move: the row's host is where the member lives (it is switched only once the
+   * copy is healthy); a copy elsewhere goes, and the member is started where it lives.
+   */
+  private void rollBackMoves(OperationRecord op) {
+    for (MemberRecord m : store.allMembers()) {
+      if (!"moving".equals(m.state())) {
+        continue;
+      }
+      String detail;
+      String state = "running";
+      try {
+        String dc = store.host(m.host()).orElseThrow().datacenter();
+        for (HostRecord other : store.hosts()) {
+          if (!other.name().equals(m.host()) && other.datacenter().equals(dc)) {
+            try {
+              drivers.driver(other.name()).find(m.name()).filter(containers::ours)
+                  .ifPresent(i -> containers.remove(other.name(), m.name()));
+            } catch (RuntimeException e) {
+              LOG.warn("could not check {} for a copy of {}: {}", other.name(), m.name(), e.toString());
+            }
+          }
+        }
+        var here = drivers.driver(m.host()).find(m.name());
+        if (here.isEmpty()) {
+          state = "failed";
+          detail = "its container is gone from " + m.host();
+        } else {
+          if (!here.get().running()) {
+            drivers.driver(m.host()).start(m.name());
+          }
+          detail = "started again on " + m.host() + "; the health monitor watches it";
+        }
+      } catch (RuntimeException e) {
+        state = "failed";
+        detail = "could not restart it on " + m.host() + ": " + e.getMessage();
+      }
+      step(op, m.name() + ": move rolled back", detail);
+      members.change(m, state, "failed".equals(state) ? INTERRUPTED + "; " + detail : null);
+    }
   }
 
   private void rollBackCreate(OperationRecord op) {

@@ -256,6 +256,11 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public void setMemberHost(String name, String host) {
+    txVoid(c -> update(c, "UPDATE members SET host = ? WHERE name = ?", host, name));
+  }
+
+  @Override
   public void deleteMember(String name) {
     txVoid(c -> update(c, "DELETE FROM members WHERE name = ?", name));
   }

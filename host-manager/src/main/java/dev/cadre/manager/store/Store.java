@@ -65,6 +65,9 @@ public interface Store extends AutoCloseable {
 
   void deleteMember(String name);
 
+  /** The member now lives on {@code host} (after a move). */
+  void setMemberHost(String name, String host);
+
   /** Sets state and error only while the member is still in {@code expected}; answers whether it did. */
   boolean changeMemberState(String name, String expected, String state, String error);
 
