@@ -1,0 +1,58 @@
+package dev.cadre.bench;
+
+import dev.cadre.manager.store.AppRecord;
+import dev.cadre.manager.store.DatacenterRecord;
+import dev.cadre.manager.store.HostRecord;
+import dev.cadre.manager.store.JdbcStore;
+import dev.cadre.manager.store.MemberRecord;
+import dev.cadre.manager.store.OperationRecord;
+import dev.cadre.manager.store.ServiceRecord;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Fills a data dir's embedded store with one app of {@code MEMBERS} running members (100 per service)
+ * on a host nobody can reach, so that {@code GET /v1/apps/big} reads a large app without LXD holding
+ * a thousand containers. Writes through the store interface the server itself uses.
+ *
+ * <p>Usage: {@code ReadSeed DATA_DIR MEMBERS}
+ */
+public final class ReadSeed {
+  public static void main(String[] args) {
+    Path dataDir = Path.of(args[0]);
+    int members = Integer.parseInt(args[1]);
+    Instant now = Instant.now();
+    try (JdbcStore store = JdbcStore.embedded(dataDir, 2)) {
+      DatacenterRecord dc = new DatacenterRecord("bench", "10.200.0.0/16", "10.200.0.1", "10.200.128.0", "10.200.255.254", now);
+      HostRecord host = new HostRecord("ghost", "lxd", "unix:///run/cadre-bench-nobody.socket", "bench", "cadrebr9",
+          "unreachable", 64, 256L << 30, 0, 1L << 40, 0, "seeded for the read benchmark", now);
+      store.registerHost(dc, host, operation("register_host", "hosts/ghost", now));
+      OperationRecord create = operation("create_app", "apps/big", now);
+      List<ServiceRecord> services = new ArrayList<>();
+      List<MemberRecord> rows = new ArrayList<>();
+      for (int i = 0; i < members; i++) {
+        String service = "svc" + (i / 100 + 1);
+        if (i % 100 == 0) {
+          services.add(new ServiceRecord("big", service, "busybox", "single", Map.of(), Map.of()));
+        }
+        String ip = "10.200." + (128 + i / 254) + "." + (1 + i % 254);
+        String name = "big-" + service + "-" + (i % 100 + 1);
+        rows.add(new MemberRecord(name, "big", service, i % 100 + 1, "primary", "ghost", ip, "running", null, 1, 64, 64,
+            create.id()));
+      }
+      store.createApp(new AppRecord("big", "bench", "running", false, now), services, rows, create);
+      for (MemberRecord m : rows) {
+        store.tryAllocate("bench", m.ip(), m.name(), now);
+      }
+      System.out.println("seeded app 'big' with " + rows.size() + " members in " + services.size() + " services");
+    }
+  }
+
+  private static OperationRecord operation(String kind, String target, Instant at) {
+    return new OperationRecord(UUID.randomUUID().toString(), kind, target, "success", 100, null, at, at);
+  }
+}
