@@ -27,7 +27,7 @@ public record Tuning(
   /** Provisioning parallelism from {@code CADRE_PROVISION_PARALLELISM} (default 8), the rest fixed. */
   public static Tuning defaults() {
     return new Tuning(parallelism(System.getenv("CADRE_PROVISION_PARALLELISM")), Duration.ofMinutes(2), Duration.ofSeconds(60), 30, Duration.ofSeconds(1),
-        Duration.ofSeconds(15), 16, 24);
+        Duration.ofSeconds(15), 32, 24);
   }
 
   static int parallelism(String value) {

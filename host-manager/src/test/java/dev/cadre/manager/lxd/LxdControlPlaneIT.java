@@ -104,6 +104,7 @@ class LxdControlPlaneIT {
         List.of(new ServiceRequest("web", "busybox", null, 2, Map.of("greeting", "hi"))), false));
     OperationView end = plane.await(op.id(), Duration.ofMinutes(5));
     assertEquals("success", end.status(), end.error() + "\n" + end.steps());
+    end.steps().forEach(st -> System.out.println("step " + st.at() + " " + st.name() + " " + st.detail()));
 
     List<MemberView> members = plane.app(app).services().get(0).members();
     assertEquals(2, members.size());
@@ -127,6 +128,27 @@ class LxdControlPlaneIT {
     assertEquals("success", del.status(), del.error());
     assertTrue(ours().isEmpty(), "no container left");
     assertTrue(plane.store().allocatedAddresses("dc1").isEmpty(), "no address left");
+  }
+
+  @Test
+  void fiftyMembersAtOnce() throws Exception {
+    open(TemplateCatalog.builtIn());
+    String app = "it" + run;
+    long t0 = System.nanoTime();
+    OperationView end = plane.await(plane.createApp(new AppRequest(app, "dc1",
+        List.of(new ServiceRequest("web", "busybox", null, 50, null)), false)).id(), Duration.ofMinutes(10));
+    long took = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals("success", end.status(), end.error());
+    List<MemberView> members = plane.app(app).services().get(0).members();
+    assertEquals(50, members.size());
+    assertEquals(50, members.stream().map(MemberView::ip).distinct().count());
+    assertEquals(50, ours().stream().filter(Instance::running).count());
+    System.out.println("50 busybox members running and healthy in " + took + " ms");
+    long t1 = System.nanoTime();
+    assertEquals("success", plane.await(plane.deleteApp(app).id(), Duration.ofMinutes(5)).status());
+    System.out.println("50 busybox members deleted in " + (System.nanoTime() - t1) / 1_000_000 + " ms");
+    assertTrue(ours().isEmpty());
+    assertEquals(Map.of("dc1", 0), plane.addressesInUse());
   }
 
   @Test
