@@ -2,9 +2,7 @@ package dev.cadre.api;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cadre.driver.HostDriverFactory;
 import java.util.HashSet;
-import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +11,7 @@ class DriverWiringTest {
   @Test
   void lxdAndZoneFactoriesAreFoundByServiceLoader() {
     Set<String> kinds = new HashSet<>();
-    ServiceLoader.load(HostDriverFactory.class).forEach(f -> kinds.add(f.kind()));
+    ControlPlanes.factories().forEach(f -> kinds.add(f.kind()));
     assertTrue(kinds.containsAll(Set.of("lxd", "zone")), kinds.toString());
   }
 }
