@@ -11,11 +11,19 @@ import io.javalin.http.Context;
 public final class AppRoutes {
   private AppRoutes() {}
 
+  /**
+   * Apps can be large (1,000 members is 100 KB): written straight to UTF-8 bytes, skipping the
+   * intermediate String that ctx.json builds and then encodes again.
+   */
+  private static void jsonBytes(Context ctx, Object value) throws java.io.IOException {
+    ctx.contentType(io.javalin.http.ContentType.APPLICATION_JSON).result(dev.cadre.api.http.Json.mapper().writeValueAsBytes(value));
+  }
+
   public static void register(Javalin app, ControlPlane plane, Accepted accepted) {
     app.get("/v1/templates", ctx -> ctx.json(plane.templates()));
     app.post("/v1/apps", ctx -> accepted.answer(ctx, plane.createApp(Bodies.read(ctx, AppBody.class).toRequest())));
-    app.get("/v1/apps", ctx -> ctx.json(plane.apps()));
-    app.get("/v1/apps/{app}", ctx -> ctx.json(plane.app(appName(ctx))));
+    app.get("/v1/apps", ctx -> jsonBytes(ctx, plane.apps()));
+    app.get("/v1/apps/{app}", ctx -> jsonBytes(ctx, plane.app(appName(ctx))));
     app.delete("/v1/apps/{app}", ctx -> accepted.answer(ctx, plane.deleteApp(appName(ctx))));
     app.post("/v1/apps/{app}/services/{svc}/convert", ctx -> {
       String appName = appName(ctx);
