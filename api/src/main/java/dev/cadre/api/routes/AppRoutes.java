@@ -2,10 +2,13 @@ package dev.cadre.api.routes;
 
 import dev.cadre.api.http.Bodies;
 import dev.cadre.api.http.Check;
+import dev.cadre.api.http.Json;
 import dev.cadre.manager.ControlPlane;
 import dev.cadre.manager.OperationView;
 import io.javalin.Javalin;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
+import java.io.IOException;
 
 /** Templates and apps, including the topology verbs (the control plane refuses those it does not offer). */
 public final class AppRoutes {
@@ -15,8 +18,8 @@ public final class AppRoutes {
    * Apps can be large (1,000 members is 100 KB): written straight to UTF-8 bytes, skipping the
    * intermediate String that ctx.json builds and then encodes again.
    */
-  private static void jsonBytes(Context ctx, Object value) throws java.io.IOException {
-    ctx.contentType(io.javalin.http.ContentType.APPLICATION_JSON).result(dev.cadre.api.http.Json.mapper().writeValueAsBytes(value));
+  private static void jsonBytes(Context ctx, Object value) throws IOException {
+    ctx.contentType(ContentType.APPLICATION_JSON).result(Json.mapper().writeValueAsBytes(value));
   }
 
   public static void register(Javalin app, ControlPlane plane, Accepted accepted) {
