@@ -66,7 +66,7 @@ public final class ApiServer implements AutoCloseable {
     app.before(new BearerAuth(token));
     ErrorMapping.install(app);
     Accepted accepted = new Accepted(metrics.registry());
-    SystemRoutes.register(app, plane, metrics.registry());
+    SystemRoutes.register(app, plane, metrics);
     HostRoutes.register(app, plane, accepted);
     AppRoutes.register(app, plane, accepted);
     OperationRoutes.register(app, plane, waiters);

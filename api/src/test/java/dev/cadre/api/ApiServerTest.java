@@ -398,5 +398,6 @@ class ApiServerTest {
     assertTrue(metrics.contains("route=\"/v1/apps\""), metrics);
     assertTrue(metrics.contains("cadre_operations_started_total{kind=\"create-app\"} 1.0"), metrics);
     assertTrue(metrics.contains("cadre_apps 1.0"), metrics);
+    assertTrue(metrics.contains("cadre_addresses_in_use{datacenter=\"dc1\"} 2.0"), metrics);
   }
 }

@@ -187,6 +187,11 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
+  public Map<String, Integer> addressesInUse() {
+    return Map.of("dc1", apps.values().stream().mapToInt(a -> a.services().stream().mapToInt(s -> s.members().size()).sum()).sum());
+  }
+
+  @Override
   public void close() {}
 
   void emit(EventView event) {

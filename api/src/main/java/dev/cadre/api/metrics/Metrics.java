@@ -4,6 +4,8 @@ import dev.cadre.manager.ControlPlane;
 import dev.cadre.manager.Summary;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -11,6 +13,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 
@@ -23,6 +27,7 @@ public final class Metrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ControlPlane plane;
   private final AtomicReference<Cached> summary = new AtomicReference<>();
+  private final MultiGauge addresses;
 
   private record Cached(Summary summary, long at) {}
 
@@ -36,6 +41,20 @@ public final class Metrics {
     gauge("cadre.apps", s -> s.apps());
     gauge("cadre.members", s -> s.members());
     gauge("cadre.operations.running", s -> s.operationsRunning());
+    addresses = MultiGauge.builder("cadre.addresses.in.use")
+        .description("member addresses allocated per datacenter").register(registry);
+  }
+
+  /** What a scrape answers; per-datacenter address counts are read now, as datacenters come and go. */
+  public String scrape() {
+    try {
+      List<MultiGauge.Row<?>> rows = new ArrayList<>();
+      plane.addressesInUse().forEach((dc, n) -> rows.add(MultiGauge.Row.of(Tags.of("datacenter", dc), n)));
+      addresses.register(rows, true);
+    } catch (RuntimeException e) {
+      // the store is unreachable: the scrape still answers, without this family
+    }
+    return registry.scrape();
   }
 
   public PrometheusMeterRegistry registry() {

@@ -3,7 +3,7 @@ package dev.cadre.api.routes;
 import dev.cadre.manager.ControlPlane;
 import dev.cadre.manager.Summary;
 import io.javalin.Javalin;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.cadre.api.metrics.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,14 +18,14 @@ public final class SystemRoutes {
   /** {@code addresses_in_use}: allocated addresses per datacenter, from the IPAM table. */
   public record Info(String api, String version, String store, Summary counts, Map<String, Integer> addressesInUse) {}
 
-  public static void register(Javalin app, ControlPlane plane, PrometheusMeterRegistry registry) {
+  public static void register(Javalin app, ControlPlane plane, Metrics metrics) {
     byte[] openapi = openapi();
     app.get("/v1", ctx -> {
       Summary summary = plane.summary();
       ctx.json(new Info("v1", summary.version(), summary.store(), summary, plane.addressesInUse()));
     });
     app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
-    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
   }
 
