@@ -72,8 +72,9 @@ class ApiLxdIT {
     ApiServerTest.assertError(r, status, code);
   }
 
-  static Set<String> instanceNames() {
-    return lxd.list().stream().map(Instance::name).collect(Collectors.toSet());
+  /** Containers of one app (members are named {@code <app>-<service>-<n>}); other suites may share the host. */
+  static Set<String> containersOf(String app) {
+    return lxd.list().stream().map(Instance::name).filter(n -> n.startsWith(app + "-")).collect(Collectors.toSet());
   }
 
   @Test
@@ -113,12 +114,11 @@ class ApiLxdIT {
   @Test
   void unknownTemplateIsRefusedUpFront() {
     String app = appName();
-    Set<String> before = instanceNames();
     Response r = api.post("/v1/apps", RealLxd.appBody(app, "nosuchtemplate", 1));
     assertTrue(r.status() == 404 || r.status() == 400, r.body());
     assertTrue(r.json().path("error").path("message").asText().contains("nosuchtemplate"), r.body());
     assertError(api.get("/v1/apps/" + app), 404, "not_found");
-    assertEquals(before, instanceNames());
+    assertEquals(Set.of(), containersOf(app));
   }
 
   @Test
@@ -156,12 +156,12 @@ class ApiLxdIT {
   @Test
   void noCapacityIs409WithTheReasonAndNothingCreated() {
     String app = appName();
-    Set<String> before = instanceNames();
     Response r = api.post("/v1/apps", RealLxd.appBody(app, "busybox", 100));
     assertError(r, 409, "conflict");
     assertFalse(r.json().path("error").path("message").asText().isBlank());
     assertError(api.get("/v1/apps/" + app), 404, "not_found");
-    assertEquals(before, instanceNames());
+    assertEquals(Set.of(), containersOf(app));
+    assertEquals(0, api.get("/v1").json().path("addresses_in_use").path("dc1").asInt());
     for (JsonNode a : api.get("/v1/apps").json()) {
       assertFalse(a.path("name").asText().equals(app));
     }

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code cadre serve} as a separate process, killed with SIGKILL while it provisions an app, then
  * restarted on the same data dir: the interrupted operation must end (failure or success), no member
- * may stay "creating", and LXD must hold no container of the app unless it runs healthy.
+ * may stay "creating", and LXD must hold no container of the app unless it runs healthy. Only this
+ * test's own containers are looked at: other suites may use the same host at the same time.
  */
 class KillRecoveryIT {
   static final Path JAR = Path.of("target", "cadre.jar");
@@ -64,7 +65,7 @@ class KillRecoveryIT {
     // Whatever this test left (only instances that appeared during it), so later runs start clean.
     if (lxd != null) {
       for (Instance i : lxd.list()) {
-        if (!before.contains(i.name()) && i.name().contains("kr")) {
+        if (!before.contains(i.name()) && app != null && i.name().startsWith(app + "-")) {
           try {
             lxd.delete(i.name());
           } catch (RuntimeException e) {
@@ -76,8 +77,15 @@ class KillRecoveryIT {
     }
   }
 
+  String app;
+
   Set<String> names() {
     return lxd.list().stream().map(Instance::name).collect(Collectors.toSet());
+  }
+
+  /** This test's containers (members are named {@code <app>-<service>-<n>}); other tests may share the host. */
+  Set<String> ours() {
+    return names().stream().filter(n -> app != null && n.startsWith(app + "-")).collect(Collectors.toSet());
   }
 
   ApiHarness start(int run) throws Exception {
@@ -111,7 +119,7 @@ class KillRecoveryIT {
     assertEquals(202, host.status(), host.body());
     assertEquals("success", api.await(host.json().path("operation").asText(), Duration.ofSeconds(120)).path("status").asText());
 
-    String app = "kr" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    app = "kr" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     Response created = api.post("/v1/apps", RealLxd.appBody(app, "busybox", 3));
     assertEquals(202, created.status(), created.body());
     String operation = created.json().path("operation").asText();
@@ -120,8 +128,7 @@ class KillRecoveryIT {
     Set<String> appeared = new HashSet<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (appeared.isEmpty() && System.nanoTime() < deadline) {
-      appeared.addAll(names());
-      appeared.removeAll(before);
+      appeared.addAll(ours());
       if (appeared.isEmpty()) {
         Thread.sleep(10);
       }
@@ -159,8 +166,7 @@ class KillRecoveryIT {
       assertEquals(404, shown.status(), shown.body());
     }
 
-    Set<String> now = names();
-    now.removeAll(before);
+    Set<String> now = ours();
     int allocated = 0;
     for (JsonNode n : again.get("/v1").json().path("addresses_in_use")) {
       allocated += n.asInt();
@@ -186,9 +192,7 @@ class KillRecoveryIT {
       assertEquals("success", again.await(deleted.json().path("operation").asText(), Duration.ofSeconds(120))
           .path("status").asText());
     }
-    Set<String> after = names();
-    after.removeAll(before);
-    assertEquals(Set.of(), after);
+    assertEquals(Set.of(), ours());
     JsonNode counts = again.get("/v1").json().path("counts");
     assertEquals(0, counts.path("members").asInt(), counts.toString());
     assertEquals(0, counts.path("operations_running").asInt(), counts.toString());
