@@ -340,6 +340,9 @@ class ApiServerTest {
   void removeAndDrainAnswerOperations() {
     api.post("/v1/hosts", HOST);
     assertEquals(202, api.post("/v1/hosts/h1/drain", "").status());
+    assertEquals(202, api.post("/v1/hosts/h1/drain", "{}").status());
+    assertError(api.post("/v1/hosts/h1/drain", "{\"force\":true}"), 400, "unknown_field");
+    assertError(api.post("/v1/hosts/h1/drain", "{"), 400, "malformed_json");
     assertEquals(202, api.delete("/v1/hosts/h1").status());
     assertError(api.delete("/v1/hosts/h1"), 404, "not_found");
   }

@@ -25,6 +25,17 @@ public final class Bodies {
     return parse(body, type);
   }
 
+  /** Routes that take no input accept no body or {@code {}}; anything else is refused like an unknown field. */
+  public static void requireNone(Context ctx) {
+    byte[] body = ctx.bodyAsBytes();
+    if (body.length > 0 && !new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+      parse(body, None.class);
+    }
+  }
+
+  /** The empty request: no fields at all. */
+  record None() {}
+
   /** Pure: parses {@code body} as a {@code type}, translating Jackson's complaints. */
   public static <T> T parse(byte[] body, Class<T> type) {
     if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {

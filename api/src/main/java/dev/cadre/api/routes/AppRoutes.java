@@ -38,6 +38,7 @@ public final class AppRoutes {
       String appName = appName(ctx);
       String service = Check.pathName(ctx.pathParam("svc"), "service");
       String member = Check.pathName(ctx.pathParam("member"), "member");
+      Bodies.requireNone(ctx);
       accepted.answer(ctx, plane.promoteMember(appName, service, member));
     });
     app.post("/v1/apps/{app}/move", ctx -> {

@@ -13,8 +13,11 @@ public final class HostRoutes {
     app.post("/v1/hosts", ctx -> accepted.answer(ctx, plane.registerHost(Bodies.read(ctx, HostBody.class).toRequest())));
     app.get("/v1/hosts", ctx -> ctx.json(plane.hosts()));
     app.get("/v1/hosts/{host}", ctx -> ctx.json(plane.host(Check.pathName(ctx.pathParam("host"), "host"))));
-    app.post("/v1/hosts/{host}/drain",
-        ctx -> accepted.answer(ctx, plane.drainHost(Check.pathName(ctx.pathParam("host"), "host"))));
+    app.post("/v1/hosts/{host}/drain", ctx -> {
+      String host = Check.pathName(ctx.pathParam("host"), "host");
+      Bodies.requireNone(ctx);
+      accepted.answer(ctx, plane.drainHost(host));
+    });
     app.delete("/v1/hosts/{host}",
         ctx -> accepted.answer(ctx, plane.removeHost(Check.pathName(ctx.pathParam("host"), "host"))));
   }
