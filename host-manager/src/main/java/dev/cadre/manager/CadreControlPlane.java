@@ -143,6 +143,7 @@ public final class CadreControlPlane implements ControlPlane {
       try {
         prober.probeAll();
         recovery.sweepContainers();
+        ipam.releaseQuarantined();
         health.checkAll();
       } catch (RuntimeException e) {
         LOG.warn("background round failed: {}", e.toString());
@@ -527,11 +528,7 @@ public final class CadreControlPlane implements ControlPlane {
 
   @Override
   public Map<String, Integer> addressesInUse() {
-    Map<String, Integer> out = new TreeMap<>();
-    for (DatacenterRecord dc : store.datacenters()) {
-      out.put(dc.name(), store.allocatedAddresses(dc.name()).size());
-    }
-    return out;
+    return store.addressesInUse();
   }
 
   /** Runs the health hook of every running member now; answers how many changed state. */

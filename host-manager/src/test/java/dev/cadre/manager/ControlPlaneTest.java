@@ -376,6 +376,28 @@ class ControlPlaneTest {
   }
 
   @Test
+  void anAddressSomeoneElseHoldsIsQuarantinedAndReplaced() throws Exception {
+    f.factory.stale.add("10.77.0.128");
+    OperationView end = f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2))));
+    assertEquals("success", end.status(), end.error());
+    Set<String> ips = plane.app("shop").services().get(0).members().stream().map(MemberView::ip)
+        .collect(Collectors.toSet());
+    assertFalse(ips.contains("10.77.0.128"));
+    assertTrue(end.steps().stream().anyMatch(s -> s.name().endsWith(": new address")
+        && s.detail().contains("10.77.0.128 is held elsewhere")), end.steps().toString());
+    // the quarantined address is kept from everyone but counts as nobody's
+    assertTrue(plane.store().allocatedAddresses("dc1").contains("10.77.0.128"));
+    assertEquals(Map.of("dc1", 2), plane.addressesInUse());
+    // every configure saw the final addresses of its peers
+    var configure = f.hooks.calls.stream().filter(c -> c.hook().equals("configure")).toList();
+    for (var c : configure) {
+      assertFalse(c.env().get("CADRE_MEMBERS").contains("10.77.0.128"), c.env().get("CADRE_MEMBERS"));
+    }
+    f.done(plane.deleteApp("shop"));
+    assertEquals(Set.of("10.77.0.128"), plane.store().allocatedAddresses("dc1"));
+  }
+
+  @Test
   void unknownOperationIsNotFound() {
     assertThrows(NotFoundException.class, () -> plane.operation("nope"));
     assertThrows(NotFoundException.class, () -> plane.cancel("nope"));

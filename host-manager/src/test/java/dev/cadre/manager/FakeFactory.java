@@ -14,6 +14,8 @@ final class FakeFactory implements HostDriverFactory {
   final Map<String, FakeHostDriver> hosts = new ConcurrentHashMap<>();
   /** Endpoint names whose hosts do not answer: every verb but kind/hostName/close throws Unavailable. */
   final java.util.Set<String> down = ConcurrentHashMap.newKeySet();
+  /** Addresses a stale DHCP lease keeps: a container configured with one of them comes up with 10.77.0.5. */
+  final java.util.Set<String> stale = ConcurrentHashMap.newKeySet();
 
   /** Adds a host with network {@code net0} at {@code cidr}. */
   FakeHostDriver add(String endpointName, String cidr) {
@@ -46,6 +48,15 @@ final class FakeFactory implements HostDriverFactory {
           if (verb.equals("copyTo")) {
             // the fake copies only to another fake: hand it the host behind the target's proxy
             args = new Object[] {hosts.get(((HostDriver) args[0]).hostName()), args[1]};
+          }
+          if (verb.equals("find")) {
+            var found = d.find((String) args[0]);
+            if (found.isPresent() && found.get().ipv4() != null && stale.contains(found.get().configuredIpv4())) {
+              var i = found.get();
+              return java.util.Optional.of(new dev.cadre.driver.Instance(i.name(), i.state(), i.nativeState(),
+                  "10.77.0.5", i.configuredIpv4(), i.network(), i.metadata()));
+            }
+            return found;
           }
           try {
             return method.invoke(d, args);

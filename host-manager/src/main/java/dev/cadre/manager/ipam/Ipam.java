@@ -50,6 +50,14 @@ public final class Ipam {
 
   /** Claims the lowest free address for {@code member}; Conflict when the pool is exhausted. */
   public String allocate(String datacenter, String member) {
+    return allocate(datacenter, member, Set.of());
+  }
+
+  /**
+   * Like {@link #allocate(String, String)} but never {@code avoid}: addresses the datacenter's hosts
+   * show in use by containers that are not cadre's (made by hand, or by another cadre).
+   */
+  public String allocate(String datacenter, String member, Set<String> avoid) {
     DatacenterRecord dc = require(datacenter);
     Subnet s = subnetOf(dc);
     for (int round = 0; round < MAX_ROUNDS; round++) {
@@ -57,7 +65,7 @@ public final class Ipam {
       boolean sawFree = false;
       for (int a = s.poolStart(); Integer.compareUnsigned(a, s.poolEnd()) <= 0; a++) {
         String address = Subnet.toString(a);
-        if (!s.inPool(a) || taken.contains(address)) {
+        if (!s.inPool(a) || taken.contains(address) || avoid.contains(address)) {
           continue;
         }
         sawFree = true;
@@ -73,6 +81,24 @@ public final class Ipam {
     }
     throw new ConflictException(null, "could not claim an address in datacenter '" + datacenter
         + "' after " + MAX_ROUNDS + " tries (too many concurrent claims)");
+  }
+
+  /** Who holds a quarantined address: not a valid member name, so no member ever releases it by mistake. */
+  public static final String QUARANTINE = "~quarantine";
+  /** LXD's default DHCP lease time: a stale lease is gone after it. */
+  public static final java.time.Duration QUARANTINE_TIME = java.time.Duration.ofHours(1);
+
+  /**
+   * Keeps an address out of use for {@link #QUARANTINE_TIME}: something outside cadre's records (a stale
+   * DHCP lease of a deleted container) holds it.
+   */
+  public void quarantine(String member, String address) {
+    store.moveAddress(member, address, QUARANTINE, clock.instant());
+  }
+
+  /** Ends quarantines older than {@link #QUARANTINE_TIME}. */
+  public int releaseQuarantined() {
+    return store.releaseAddressesOf(QUARANTINE, clock.instant().minus(QUARANTINE_TIME));
   }
 
   /** Releases every address {@code member} holds. */

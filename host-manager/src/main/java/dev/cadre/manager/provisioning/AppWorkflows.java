@@ -99,10 +99,11 @@ public final class AppWorkflows {
 
     // addresses first: every member's configure hook sees all its peers' addresses
     List<MemberRecord> members = new ArrayList<>();
+    java.util.Set<String> foreign = foreignAddresses(app.datacenter());
     for (MemberRecord m : store.members(appName)) {
       if (m.ip() == null) {
         ctx.checkCancelled();
-        m = m.withIp(ipam.allocate(app.datacenter(), m.name()));
+        m = m.withIp(ipam.allocate(app.datacenter(), m.name(), foreign));
         store.updateMember(m);
         memberEvents.announce(m);
       }
@@ -115,19 +116,47 @@ public final class AppWorkflows {
     MemberProvisioner.StepListener progress = () -> ctx.progress(done.incrementAndGet() * 100 / Math.max(1, total));
     Map<String, List<MemberRecord>> byService = members.stream().collect(Collectors.groupingBy(MemberRecord::service));
 
-    List<CompletableFuture<MemberRecord>> futures = new ArrayList<>();
+    // phase one in parallel: every member created, started and holding its address ...
+    List<MemberJob> jobs = new ArrayList<>();
     for (MemberRecord m : members) {
       if (!"creating".equals(m.state())) {
         continue;
       }
       ServiceRecord s = services.get(m.service());
       Template t = templates.require(s.template());
-      MemberJob job = new MemberJob(ctx.id(), m, s, t, byService.get(m.service()), subnet, networks.get(m.host()),
-          app.keepFailed());
-      futures.add(CompletableFuture.supplyAsync(() -> provisioner.provision(ctx, job, progress), memberPool));
+      jobs.add(new MemberJob(ctx.id(), m, s, t, byService.get(m.service()), subnet, networks.get(m.host()),
+          app.keepFailed(), app.datacenter()));
     }
     List<String> failures = new ArrayList<>();
     boolean cancelled = false;
+    List<CompletableFuture<MemberRecord>> prepared = new ArrayList<>();
+    for (MemberJob job : jobs) {
+      prepared.add(CompletableFuture.supplyAsync(() -> provisioner.prepare(ctx, job, progress), memberPool));
+    }
+    List<MemberJob> ready = new ArrayList<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      try {
+        ready.add(jobs.get(i).with(prepared.get(i).join(), List.of()));
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof OperationCancelledException) {
+          cancelled = true;
+        } else {
+          failures.add(e.getCause() == null ? e.toString() : e.getCause().getMessage());
+        }
+      }
+    }
+    // ... then phase two, so that every configure sees its peers' final addresses
+    List<CompletableFuture<MemberRecord>> futures = new ArrayList<>();
+    if (!cancelled && !ctx.cancelRequested()) {
+      List<MemberRecord> now = store.members(appName);
+      for (MemberJob job : ready) {
+        List<MemberRecord> peers = now.stream()
+            .filter(p -> p.service().equals(job.member().service()) && !"failed".equals(p.state()))
+            .toList();
+        MemberJob next = job.with(job.member(), peers);
+        futures.add(CompletableFuture.supplyAsync(() -> provisioner.complete(ctx, next, progress), memberPool));
+      }
+    }
     for (CompletableFuture<MemberRecord> f : futures) {
       try {
         f.join();
@@ -151,6 +180,31 @@ public final class AppWorkflows {
     }
   }
 
+  /** Addresses that containers not made by this cadre hold on the datacenter's hosts (hosts that answer). */
+  private java.util.Set<String> foreignAddresses(String datacenter) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (HostRecord h : store.hosts()) {
+      if (!h.datacenter().equals(datacenter)) {
+        continue;
+      }
+      try {
+        for (var i : containers.drivers().driver(h.name()).list()) {
+          if (!containers.ours(i)) {
+            if (i.configuredIpv4() != null) {
+              out.add(i.configuredIpv4());
+            }
+            if (i.ipv4() != null) {
+              out.add(i.ipv4());
+            }
+          }
+        }
+      } catch (RuntimeException e) {
+        // an unreachable host: its members cannot be placed there anyway
+      }
+    }
+    return out;
+  }
+
   /** Moves each member ({@code targets}: member name -> target host) off a draining host, in parallel. */
   public void drain(OperationContext ctx, String host, Map<String, String> targets) {
     Map<String, String> networks = store.hosts().stream()
@@ -167,7 +221,7 @@ public final class AppWorkflows {
           .orElseThrow();
       List<MemberRecord> peers = store.members(m.app()).stream().filter(p -> p.service().equals(m.service())).toList();
       MemberJob job = new MemberJob(ctx.id(), m, s, templates.require(s.template()), peers, subnet,
-          networks.get(t.getValue()), app.keepFailed());
+          networks.get(t.getValue()), app.keepFailed(), app.datacenter());
       futures.add(CompletableFuture.supplyAsync(
           () -> provisioner.relocate(ctx, job, t.getValue(), networks.get(t.getValue())), memberPool));
     }

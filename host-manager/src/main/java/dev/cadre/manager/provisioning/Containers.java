@@ -19,12 +19,43 @@ public final class Containers {
   public static final String MEMBER = "cadre.member";
   public static final String OPERATION = "cadre.operation";
 
+  private static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(2);
   private final DriverRegistry drivers;
   private final String storeId;
 
   public Containers(DriverRegistry drivers, String storeId) {
     this.drivers = drivers;
     this.storeId = storeId;
+  }
+
+  private final java.util.Map<String, Object> deleteLocks = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private Object deleteLock(String host) {
+    return deleteLocks.computeIfAbsent(host, h -> new Object());
+  }
+
+  /** A stop that timed out may still be running at the host for a moment: the delete waits for it. */
+  private static void deleteRetrying(HostDriver d, String name) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        d.delete(name);
+        return;
+      } catch (dev.cadre.driver.ConflictException | dev.cadre.driver.HostFailureException busy) {
+        if (attempt >= 40 || busy.getMessage() == null || !busy.getMessage().contains("busy")) {
+          throw busy;
+        }
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw busy;
+        }
+      }
+    }
+  }
+
+  public DriverRegistry drivers() {
+    return drivers;
   }
 
   public String storeId() {
@@ -49,7 +80,20 @@ public final class Containers {
       return "container " + name + " on " + host + " is not this cadre's; left alone";
     }
     try {
-      d.delete(name);
+      if (found.get().running()) {
+        // stopping needs no lock and is most of a delete's time
+        try {
+          d.stop(name, STOP_GRACE);
+        } catch (dev.cadre.driver.ConflictException | dev.cadre.driver.HostFailureException stopped) {
+          // already stopped (or stopping by itself): the delete below forces what is left
+        }
+      }
+      // one delete at a time per host: LXD clears the container's DHCP lease when it deletes it, and
+      // concurrent deletes on one network lose some of those clearings; a stale lease then keeps the
+      // address from the next container that is given it (for the lease's lifetime)
+      synchronized (deleteLock(host)) {
+        deleteRetrying(d, name);
+      }
     } catch (NotFoundException gone) {
       return "no container " + name + " on " + host;
     }

@@ -15,8 +15,13 @@ public record MemberJob(
     List<MemberRecord> peers,
     Subnet subnet,
     String network,
-    boolean keepFailed) {
+    boolean keepFailed,
+    String datacenter) {
   public MemberJob {
     peers = List.copyOf(peers);
+  }
+
+  public MemberJob with(MemberRecord m, List<MemberRecord> newPeers) {
+    return new MemberJob(operationId, m, service, template, newPeers, subnet, network, keepFailed, datacenter);
   }
 }

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,9 @@ public final class MemberProvisioner {
   /** Steps recorded per member; progress counts them. */
   public static final int STEPS = 9;
   private static final int RETRY_LATER_ATTEMPTS = 5;
+  private static final int MAX_RESTARTS = 1;
+  private static final int MAX_READDRESS = 2;
+  private static final Duration WRONG_ADDRESS_GRACE = Duration.ofSeconds(2);
 
   private final DriverRegistry drivers;
   private final HostImages images;
@@ -60,7 +64,12 @@ public final class MemberProvisioner {
     void stepDone();
   }
 
-  public MemberRecord provision(OperationContext ctx, MemberJob job, StepListener progress) {
+  /**
+   * Phase one for a member: image, create, start, its address held, agent pushed. Answers the member
+   * (whose address may have changed: one that another holder keeps — a stale DHCP lease, a container
+   * cadre does not know — is quarantined and replaced). On failure the member is rolled back.
+   */
+  public MemberRecord prepare(OperationContext ctx, MemberJob job, StepListener progress) {
     MemberRecord m = job.member();
     String name = m.name();
     boolean created = false;
@@ -70,44 +79,61 @@ public final class MemberProvisioner {
       ctx.checkCancelled();
       String alias = images.ensure(d, job.template());
       record(ctx, progress, name, "image", "image " + alias + " on " + m.host());
+      for (int attempt = 0; ; attempt++) {
+        step = "create";
+        ctx.checkCancelled();
+        create(d, job, m, alias);
+        created = true;
+        record(ctx, progress, name, "create", "container on " + m.host() + " with " + m.ip());
 
-      step = "create";
-      ctx.checkCancelled();
-      InstanceSpec spec = InstanceSpec.builder(name, alias)
-          .cpus(m.cpus())
-          .memoryMiB(m.memoryMiB())
-          .rootDiskMiB(m.diskMiB())
-          .nic(job.network(), m.ip())
-          .metadata(Containers.STORE, containers.storeId())
-          .metadata(Containers.APP, m.app())
-          .metadata(Containers.SERVICE, m.service())
-          .metadata(Containers.MEMBER, name)
-          .metadata(Containers.OPERATION, job.operationId())
-          .build();
-      try {
-        d.create(spec);
-      } catch (ConflictException taken) {
-        throw new MemberFailedException("member " + name + ": a container named " + name + " already exists on "
-            + m.host() + " (not made by this operation)", taken);
+        step = "start";
+        ctx.checkCancelled();
+        d.start(name);
+        record(ctx, progress, name, "start", null);
+
+        step = "address";
+        if (waitForAddress(ctx, d, name, m.ip())) {
+          break;
+        }
+        if (attempt == MAX_READDRESS) {
+          throw new MemberFailedException("member " + name + ": never got its address " + m.ip()
+              + " (the network's DHCP server gave it another one, also after a new address)", null);
+        }
+        containers.remove(m.host(), name);
+        created = false;
+        String old = m.ip();
+        ipam.quarantine(name, old);
+        m = m.withIp(ipam.allocate(job.datacenter(), name, Set.of(old)));
+        members.store().updateMember(m);
+        members.announce(m);
+        ctx.step(name + ": new address", "done", old + " is held elsewhere (a stale DHCP lease?); quarantined for an hour;"
+            + " trying " + m.ip());
       }
-      created = true;
-      record(ctx, progress, name, "create", "container on " + m.host() + " with " + m.ip());
-
-      step = "start";
-      ctx.checkCancelled();
-      d.start(name);
-      record(ctx, progress, name, "start", null);
-
-      step = "address";
-      waitForAddress(ctx, d, name, m.ip());
       record(ctx, progress, name, "address", m.ip());
 
       step = "agent";
       hooks.install(d, name);
       m = members.change(m, "configuring", null);
       record(ctx, progress, name, "agent", null);
+      return m;
+    } catch (OperationCancelledException e) {
+      undo(ctx, job, m, created, true, "cancelled");
+      throw e;
+    } catch (RuntimeException e) {
+      throw fail(ctx, job, m, created, step, e);
+    }
+  }
 
-      step = "plan";
+  /**
+   * Phase two, once every member of the app holds its address: plan, configure (seeing all peers),
+   * start, health until healthy, running. On failure the member is rolled back.
+   */
+  public MemberRecord complete(OperationContext ctx, MemberJob job, StepListener progress) {
+    MemberRecord m = job.member();
+    String name = m.name();
+    String step = "plan";
+    try {
+      HostDriver d = drivers.driver(m.host());
       hook(ctx, d, job, m, "plan", 1);
       record(ctx, progress, name, "plan", null);
 
@@ -125,18 +151,43 @@ public final class MemberProvisioner {
       record(ctx, progress, name, "health", "healthy");
       return members.change(m, "running", null);
     } catch (OperationCancelledException e) {
-      undo(ctx, job, m, created, true, "cancelled");
+      undo(ctx, job, m, true, true, "cancelled");
       throw e;
     } catch (RuntimeException e) {
-      String why = e instanceof MemberFailedException ? e.getMessage()
-          : "member " + name + ": " + step + " failed: " + message(e);
-      if (!(e instanceof MemberFailedException) && !(e instanceof DriverException)) {
-        LOG.warn("provisioning {} failed at {}", name, step, e);
-      }
-      ctx.step(name + ": " + step, "failed", why);
-      undo(ctx, job, m, created, false, why);
-      throw new MemberFailedException(why, e);
+      throw fail(ctx, job, m, true, step, e);
     }
+  }
+
+  private void create(HostDriver d, MemberJob job, MemberRecord m, String alias) {
+    InstanceSpec spec = InstanceSpec.builder(m.name(), alias)
+        .cpus(m.cpus())
+        .memoryMiB(m.memoryMiB())
+        .rootDiskMiB(m.diskMiB())
+        .nic(job.network(), m.ip())
+        .metadata(Containers.STORE, containers.storeId())
+        .metadata(Containers.APP, m.app())
+        .metadata(Containers.SERVICE, m.service())
+        .metadata(Containers.MEMBER, m.name())
+        .metadata(Containers.OPERATION, job.operationId())
+        .build();
+    try {
+      d.create(spec);
+    } catch (ConflictException taken) {
+      throw new MemberFailedException("member " + m.name() + ": a container named " + m.name() + " already exists on "
+          + m.host() + " (not made by this operation)", taken);
+    }
+  }
+
+  private MemberFailedException fail(OperationContext ctx, MemberJob job, MemberRecord m, boolean created, String step,
+      RuntimeException e) {
+    String why = e instanceof MemberFailedException ? e.getMessage()
+        : "member " + m.name() + ": " + step + " failed: " + message(e);
+    if (!(e instanceof MemberFailedException) && !(e instanceof DriverException)) {
+      LOG.warn("provisioning {} failed at {}", m.name(), step, e);
+    }
+    ctx.step(m.name() + ": " + step, "failed", why);
+    undo(ctx, job, m, created, false, why);
+    return new MemberFailedException(why, e);
   }
 
   /**
@@ -241,9 +292,16 @@ public final class MemberProvisioner {
     members.change(m, "failed", why);
   }
 
-  private void waitForAddress(OperationContext ctx, HostDriver d, String name, String ip) {
+  /**
+   * Waits until the container holds its static address. A container that got another address (its DHCP
+   * request reached the network's server before the reservation did, which happens when many members
+   * start at once) is restarted so that it asks again; at most {@link #MAX_RESTARTS} times.
+   */
+  private boolean waitForAddress(OperationContext ctx, HostDriver d, String name, String ip) {
     Instant deadline = clock.instant().plus(tuning.addressTimeout());
     String seen = null;
+    int restarts = 0;
+    Instant wrongSince = null;
     while (true) {
       ctx.checkCancelled();
       Optional<Instance> i = d.find(name);
@@ -252,9 +310,25 @@ public final class MemberProvisioner {
       }
       seen = i.get().ipv4();
       if (ip.equals(seen)) {
-        return;
+        return true;
       }
-      if (clock.instant().isAfter(deadline)) {
+      Instant now = clock.instant();
+      if (seen != null) {
+        if (wrongSince == null) {
+          wrongSince = now;
+        } else if (Duration.between(wrongSince, now).compareTo(WRONG_ADDRESS_GRACE) >= 0) {
+          if (restarts >= MAX_RESTARTS) {
+            return false;
+          }
+          LOG.info("{} holds {} instead of {}: restarting it so that it asks for its address again", name, seen, ip);
+          ctx.step(name + ": restart", "done", "it held " + seen + " instead of " + ip);
+          d.stop(name, Duration.ofSeconds(10));
+          d.start(name);
+          restarts++;
+          wrongSince = null;
+        }
+      }
+      if (now.isAfter(deadline)) {
         throw new MemberFailedException("member " + name + ": did not get its address " + ip + " within "
             + tuning.addressTimeout().toSeconds() + " s (it holds " + (seen == null ? "none" : seen) + ", state "
             + i.get().nativeState() + ")", null);

@@ -290,8 +290,32 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public void moveAddress(String member, String address, String holder, Instant at) {
+    txVoid(c -> update(c, "UPDATE ip_allocations SET member = ?, allocated = ? WHERE member = ? AND address = ?",
+        holder, ts(at), member, address));
+  }
+
+  @Override
+  public int releaseAddressesOf(String holder, Instant before) {
+    return tx(c -> update(c, "DELETE FROM ip_allocations WHERE member = ? AND allocated < ?", holder, ts(before)));
+  }
+
+  @Override
+  public Map<String, Integer> addressesInUse() {
+    return tx(c -> {
+      Map<String, Integer> out = new TreeMap<>();
+      list(c, "SELECT name FROM datacenters", r -> r.getString(1)).forEach(dc -> out.put(dc, 0));
+      list(c, "SELECT datacenter, COUNT(*) FROM ip_allocations WHERE member NOT LIKE '~%' GROUP BY datacenter",
+          r -> Map.entry(r.getString(1), r.getInt(2))).forEach(e -> out.put(e.getKey(), e.getValue()));
+      return out;
+    });
+  }
+
+  @Override
   public int releaseUnownedAddresses() {
-    return tx(c -> update(c, "DELETE FROM ip_allocations WHERE member NOT IN (SELECT name FROM members)"));
+    // quarantined addresses ('~' holders) are not owned by a member on purpose
+    return tx(c -> update(c,
+        "DELETE FROM ip_allocations WHERE member NOT LIKE '~%' AND member NOT IN (SELECT name FROM members)"));
   }
 
   // ---- operations

@@ -81,6 +81,15 @@ public interface Store extends AutoCloseable {
   /** Releases whatever {@code member} holds; answers how many addresses were released. */
   int releaseAddresses(String member);
 
+  /** Hands {@code address} from {@code member} to {@code holder}, stamped {@code at}. */
+  void moveAddress(String member, String address, String holder, Instant at);
+
+  /** Releases the addresses {@code holder} got before {@code before}; answers how many. */
+  int releaseAddressesOf(String holder, Instant before);
+
+  /** Addresses held by members (quarantined ones not counted), per datacenter. */
+  java.util.Map<String, Integer> addressesInUse();
+
   /** Releases addresses whose member row is gone (left by a crash); answers how many. */
   int releaseUnownedAddresses();
 
