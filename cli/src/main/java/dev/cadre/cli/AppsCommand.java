@@ -125,9 +125,22 @@ public class AppsCommand implements Callable<Integer> {
       ObjectNode body = file != null ? fromFile() : fromOptions();
       CadreClient client = connection.client();
       JsonNode answer = client.post("/v1/apps", body);
-      Output.accepted(spec, connection, client, answer, wait, Duration.ofSeconds(waitTimeout));
+      String path = "/v1/apps/" + Names.path(body.path("name").asText(), "app");
+      try {
+        Output.accepted(spec, connection, client, answer, wait, Duration.ofSeconds(waitTimeout));
+      } catch (CliException failed) {
+        // show which members failed and why before exiting non-zero
+        if (failed.exitCode() == ExitCodes.FAILED && !connection.json()) {
+          try {
+            Show.print(spec, client.get(path), false);
+          } catch (CliException gone) {
+            // rolled back entirely: nothing to show
+          }
+        }
+        throw failed;
+      }
       if (wait && !connection.json()) {
-        Show.print(spec, client.get("/v1/apps/" + Names.path(body.path("name").asText(), "app")), false);
+        Show.print(spec, client.get(path), false);
       }
       return ExitCodes.OK;
     }
