@@ -271,6 +271,10 @@ class ControlPlaneTest {
     OperationView create = plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2)));
     assertTrue(f.hooks.blocked.await(10, java.util.concurrent.TimeUnit.SECONDS));
     OperationView del = plane.deleteApp("shop");
+    for (int i = 0; i < 500 && plane.operation(create.id()).steps().stream()
+        .noneMatch(s -> s.name().equals("cancel requested")); i++) {
+      sleep(10);
+    }
     f.hooks.release.countDown();
     assertEquals("success", f.done(del).status());
     assertEquals("cancelled", f.done(create).status());
