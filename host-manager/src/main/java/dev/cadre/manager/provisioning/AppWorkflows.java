@@ -50,7 +50,14 @@ public final class AppWorkflows {
   public void create(OperationContext ctx, String appName) {
     try {
       provision(ctx, appName);
-    } catch (OperationCancelledException | OperationFailedException e) {
+    } catch (OperationCancelledException e) {
+      if (store.app(appName).isPresent()) {
+        // cancelled before the members were under way (while addresses were handed out)
+        ctx.step("cancelled", "removing what this operation made");
+        delete(ctx, appName);
+      }
+      throw e;
+    } catch (OperationFailedException e) {
       throw e;
     } catch (RuntimeException e) {
       // something other than a member failed (the store, the address pool): nothing may stay half made
