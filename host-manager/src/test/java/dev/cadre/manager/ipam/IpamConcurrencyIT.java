@@ -7,6 +7,7 @@ import dev.cadre.driver.ConflictException;
 import dev.cadre.manager.store.HostRecord;
 import dev.cadre.manager.store.JdbcStore;
 import dev.cadre.manager.store.OperationRecord;
+import dev.cadre.manager.store.TestDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,14 +24,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Many threads claim addresses at once against the real embedded database file. */
+/**
+ * Many threads claim addresses at once against the real embedded database file
+ * ({@link PostgresIpamConcurrencyIT}: against PostgreSQL).
+ */
 class IpamConcurrencyIT {
   @TempDir
   Path dir;
 
+  TestDatabase database(Path dir) {
+    return TestDatabase.h2(dir);
+  }
+
   @Test
   void anAddressIsNeverHandedOutTwice() throws Exception {
-    try (JdbcStore store = JdbcStore.embedded(dir, 40)) {
+    try (TestDatabase db = database(dir); JdbcStore store = db.open(40)) {
       Instant now = Instant.now();
       store.registerHost(Ipam.datacenterFor("dc1", "10.77.0.1/24", Clock.systemUTC()),
           new HostRecord("h1", "lxd", "unix:///x", "dc1", "br0", "ready", 1, 1, 0, 1, 0, null, now),

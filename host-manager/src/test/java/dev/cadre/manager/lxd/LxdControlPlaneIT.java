@@ -52,6 +52,14 @@ class LxdControlPlaneIT {
   CadreControlPlane plane;
   final String run = UUID.randomUUID().toString().replaceAll("[^a-z]", "").substring(0, 5);
 
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   static String env(String name, String fallback) {
     String v = System.getenv(name);
     return v == null || v.isBlank() ? fallback : v;

@@ -1,36 +1,64 @@
 package dev.cadre.manager.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadre.driver.ConflictException;
 import dev.cadre.manager.ipam.Ipam;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded database file: migrated once, reopened with its data, constraints enforced. */
+/**
+ * The store on the embedded database file: migrated once, reopened with its data, constraints enforced,
+ * composite writes all or nothing. {@link PostgresStoreIT} runs the same tests on PostgreSQL.
+ */
 class JdbcStoreIT {
   @TempDir
   Path dir;
+
+  TestDatabase db;
+
+  /** The database under test; each test gets its own. */
+  TestDatabase database(Path dir) {
+    return TestDatabase.h2(dir);
+  }
+
+  @BeforeEach
+  void openDatabase() {
+    db = database(dir);
+  }
+
+  @AfterEach
+  void closeDatabase() {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  static void registerDc1(Store store, Instant now) {
+    store.registerHost(Ipam.datacenterFor("dc1", "10.77.0.1/24", Clock.systemUTC()),
+        new HostRecord("h1", "lxd", "unix:///x", "dc1", "br0", "ready", 2, 1 << 30, 0, 1 << 30, 0, null, now),
+        new OperationRecord("op1", "register_host", "hosts/h1", "success", 100, null, now, now));
+  }
 
   @Test
   void migratesOnceAndKeepsDataAcrossReopen() throws Exception {
     Instant now = Instant.now();
     String id;
-    try (JdbcStore store = JdbcStore.embedded(dir, 4)) {
-      assertEquals("h2", store.kind());
+    try (JdbcStore store = db.open(4)) {
+      assertEquals(db.kind(), store.kind());
       id = store.storeId();
-      store.registerHost(Ipam.datacenterFor("dc1", "10.77.0.1/24", Clock.systemUTC()),
-          new HostRecord("h1", "lxd", "unix:///x", "dc1", "br0", "ready", 2, 1 << 30, 0, 1 << 30, 0, null, now),
-          new OperationRecord("op1", "register_host", "hosts/h1", "success", 100, null, now, now));
+      registerDc1(store, now);
       OperationRecord op = new OperationRecord("op2", "create_app", "apps/shop", "pending", 0, null, now, now);
       store.createApp(new AppRecord("shop", "dc1", "creating", false, now),
           List.of(new ServiceRecord("shop", "web", "busybox", "single", Map.of("k", "v"), Map.of("password", "s3cret"))),
@@ -45,8 +73,8 @@ class JdbcStoreIT {
       long e2 = store.addEvent("member", "apps/shop/web/shop-web-1", "{}", now);
       assertTrue(e2 > e1);
     }
-    assertTrue(Files.exists(dir.resolve("cadre.mv.db")));
-    try (JdbcStore store = JdbcStore.embedded(dir, 4)) {
+    db.assertPersisted();
+    try (JdbcStore store = db.open(4)) {
       assertEquals(id, store.storeId());
       assertEquals("s3cret", store.services("shop").get(0).secrets().get("password"));
       assertEquals("v", store.services("shop").get(0).config().get("k"));
@@ -57,12 +85,107 @@ class JdbcStoreIT {
       store.deleteApp("shop");
       assertTrue(store.apps().isEmpty());
     }
-    try (var c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("cadre"));
+    try (var c = db.connect();
         var r = c.createStatement().executeQuery(
             "SELECT \"version\", \"success\" FROM \"flyway_schema_history\" WHERE \"version\" IS NOT NULL")) {
       assertTrue(r.next());
       assertEquals("1", r.getString(1));
       assertTrue(r.getBoolean(2));
+    }
+  }
+
+  @Test
+  void compositeWritesAreAllOrNothing() {
+    Instant now = Instant.now();
+    try (JdbcStore store = db.open(4)) {
+      registerDc1(store, now);
+      // a second host whose network disagrees with the datacenter: neither host nor operation is kept
+      assertThrows(ConflictException.class, () -> store.registerHost(
+          Ipam.datacenterFor("dc1", "10.99.0.1/24", Clock.systemUTC()),
+          new HostRecord("h2", "lxd", "unix:///y", "dc1", "br0", "ready", 2, 1, 0, 1, 0, null, now),
+          new OperationRecord("op9", "register_host", "hosts/h2", "success", 100, null, now, now)));
+      assertTrue(store.host("h2").isEmpty());
+      assertTrue(store.operation("op9").isEmpty());
+      assertEquals(Ipam.datacenterFor("dc1", "10.77.0.1/24", Clock.systemUTC()).subnet(),
+          store.datacenter("dc1").orElseThrow().subnet());
+
+      store.createApp(new AppRecord("shop", "dc1", "creating", false, now),
+          List.of(new ServiceRecord("shop", "web", "busybox", "single", Map.of(), Map.of())),
+          List.of(new MemberRecord("shop-web-1", "shop", "web", 1, "primary", "h1", null, "creating", null, 1, 64, 64, "op2")),
+          new OperationRecord("op2", "create_app", "apps/shop", "pending", 0, null, now, now));
+      // the app, its service and its operation are written before the member that collides: all rolled back
+      ConflictException taken = assertThrows(ConflictException.class, () -> store.createApp(
+          new AppRecord("shop2", "dc1", "creating", false, now),
+          List.of(new ServiceRecord("shop2", "web", "busybox", "single", Map.of(), Map.of())),
+          List.of(new MemberRecord("shop-web-1", "shop2", "web", 1, "primary", "h1", null, "creating", null, 1, 64, 64,
+              "op4")),
+          new OperationRecord("op4", "create_app", "apps/shop2", "pending", 0, null, now, now)));
+      assertTrue(taken.getMessage().contains("member name 'shop-web-1' is taken"), taken.getMessage());
+      assertTrue(store.app("shop2").isEmpty());
+      assertTrue(store.services("shop2").isEmpty());
+      assertTrue(store.operation("op4").isEmpty());
+      assertEquals("shop", store.member("shop-web-1").orElseThrow().app());
+      assertEquals(List.of("shop"), store.apps().stream().map(AppRecord::name).toList());
+
+      // the store is still usable after the refused transactions (PostgreSQL aborts them)
+      assertTrue(store.changeMemberState("shop-web-1", "creating", "running", null));
+      assertFalse(store.changeMemberState("shop-web-1", "creating", "failed", "late"));
+      assertEquals("running", store.member("shop-web-1").orElseThrow().state());
+    }
+  }
+
+  @Test
+  void operationsStepsAndEventsKeepTheirOrder() {
+    Instant created = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    try (JdbcStore store = db.open(4)) {
+      store.insertOperation(new OperationRecord("op-a", "create_app", "apps/a", "pending", 0, null, created, created));
+      store.insertOperation(new OperationRecord("op-b", "delete_app", "apps/b", "running", 10, null,
+          created.plusSeconds(1), created.plusSeconds(1)));
+      assertThrows(ConflictException.class, () -> store.insertOperation(
+          new OperationRecord("op-a", "create_app", "apps/a", "pending", 0, null, created, created)));
+      assertEquals(List.of("op-a", "op-b"), store.unfinishedOperations().stream().map(OperationRecord::id).toList());
+
+      Instant done = created.plusSeconds(5);
+      store.updateOperation("op-a", "failure", 100, "x".repeat(20_000), done);
+      OperationRecord a = store.operation("op-a").orElseThrow();
+      assertEquals("failure", a.status());
+      assertEquals(100, a.progress());
+      assertEquals(16384, a.error().length(), "long errors are clipped to the column");
+      assertEquals(done, a.updated());
+      assertEquals(created, a.created());
+      assertEquals(1, store.countOperations("failure"));
+      assertEquals(1, store.countOperations("running"));
+      assertEquals(0, store.countOperations("success"));
+      assertEquals(List.of("op-b"), store.unfinishedOperations().stream().map(OperationRecord::id).toList());
+
+      for (int i = 0; i < 12; i++) {
+        store.addStep("op-b", new StepRecord("step " + i, i % 2 == 0 ? "done" : "failed", "detail " + i,
+            created.plusMillis(i)));
+      }
+      List<StepRecord> steps = store.steps("op-b");
+      assertEquals(12, steps.size());
+      for (int i = 0; i < 12; i++) {
+        assertEquals("step " + i, steps.get(i).name());
+        assertEquals("detail " + i, steps.get(i).detail());
+        assertEquals(created.plusMillis(i), steps.get(i).at());
+      }
+      assertTrue(store.steps("op-a").isEmpty());
+      assertThrows(RuntimeException.class, () -> store.addStep("no-such-op", new StepRecord("s", "done", null, created)),
+          "a step needs its operation");
+
+      long previous = 0;
+      for (int i = 0; i < 20; i++) {
+        long id = store.addEvent("member", "apps/a/web/a-web-" + i, "{\"n\":" + i + "}", created);
+        assertTrue(id > previous, "event ids grow: " + id + " after " + previous);
+        previous = id;
+      }
+      List<EventRecord> all = store.eventsAfter(0, 100);
+      assertEquals(20, all.size());
+      List<EventRecord> tail = store.eventsAfter(all.get(14).id(), 3);
+      assertEquals(List.of(all.get(15).id(), all.get(16).id(), all.get(17).id()),
+          tail.stream().map(EventRecord::id).toList());
+      assertEquals("{\"n\":15}", tail.get(0).data());
+      assertTrue(store.eventsAfter(previous, 10).isEmpty());
     }
   }
 }
