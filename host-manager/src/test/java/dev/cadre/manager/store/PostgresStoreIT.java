@@ -26,9 +26,9 @@ class PostgresStoreIT extends JdbcStoreIT {
     return TestDatabase.postgres();
   }
 
-  @org.junit.jupiter.api.RepeatedTest(15)
+  @Test
   void serversStartingTogetherAgreeOnTheStore() throws Exception {
-    int servers = 16;
+    int servers = 8;
     ExecutorService pool = Executors.newFixedThreadPool(servers);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<String>> ids = new ArrayList<>();
