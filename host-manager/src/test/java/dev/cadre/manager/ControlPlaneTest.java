@@ -402,6 +402,19 @@ class ControlPlaneTest {
   }
 
   @Test
+  void anAddressAnotherTenantHoldsIsSteppedOver() throws Exception {
+    f.factory.claimed.add("10.77.0.128");
+    f.factory.claimed.add("10.77.0.129");
+    OperationView end = f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1))));
+    assertEquals("success", end.status(), end.error() + " " + end.steps());
+    assertEquals("10.77.0.130", plane.app("shop").services().get(0).members().get(0).ip());
+    assertTrue(end.steps().stream().anyMatch(s -> s.status().equals("failed")
+        && s.detail().contains("already defined on another NIC")));
+    assertEquals(Map.of("dc1", 1), plane.addressesInUse());
+    assertEquals(1, h1.list().size() + h2.list().size());
+  }
+
+  @Test
   void unknownOperationIsNotFound() {
     assertThrows(NotFoundException.class, () -> plane.operation("nope"));
     assertThrows(NotFoundException.class, () -> plane.cancel("nope"));

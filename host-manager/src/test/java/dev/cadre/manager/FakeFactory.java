@@ -16,6 +16,8 @@ final class FakeFactory implements HostDriverFactory {
   final java.util.Set<String> down = ConcurrentHashMap.newKeySet();
   /** Addresses a stale DHCP lease keeps: a container configured with one of them comes up with 10.77.0.5. */
   final java.util.Set<String> stale = ConcurrentHashMap.newKeySet();
+  /** Addresses another tenant's NIC has: starting a container configured with one fails as LXD does. */
+  final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
 
   /** Adds a host with network {@code net0} at {@code cidr}. */
   FakeHostDriver add(String endpointName, String cidr) {
@@ -48,6 +50,13 @@ final class FakeFactory implements HostDriverFactory {
           if (verb.equals("copyTo")) {
             // the fake copies only to another fake: hand it the host behind the target's proxy
             args = new Object[] {hosts.get(((HostDriver) args[0]).hostName()), args[1]};
+          }
+          if (verb.equals("start")) {
+            var i = d.get((String) args[0]);
+            if (claimed.contains(i.configuredIpv4())) {
+              throw new dev.cadre.driver.HostFailureException(hostName, "Failed start validation for device \"eth0\": IP address \""
+                  + i.configuredIpv4() + "\" already defined on another NIC");
+            }
           }
           if (verb.equals("find")) {
             var found = d.find((String) args[0]);

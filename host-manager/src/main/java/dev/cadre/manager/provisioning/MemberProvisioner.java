@@ -35,7 +35,7 @@ public final class MemberProvisioner {
   public static final int STEPS = 9;
   private static final int RETRY_LATER_ATTEMPTS = 5;
   private static final int MAX_RESTARTS = 1;
-  private static final int MAX_READDRESS = 2;
+  private static final int MAX_READDRESS = 5;
   private static final Duration WRONG_ADDRESS_GRACE = Duration.ofSeconds(2);
 
   private final DriverRegistry drivers;
@@ -88,16 +88,26 @@ public final class MemberProvisioner {
 
         step = "start";
         ctx.checkCancelled();
-        d.start(name);
-        record(ctx, progress, name, "start", null);
-
-        step = "address";
-        if (waitForAddress(ctx, d, name, m.ip())) {
+        boolean held;
+        try {
+          d.start(name);
+          record(ctx, progress, name, "start", null);
+          step = "address";
+          held = waitForAddress(ctx, d, name, m.ip());
+        } catch (DriverException e) {
+          if (!addressTaken(e)) {
+            throw e;
+          }
+          // another tenant of the network (a container cadre does not know) holds the address
+          ctx.step(name + ": start", "failed", message(e));
+          held = false;
+        }
+        if (held) {
           break;
         }
         if (attempt == MAX_READDRESS) {
-          throw new MemberFailedException("member " + name + ": never got its address " + m.ip()
-              + " (the network's DHCP server gave it another one, also after a new address)", null);
+          throw new MemberFailedException("member " + name + ": never got an address of its own (last tried "
+              + m.ip() + "; each was held elsewhere on the network)", null);
         }
         containers.remove(m.host(), name);
         created = false;
@@ -176,6 +186,12 @@ public final class MemberProvisioner {
       throw new MemberFailedException("member " + m.name() + ": a container named " + m.name() + " already exists on "
           + m.host() + " (not made by this operation)", taken);
     }
+  }
+
+  /** The one place that recognises "the host's network has this address on another NIC" (LXD's words). */
+  static boolean addressTaken(DriverException e) {
+    String m = e.getMessage();
+    return m != null && m.contains("already defined on another NIC");
   }
 
   private MemberFailedException fail(OperationContext ctx, MemberJob job, MemberRecord m, boolean created, String step,

@@ -139,6 +139,39 @@ class LxdControlPlaneIT {
   }
 
   @Test
+  void anAddressAContainerOutsideCadreHoldsIsSteppedOver() throws Exception {
+    open(TemplateCatalog.builtIn());
+    String squatter = "hm-squat-" + run;
+    try (HostDriver d = new dev.cadre.lxd.LxdDriverFactory().open("lxd1", "unix://" + SOCKET, Map.of(), dir)) {
+      java.util.Set<String> used = new java.util.HashSet<>();
+      for (Instance i : d.list()) {
+        used.add(i.configuredIpv4());
+        used.add(i.ipv4());
+      }
+      String first = null;
+      for (int a = Subnet.toInt("10.77.0.128"); a <= Subnet.toInt("10.77.0.254") && first == null; a++) {
+        if (!used.contains(Subnet.toString(a))) {
+          first = Subnet.toString(a);
+        }
+      }
+      d.ensureImage(new dev.cadre.driver.ImageSource("busybox",
+          Path.of(env("CADRE_BUSYBOX_IMAGE", "/var/lib/cadre-test/images/busybox.tar.gz"))));
+      d.create(dev.cadre.driver.InstanceSpec.builder(squatter, "busybox").nic(NETWORK, first).build());
+      try {
+        String app = "it" + run;
+        OperationView end = plane.await(plane.createApp(new AppRequest(app, "dc1",
+            List.of(new ServiceRequest("web", "busybox", null, 1, null)), false)).id(), Duration.ofMinutes(5));
+        assertEquals("success", end.status(), end.error());
+        MemberView m = plane.app(app).services().get(0).members().get(0);
+        assertTrue(!first.equals(m.ip()), "the member got " + m.ip() + ", which " + squatter + " holds");
+        assertEquals("running", m.state());
+      } finally {
+        d.delete(squatter);
+      }
+    }
+  }
+
+  @Test
   void fiftyMembersAtOnce() throws Exception {
     open(TemplateCatalog.builtIn());
     String app = "it" + run;
