@@ -172,6 +172,27 @@ class LxdControlPlaneIT {
   }
 
   @Test
+  void redisAnswersPongOnItsOwnAddressWithTheGeneratedPassword() throws Exception {
+    open(TemplateCatalog.builtIn());
+    String app = "it" + run;
+    OperationView end = plane.await(plane.createApp(new AppRequest(app, "dc1",
+        List.of(new ServiceRequest("cache", "redis", null, 1, null)), false)).id(), Duration.ofMinutes(20));
+    assertEquals("success", end.status(), end.error());
+    var service = plane.app(app).services().get(0);
+    String password = service.secrets().get("password");
+    assertTrue(password != null && password.length() >= 16, String.valueOf(password));
+    MemberView m = service.members().get(0);
+    Process p = new ProcessBuilder("redis-cli", "-h", m.ip(), "-a", password, "--no-auth-warning", "ping")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals("PONG", out);
+    Process noAuth = new ProcessBuilder("redis-cli", "-h", m.ip(), "ping").redirectErrorStream(true).start();
+    String refused = new String(noAuth.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(refused.contains("NOAUTH"), refused);
+  }
+
+  @Test
   void fiftyMembersAtOnce() throws Exception {
     open(TemplateCatalog.builtIn());
     String app = "it" + run;
