@@ -12,8 +12,12 @@ final class InProcessServer implements AutoCloseable {
   final ServeCommand.Running running;
   final ApiHarness api;
 
-  InProcessServer(Path dataDir) {
-    new CommandLine(serve).parseArgs("--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0");
+  /** {@code moreArgs}: further {@code serve} options, such as {@code --store JDBC_URL}. */
+  InProcessServer(Path dataDir, String... moreArgs) {
+    String[] args = java.util.stream.Stream.concat(
+        java.util.stream.Stream.of("--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"),
+        java.util.Arrays.stream(moreArgs)).toArray(String[]::new);
+    new CommandLine(serve).parseArgs(args);
     running = serve.start();
     try {
       String token = Files.readString(dataDir.resolve("admin-token")).trim();

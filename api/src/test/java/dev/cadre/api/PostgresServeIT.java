@@ -1,0 +1,133 @@
+package dev.cadre.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cadre.api.ApiHarness.Response;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cadre serve --store jdbc:postgresql://...} against the PostgreSQL server of
+ * {@code scripts/postgres up} (CADRE_PG_URL, CADRE_PG_USER, CADRE_PG_PASSWORD; skipped when unset,
+ * failing when set and unreachable), in a fresh schema: the server says so, registers the real LXD
+ * host 1 into PostgreSQL, and a second server on the same store sees it.
+ */
+class PostgresServeIT {
+  @TempDir Path dir;
+  String serverUrl;
+  String user;
+  String password;
+  String schema;
+
+  @BeforeEach
+  void freshSchema() throws SQLException {
+    serverUrl = System.getenv("CADRE_PG_URL");
+    Assumptions.assumeTrue(serverUrl != null && !serverUrl.isBlank(),
+        "CADRE_PG_URL is not set: run scripts/postgres up and export what scripts/postgres env prints"
+            + " (scripts/test does both)");
+    user = System.getenv("CADRE_PG_USER");
+    password = System.getenv("CADRE_PG_PASSWORD");
+    schema = "cadre_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    execute("CREATE SCHEMA " + schema);
+  }
+
+  @AfterEach
+  void dropSchema() throws SQLException {
+    if (schema != null) {
+      execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
+  /** What an operator passes to --store: the schema and the credentials in the URL. */
+  String storeUrl() {
+    String url = serverUrl + (serverUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    if (user != null && !user.isBlank()) {
+      url += "&user=" + java.net.URLEncoder.encode(user, StandardCharsets.UTF_8);
+    }
+    if (password != null && !password.isBlank()) {
+      url += "&password=" + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8);
+    }
+    return url;
+  }
+
+  @Test
+  void theServerRunsOnPostgresql() throws Exception {
+    Path data = dir.resolve("data");
+    try (InProcessServer server = new InProcessServer(data, "--store", storeUrl())) {
+      ApiHarness api = server.api;
+      JsonNode info = api.get("/v1").json();
+      assertEquals("postgresql", info.path("store").asText(), info.toString());
+
+      Response r = api.post("/v1/hosts", RealLxd.registerBody("lxd1"));
+      assertEquals(202, r.status(), r.body());
+      JsonNode op = api.await(r.json().path("operation").asText(), Duration.ofSeconds(120));
+      assertEquals("success", op.path("status").asText(), op.toString());
+
+      JsonNode host = hostNamed(api, "lxd1");
+      assertEquals(RealLxd.DATACENTER, host.path("datacenter").asText(), host.toString());
+      assertEquals(RealLxd.ENDPOINT, host.path("endpoint").asText(), host.toString());
+      assertEquals("ready", host.path("state").asText(), host.toString());
+      assertTrue(host.path("cpus").asInt() > 0, host.toString());
+      assertEquals(1, api.get("/v1").json().path("counts").path("hosts").asInt(), info.toString());
+    }
+    // the rows are in this schema on PostgreSQL, not in an embedded file beside the token
+    assertFalse(Files.exists(data.resolve("cadre.mv.db")), "no embedded database with --store");
+    assertEquals(List.of("lxd1"), query("SELECT name FROM " + schema + ".hosts ORDER BY name"));
+    assertEquals(List.of("dc1"), query("SELECT name FROM " + schema + ".datacenters"));
+
+    // another server on the same store (as when several run for availability) sees the host
+    try (InProcessServer again = new InProcessServer(dir.resolve("data2"), "--store", storeUrl())) {
+      JsonNode host = hostNamed(again.api, "lxd1");
+      assertEquals("ready", host.path("state").asText(), host.toString());
+    }
+  }
+
+  static JsonNode hostNamed(ApiHarness api, String name) {
+    Response r = api.get("/v1/hosts");
+    assertEquals(200, r.status(), r.body());
+    JsonNode all = r.json().isArray() ? r.json() : r.json().path("hosts");
+    for (JsonNode h : all) {
+      if (name.equals(h.path("name").asText())) {
+        return h;
+      }
+    }
+    throw new AssertionError("no host '" + name + "' in " + r.body());
+  }
+
+  List<String> query(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(serverUrl, user, password);
+        Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery(sql)) {
+      List<String> out = new ArrayList<>();
+      while (rows.next()) {
+        out.add(rows.getString(1));
+      }
+      return out;
+    }
+  }
+
+  void execute(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(serverUrl, user, password);
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+}
