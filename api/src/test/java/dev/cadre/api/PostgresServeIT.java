@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code cadre serve --store jdbc:postgresql://...} against the PostgreSQL server of
  * {@code scripts/postgres up} (CADRE_PG_URL, CADRE_PG_USER, CADRE_PG_PASSWORD; skipped when unset,
- * failing when set and unreachable), in a fresh schema: the server says so, registers the real LXD
- * host 1 into PostgreSQL, and a second server on the same store sees it.
+ * failing when set and unreachable), in a fresh schema per test: the server says so, registers the real
+ * LXD host 1 into PostgreSQL, a second server on the same store sees it, and a busybox app is
+ * provisioned and removed with its rows checked in PostgreSQL.
  */
 class PostgresServeIT {
   @TempDir Path dir;
@@ -97,6 +98,57 @@ class PostgresServeIT {
     try (InProcessServer again = new InProcessServer(dir.resolve("data2"), "--store", storeUrl())) {
       JsonNode host = hostNamed(again.api, "lxd1");
       assertEquals("ready", host.path("state").asText(), host.toString());
+    }
+  }
+
+  @Test
+  void anAppIsProvisionedAndRemovedWithItsStateInPostgresql() throws Exception {
+    String app = "itpg" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    try (InProcessServer server = new InProcessServer(dir.resolve("data"), "--store", storeUrl())) {
+      ApiHarness api = server.api;
+      Response r = api.post("/v1/hosts", RealLxd.registerBody("lxd1"));
+      assertEquals(202, r.status(), r.body());
+      assertEquals("success", api.await(r.json().path("operation").asText(), Duration.ofSeconds(120))
+          .path("status").asText());
+      boolean deleted = false;
+      try {
+        Response created = api.post("/v1/apps", RealLxd.appBody(app, "busybox", 2));
+        assertEquals(202, created.status(), created.body());
+        JsonNode op = api.await(created.json().path("operation").asText(), Duration.ofSeconds(180));
+        assertEquals("success", op.path("status").asText(), op.toString());
+        assertFalse(op.path("steps").isEmpty(), op.toString());
+
+        JsonNode members = api.get("/v1/apps/" + app).json().path("services").get(0).path("members");
+        assertEquals(2, members.size(), members.toString());
+        List<String> ips = new ArrayList<>();
+        for (JsonNode m : members) {
+          assertEquals("running", m.path("state").asText(), m.toString());
+          assertTrue(RealLxd.inPool(m.path("ip").asText()), m.toString());
+          ips.add(m.path("ip").asText());
+        }
+        // the same picture straight from PostgreSQL: members and their addresses under the constraint
+        assertEquals(ips.stream().sorted().toList(),
+            query("SELECT ip FROM " + schema + ".members WHERE app = '" + app + "' ORDER BY ip"));
+        assertEquals(ips.stream().sorted().toList(), query("SELECT address FROM " + schema
+            + ".ip_allocations WHERE member LIKE '" + app + "-%' ORDER BY address"));
+        assertFalse(query("SELECT id FROM " + schema + ".events").isEmpty(), "events are recorded");
+
+        Response gone = api.delete("/v1/apps/" + app);
+        assertEquals(202, gone.status(), gone.body());
+        JsonNode removal = api.await(gone.json().path("operation").asText(), Duration.ofSeconds(120));
+        assertEquals("success", removal.path("status").asText(), removal.toString());
+        deleted = true;
+        assertEquals(404, api.get("/v1/apps/" + app).status());
+        assertEquals(List.of(), query("SELECT name FROM " + schema + ".members"));
+        assertEquals(List.of(), query("SELECT address FROM " + schema + ".ip_allocations WHERE member NOT LIKE '~%'"));
+      } finally {
+        if (!deleted) {
+          Response gone = api.delete("/v1/apps/" + app);
+          if (gone.status() == 202) {
+            api.await(gone.json().path("operation").asText(), Duration.ofSeconds(120));
+          }
+        }
+      }
     }
   }
 
