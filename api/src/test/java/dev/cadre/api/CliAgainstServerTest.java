@@ -136,4 +136,12 @@ class CliAgainstServerTest {
     assertEquals(ExitCodes.USAGE, r.exit());
     assertTrue(r.err().contains("HOST:PORT"), r.err());
   }
+
+  @Test
+  void verbsTheControlPlaneLacksSayNotSupported() {
+    cadre("apps", "create", "shop", "--datacenter", "dc1", "--service", "web=busybox");
+    Run r = cadre("apps", "convert", "shop", "web", "--topology", "redundant");
+    assertEquals(ExitCodes.CONFLICT, r.exit());
+    assertTrue(r.err().contains("not_supported"), r.err());
+  }
 }

@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "apps", description = "Apps: list (default), show, create, rm.",
-    subcommands = {AppsCommand.Ls.class, AppsCommand.Show.class, AppsCommand.Create.class, AppsCommand.Rm.class})
+@Command(name = "apps", description = "Apps: list (default), show, create, rm, convert, promote, move.",
+    subcommands = {AppsCommand.Ls.class, AppsCommand.Show.class, AppsCommand.Create.class, AppsCommand.Rm.class,
+        AppsCommand.Convert.class, AppsCommand.Promote.class, AppsCommand.Move.class})
 public class AppsCommand implements Callable<Integer> {
   @Mixin Connection connection;
   @Spec CommandSpec spec;
@@ -239,6 +240,74 @@ public class AppsCommand implements Callable<Integer> {
       CadreClient client = connection.client();
       Output.accepted(spec, connection, client, client.delete("/v1/apps/" + Names.path(name, "app")), wait,
           Duration.ofSeconds(waitTimeout));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "convert", description = "Convert a service to another topology (single or redundant), data intact.")
+  static class Convert implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "APP") String app;
+    @Parameters(index = "1", paramLabel = "SERVICE") String service;
+    @Option(names = "--topology", required = true, description = "single or redundant") String topology;
+    @Option(names = "--wait") boolean wait;
+    @Option(names = "--wait-timeout", defaultValue = "1800") long waitTimeout;
+
+    @Override
+    public Integer call() {
+      CadreClient client = connection.client();
+      String path = "/v1/apps/" + Names.path(app, "app") + "/services/" + Names.path(service, "service") + "/convert";
+      Output.accepted(spec, connection, client, client.post(path, CadreClient.JSON.createObjectNode().put("topology", topology)),
+          wait, Duration.ofSeconds(waitTimeout));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "promote", description = "Make a member the primary of its service.")
+  static class Promote implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "APP") String app;
+    @Parameters(index = "1", paramLabel = "SERVICE") String service;
+    @Parameters(index = "2", paramLabel = "MEMBER") String member;
+    @Option(names = "--wait") boolean wait;
+    @Option(names = "--wait-timeout", defaultValue = "600") long waitTimeout;
+
+    @Override
+    public Integer call() {
+      CadreClient client = connection.client();
+      String path = "/v1/apps/" + Names.path(app, "app") + "/services/" + Names.path(service, "service")
+          + "/members/" + Names.path(member, "member") + "/promote";
+      Output.accepted(spec, connection, client, client.post(path, CadreClient.JSON.createObjectNode()), wait,
+          Duration.ofSeconds(waitTimeout));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "move", description = "Move an app to another datacenter; --dry-run prints the plan.")
+  static class Move implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "APP") String app;
+    @Option(names = "--datacenter", required = true) String datacenter;
+    @Option(names = "--dry-run", description = "answer the plan at once, change nothing") boolean dryRun;
+    @Option(names = "--wait") boolean wait;
+    @Option(names = "--wait-timeout", defaultValue = "3600") long waitTimeout;
+
+    @Override
+    public Integer call() {
+      CadreClient client = connection.client();
+      com.fasterxml.jackson.databind.node.ObjectNode body = CadreClient.JSON.createObjectNode().put("datacenter", datacenter);
+      if (dryRun) {
+        body.put("dry_run", true);
+      }
+      JsonNode answer = client.post("/v1/apps/" + Names.path(app, "app") + "/move", body);
+      if (dryRun) {
+        OpsCommand.print(spec, connection, answer);
+        return ExitCodes.OK;
+      }
+      Output.accepted(spec, connection, client, answer, wait, Duration.ofSeconds(waitTimeout));
       return ExitCodes.OK;
     }
   }

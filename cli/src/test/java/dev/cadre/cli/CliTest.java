@@ -204,4 +204,22 @@ class CliTest {
     Run r = run("--help");
     assertTrue(r.out().contains("Exit codes:") && r.out().contains("CADRE_URL"), r.out());
   }
+
+  @Test
+  void topologyVerbsPostToTheirRoutes() throws Exception {
+    status = 202;
+    answer = "{\"operation\":\"/v1/operations/op-9\"}";
+    assertEquals(0, run("apps", "convert", "shop", "db", "--topology", "redundant", "--url", url, "--token", "t").exit());
+    assertEquals(0, run("apps", "promote", "shop", "db", "shop-db-2", "--url", url, "--token", "t").exit());
+    status = 200;
+    answer = "{\"id\":\"op-3\",\"kind\":\"move_app\",\"status\":\"success\",\"steps\":[{\"name\":\"copy shop-db-1 to dc2\"}]}";
+    Run plan = run("apps", "move", "shop", "--datacenter", "dc2", "--dry-run", "--url", url, "--token", "t");
+    assertEquals(0, plan.exit(), plan.err());
+    assertTrue(plan.out().contains("copy shop-db-1 to dc2"), plan.out());
+    assertTrue(seen.get(0).startsWith("POST /v1/apps/shop/services/db/convert "), seen.toString());
+    assertEquals("redundant", CadreClient.JSON.readTree(bodies.get(0)).path("topology").asText());
+    assertTrue(seen.get(1).startsWith("POST /v1/apps/shop/services/db/members/shop-db-2/promote "), seen.toString());
+    assertTrue(seen.get(2).startsWith("POST /v1/apps/shop/move "), seen.toString());
+    assertTrue(CadreClient.JSON.readTree(bodies.get(2)).path("dry_run").asBoolean());
+  }
 }
