@@ -20,8 +20,13 @@ final class Fixture implements AutoCloseable {
   CadreControlPlane plane;
 
   Fixture(Path dataDir, boolean fileDatabase) {
+    this(dataDir, fileDatabase ? null : "jdbc:h2:mem:cadre-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+  }
+
+  /** On the store at {@code jdbcUrl} (credentials in the URL), null for the embedded file. */
+  Fixture(Path dataDir, String jdbcUrl) {
     this.dataDir = dataDir;
-    this.jdbcUrl = fileDatabase ? null : "jdbc:h2:mem:cadre-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    this.jdbcUrl = jdbcUrl;
   }
 
   ControlPlaneConfig config() {

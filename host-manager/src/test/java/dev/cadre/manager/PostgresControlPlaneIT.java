@@ -1,0 +1,64 @@
+package dev.cadre.manager;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadre.driver.FakeHostDriver;
+import dev.cadre.manager.store.TestDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole control plane on PostgreSQL (a fresh schema on the server scripts/postgres runs). */
+class PostgresControlPlaneIT {
+  @TempDir
+  Path dir;
+
+  @Test
+  void provisionsDeletesAndRecoversOnPostgresql() throws Exception {
+    try (TestDatabase.Postgres pg = TestDatabase.postgres()) {
+      Fixture first = new Fixture(dir, pg.urlWithCredentials());
+      FakeHostDriver h1 = first.host("h1", "10.77.0.1/24");
+      FakeHostDriver h2 = first.host("h2", "10.77.0.1/24");
+      CadreControlPlane crashed = first.open();
+      assertEquals("postgresql", crashed.summary().store());
+      first.register("h1", "dc1");
+      first.register("h2", "dc1");
+      List<EventView> events = new CopyOnWriteArrayList<>();
+      crashed.subscribe(events::add);
+      OperationView ok = first.done(crashed.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 4))));
+      assertEquals("success", ok.status(), ok.error());
+      assertEquals(Map.of("dc1", 4), crashed.addressesInUse());
+      assertEquals(0, crashed.checkHealth());
+      assertEquals("success", first.done(crashed.deleteApp("shop")).status());
+      assertEquals(Map.of("dc1", 0), crashed.addressesInUse());
+      assertTrue(events.size() > 10);
+
+      first.hooks.blockHook = "configure";
+      first.hooks.stubborn = true;
+      OperationView cut = crashed.createApp(Fixture.app("cut", "dc1", Fixture.busybox("web", 3)));
+      assertTrue(first.hooks.blocked.await(10, TimeUnit.SECONDS));
+      for (int i = 0; i < 200 && h1.list().size() + h2.list().size() < 3; i++) {
+        Thread.sleep(10);
+      }
+      assertEquals(3, h1.list().size() + h2.list().size());
+
+      Fixture second = new Fixture(dir, pg.urlWithCredentials());
+      second.factory.hosts.putAll(first.factory.hosts);
+      try (CadreControlPlane plane = second.open()) {
+        OperationView after = plane.operation(cut.id());
+        assertEquals("failure", after.status());
+        assertEquals("interrupted by restart", after.error());
+        assertTrue(plane.app("cut").services().get(0).members().stream().allMatch(m -> m.state().equals("failed")));
+        assertEquals(0, h1.list().size() + h2.list().size());
+        assertEquals(Map.of("dc1", 0), plane.addressesInUse());
+        assertEquals("success", plane.await(plane.deleteApp("cut").id(), Duration.ofSeconds(20)).status());
+      }
+    }
+  }
+}
