@@ -98,6 +98,8 @@ public final class JdbcStore implements Store {
       try {
         update(c, "INSERT INTO cadre_meta (meta_key, meta_value) VALUES ('store_id', ?)", made);
       } catch (ConflictException raced) {
+        // another server made it first; PostgreSQL refuses further reads in this failed transaction
+        c.rollback();
         return one(c, "SELECT meta_value FROM cadre_meta WHERE meta_key = 'store_id'", r -> r.getString(1)).orElseThrow();
       }
       return made;

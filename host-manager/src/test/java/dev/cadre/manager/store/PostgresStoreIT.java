@@ -3,6 +3,8 @@ package dev.cadre.manager.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,7 +30,38 @@ class PostgresStoreIT extends JdbcStoreIT {
 
   @Test
   void serversStartingTogetherAgreeOnTheStore() throws Exception {
-    int servers = 8;
+    assertEquals(1, openTogether(8, () -> {}).size());
+    try (var c = db.connect();
+        var r = c.createStatement().executeQuery("SELECT COUNT(*) FROM flyway_schema_history WHERE version = '1'")) {
+      r.next();
+      assertEquals(1, r.getInt(1), "the schema was migrated once");
+    }
+  }
+
+  /**
+   * The store id made by two servers at the same instant: both read "none", both insert, one insert
+   * fails on the key. PostgreSQL aborts that transaction, so the loser must read the winner's id in a
+   * new one. A lock on the table holds both readers until they can race for real.
+   */
+  @Test
+  void theLoserOfTheStoreIdRaceReadsTheWinnersId() throws Exception {
+    try (JdbcStore first = db.open(2)) {
+      first.storeId();
+    }
+    try (Connection gate = db.connect(); Statement s = gate.createStatement()) {
+      s.execute("DELETE FROM cadre_meta");
+      gate.setAutoCommit(false);
+      s.execute("LOCK TABLE cadre_meta IN ACCESS EXCLUSIVE MODE");
+      Set<String> ids = openTogether(4, () -> {
+        Thread.sleep(1500); // every opener is now waiting on the lock
+        gate.commit();
+      });
+      assertEquals(1, ids.size(), "one store, one id: " + ids);
+    }
+  }
+
+  /** Opens the store from {@code servers} threads at once; {@code meanwhile} runs once they are started. */
+  private Set<String> openTogether(int servers, Meanwhile meanwhile) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(servers);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<String>> ids = new ArrayList<>();
@@ -42,18 +75,19 @@ class PostgresStoreIT extends JdbcStoreIT {
         }));
       }
       start.countDown();
+      meanwhile.run();
       Set<String> distinct = new HashSet<>();
       for (Future<String> id : ids) {
         distinct.add(id.get());
       }
-      assertEquals(1, distinct.size(), "one store, one id: " + distinct);
+      return distinct;
     } finally {
       pool.shutdownNow();
     }
-    try (var c = db.connect();
-        var r = c.createStatement().executeQuery("SELECT COUNT(*) FROM flyway_schema_history WHERE version = '1'")) {
-      r.next();
-      assertEquals(1, r.getInt(1), "the schema was migrated once");
-    }
+  }
+
+  @FunctionalInterface
+  private interface Meanwhile {
+    void run() throws Exception;
   }
 }
