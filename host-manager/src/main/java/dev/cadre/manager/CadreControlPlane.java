@@ -98,7 +98,9 @@ public final class CadreControlPlane implements ControlPlane {
     this.templates = config.templates();
     this.events = new EventBus(store, clock);
     this.drivers = new DriverRegistry(config.factories(), store, config.dataDir().resolve("drivers"));
-    this.operations = new Operations(store, events, clock, Executors.newCachedThreadPool(threads("cadre-op")));
+    String server = java.util.UUID.randomUUID().toString();
+    store.holdServerLock(server);
+    this.operations = new Operations(store, events, clock, Executors.newCachedThreadPool(threads("cadre-op")), server);
     this.ipam = new Ipam(store, clock);
     this.hostImages = new HostImages(config.images());
     this.memberPool = Executors.newFixedThreadPool(config.tuning().provisionThreads(), threads("cadre-member"));
@@ -142,6 +144,7 @@ public final class CadreControlPlane implements ControlPlane {
     background.scheduleWithFixedDelay(() -> {
       try {
         prober.probeAll();
+        recovery.run(false);
         recovery.sweepContainers();
         ipam.releaseQuarantined();
         health.checkAll();
@@ -529,6 +532,14 @@ public final class CadreControlPlane implements ControlPlane {
   @Override
   public Map<String, Integer> addressesInUse() {
     return store.addressesInUse();
+  }
+
+  /**
+   * Rolls back the unfinished operations of servers that are gone (servers sharing a PostgreSQL store);
+   * the background round does it every {@link Tuning#probeInterval()}. Answers how many.
+   */
+  public int recoverDeadServers() {
+    return recovery.run(false);
   }
 
   /** Runs the health hook of every running member now; answers how many changed state. */

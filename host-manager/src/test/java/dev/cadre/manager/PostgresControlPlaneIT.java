@@ -51,6 +51,13 @@ class PostgresControlPlaneIT {
       Fixture second = new Fixture(dir, pg.urlWithCredentials());
       second.factory.hosts.putAll(first.factory.hosts);
       try (CadreControlPlane plane = second.open()) {
+        // the first server is alive (it holds its lock): its operation is its own business
+        assertEquals("running", plane.operation(cut.id()).status());
+        assertEquals(0, plane.recoverDeadServers());
+        assertEquals(3, h1.list().size() + h2.list().size());
+        // now it dies: its session, and the lock with it, are gone
+        crashed.store().close();
+        assertEquals(1, plane.recoverDeadServers());
         OperationView after = plane.operation(cut.id());
         assertEquals("failure", after.status());
         assertEquals("interrupted by restart", after.error());

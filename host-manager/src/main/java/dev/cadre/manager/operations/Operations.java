@@ -45,7 +45,10 @@ public final class Operations {
   private final Set<String> cancelRequests = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> progress = new ConcurrentHashMap<>();
 
-  public Operations(Store store, EventBus events, Clock clock, ExecutorService executor) {
+  private final String server;
+
+  public Operations(Store store, EventBus events, Clock clock, ExecutorService executor, String server) {
+    this.server = server;
     this.store = store;
     this.events = events;
     this.clock = clock;
@@ -67,6 +70,7 @@ public final class Operations {
   /** Starts the work of a stored pending operation. */
   public void submit(OperationRecord op, Work work) {
     finished.computeIfAbsent(op.id(), id -> new CompletableFuture<>());
+    store.setOperationOwner(op.id(), server);
     try {
       executor.execute(() -> run(op, work));
     } catch (RejectedExecutionException shuttingDown) {
@@ -119,6 +123,11 @@ public final class Operations {
     data.put("status", status);
     data.put("error", error);
     return data;
+  }
+
+  /** This server's id (operations it runs carry it). */
+  public String server() {
+    return server;
   }
 
   public OperationView view(String id) {

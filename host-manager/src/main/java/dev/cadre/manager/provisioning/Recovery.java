@@ -48,10 +48,28 @@ public final class Recovery {
     this.clock = clock;
   }
 
-  /** Answers how many operations it rolled back or resumed. */
+  /** At start: every unfinished operation of a server that is gone. Answers how many it handled. */
   public int run() {
+    return run(true);
+  }
+
+  /**
+   * Rolls back or resumes the unfinished operations of servers that are gone. At start every operation
+   * without a live owner counts; in the background rounds only those whose owner is known and gone
+   * (another server of a shared PostgreSQL store that died), never this server's own.
+   */
+  public int run(boolean atStart) {
     List<OperationRecord> unfinished = store.unfinishedOperations();
+    int handled = 0;
     for (OperationRecord op : unfinished) {
+      String owner = store.operationOwner(op.id());
+      if (operations.server().equals(owner)) {
+        continue;
+      }
+      if (owner == null ? !atStart : store.serverAlive(owner)) {
+        continue;
+      }
+      handled++;
       try {
         switch (op.kind()) {
           case "create_app" -> rollBackCreate(op);
@@ -71,6 +89,9 @@ public final class Recovery {
         operations.finish(op.id(), "failure", INTERRUPTED + "; recovery incomplete: " + e.getMessage());
       }
     }
+    if (!atStart) {
+      return handled;
+    }
     // members stuck in a transient state without an unfinished operation (should not happen, but a
     // store written by an older version might have them)
     for (MemberRecord m : store.allMembers()) {
@@ -84,7 +105,7 @@ public final class Recovery {
       LOG.info("released {} addresses that no member held", released);
     }
     sweepContainers();
-    return unfinished.size();
+    return handled;
   }
 
   /**

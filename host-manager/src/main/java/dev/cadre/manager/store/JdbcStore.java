@@ -34,6 +34,8 @@ public final class JdbcStore implements Store {
   private final HikariDataSource pool;
   private final String kind;
   private final String storeId;
+  /** PostgreSQL: the connection that holds this server's advisory lock while the store is open. */
+  private Connection serverLock;
 
   private JdbcStore(HikariDataSource pool, String kind) {
     this.pool = pool;
@@ -356,6 +358,52 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public void setOperationOwner(String id, String server) {
+    txVoid(c -> update(c, "UPDATE operations SET owner = ? WHERE id = ?", server, id));
+  }
+
+  @Override
+  public String operationOwner(String id) {
+    return tx(c -> {
+      // the owner may be NULL, which Optional cannot carry
+      List<String[]> rows = list(c, "SELECT owner FROM operations WHERE id = ?", r -> new String[] {r.getString(1)}, id);
+      return rows.isEmpty() ? null : rows.get(0)[0];
+    });
+  }
+
+  @Override
+  public synchronized void holdServerLock(String server) {
+    if (!"postgresql".equals(kind) || serverLock != null) {
+      return;
+    }
+    try {
+      Connection c = java.sql.DriverManager.getConnection(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword());
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_lock(hashtext(?))")) {
+        ps.setString(1, "cadre-server:" + server);
+        ps.execute();
+      }
+      serverLock = c;
+    } catch (SQLException e) {
+      throw new UnavailableException(null, "store: cannot take this server's lock: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean serverAlive(String server) {
+    if (!"postgresql".equals(kind)) {
+      return false; // the embedded database has one server: whoever ran before is gone
+    }
+    return tx(c -> {
+      boolean got = one(c, "SELECT pg_try_advisory_lock(hashtext(?))", r -> r.getBoolean(1), "cadre-server:" + server)
+          .orElse(false);
+      if (got) {
+        one(c, "SELECT pg_advisory_unlock(hashtext(?))", r -> r.getBoolean(1), "cadre-server:" + server);
+      }
+      return !got;
+    });
+  }
+
+  @Override
   public void addStep(String operationId, StepRecord s) {
     txVoid(c -> update(c, "INSERT INTO operation_steps (operation_id, name, status, detail, at) VALUES (?,?,?,?,?)",
         operationId, clip(s.name(), 256), s.status(), clip(s.detail(), 16384), ts(s.at())));
@@ -393,7 +441,15 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (serverLock != null) {
+      try {
+        serverLock.close();
+      } catch (SQLException ignored) {
+        // the lock goes with the session
+      }
+      serverLock = null;
+    }
     pool.close();
   }
 

@@ -105,6 +105,21 @@ public interface Store extends AutoCloseable {
 
   int countOperations(String status);
 
+  /** Marks which server runs the operation. */
+  void setOperationOwner(String id, String server);
+
+  /** The server that runs the operation, or null when none was recorded. */
+  String operationOwner(String id);
+
+  /**
+   * Holds this server's liveness lock for as long as the store is open (PostgreSQL: a session advisory
+   * lock on a connection of its own; the embedded database: one process only, nothing to hold).
+   */
+  void holdServerLock(String server);
+
+  /** True when {@code server} (not this one) still holds its liveness lock. */
+  boolean serverAlive(String server);
+
   void addStep(String operationId, StepRecord step);
 
   List<StepRecord> steps(String operationId);
