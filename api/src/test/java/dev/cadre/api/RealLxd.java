@@ -39,8 +39,13 @@ final class RealLxd {
   /** Instances that belong to an app: named after it, or holding one of its addresses. */
   static List<Instance> leftovers(HostDriver lxd, String app, List<String> addresses) {
     return lxd.list().stream()
-        .filter(i -> i.name().contains(app) || addresses.contains(i.configuredIpv4()) || addresses.contains(i.ipv4()))
+        // an instance may have no address at all; List.of(...).contains(null) would throw
+        .filter(i -> i.name().contains(app) || holds(addresses, i.configuredIpv4()) || holds(addresses, i.ipv4()))
         .collect(Collectors.toList());
+  }
+
+  private static boolean holds(List<String> addresses, String ip) {
+    return ip != null && addresses.contains(ip);
   }
 
   static String registerBody(String name) {
