@@ -115,7 +115,7 @@ class ApiLxdIT {
   void unknownTemplateIsRefusedUpFront() {
     String app = appName();
     Response r = api.post("/v1/apps", RealLxd.appBody(app, "nosuchtemplate", 1));
-    assertTrue(r.status() == 404 || r.status() == 400, r.body());
+    assertError(r, 400, "invalid_input");
     assertTrue(r.json().path("error").path("message").asText().contains("nosuchtemplate"), r.body());
     assertError(api.get("/v1/apps/" + app), 404, "not_found");
     assertEquals(Set.of(), containersOf(app));

@@ -238,9 +238,9 @@ class ApiServerTest {
   }
 
   @Test
-  void unknownTemplateIs404() {
+  void unknownTemplateIs400() {
     Response r = api.post("/v1/apps", APP.replace("busybox", "nosuch"));
-    assertError(r, 404, "not_found");
+    assertError(r, 400, "invalid_input");
     assertTrue(r.json().path("error").path("message").asText().contains("nosuch"));
   }
 
@@ -355,6 +355,7 @@ class ApiServerTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(20)
   void eventsStreamAsServerSentEvents() throws Exception {
     assertError(api.get("/v1/events"), 406, "not_acceptable");
     HttpRequest req = HttpRequest.newBuilder(URI.create(api.base + "/v1/events"))

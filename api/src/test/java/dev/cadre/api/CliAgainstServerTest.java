@@ -118,6 +118,7 @@ class CliAgainstServerTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(20)
   void eventsPrintsTheStream() throws Exception {
     CompletableFuture<Run> events = CompletableFuture.supplyAsync(() -> cadre("events", "--count", "1"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -31,7 +31,7 @@ import java.util.function.Consumer;
 /**
  * An in-memory control plane for the API's fast tests: it keeps what it is told, answers operations
  * that finish at once (or are held running until {@link #finish}), and refuses like the real one
- * (Conflict for taken names and no capacity, NotFound for unknown names and templates).
+ * (Conflict for taken names and no capacity, InvalidInput for unknown templates, NotFound for unknown names).
  */
 final class FakeControlPlane implements ControlPlane {
   static final Instant T0 = Instant.parse("2026-01-02T03:04:05Z");
@@ -105,7 +105,7 @@ final class FakeControlPlane implements ControlPlane {
     List<ServiceView> services = new ArrayList<>();
     for (ServiceRequest s : request.services()) {
       if (!s.template().equals("busybox")) {
-        throw new NotFoundException(null, "no template '" + s.template() + "'");
+        throw new InvalidInputException(null, "unknown template '" + s.template() + "'");
       }
       int count = s.count() == null ? 1 : s.count();
       wanted += count;

@@ -45,8 +45,15 @@ public final class EventStream implements AutoCloseable {
     app.sse("/v1/events", this::accept);
   }
 
+  /**
+   * Writes to one client come from the control plane's event thread and the heartbeat thread; Jetty's
+   * output stream takes one writer at a time, so every write to a client holds that client's lock.
+   */
   private void accept(SseClient client) {
     client.keepAlive();
+    synchronized (client) {
+      client.sendComment("cadre events");
+    }
     clients.add(client);
     AutoCloseable subscription = plane.subscribe(event -> send(client, event));
     client.onClose(() -> {
@@ -57,7 +64,6 @@ public final class EventStream implements AutoCloseable {
         log.debug("closing an event subscription", e);
       }
     });
-    client.sendComment("cadre events");
   }
 
   private static void send(SseClient client, EventView event) {
@@ -65,7 +71,10 @@ public final class EventStream implements AutoCloseable {
       return;
     }
     try {
-      client.sendEvent(event.type(), Json.mapper().writeValueAsString(event), Long.toString(event.id()));
+      String data = Json.mapper().writeValueAsString(event);
+      synchronized (client) {
+        client.sendEvent(event.type(), data, Long.toString(event.id()));
+      }
     } catch (Exception e) {
       log.debug("dropping an event for a closed client", e);
     }
@@ -74,8 +83,10 @@ public final class EventStream implements AutoCloseable {
   private void beat() {
     for (SseClient client : clients) {
       try {
-        if (!client.terminated()) {
-          client.sendComment("keep-alive");
+        synchronized (client) {
+          if (!client.terminated()) {
+            client.sendComment("keep-alive");
+          }
         }
       } catch (Exception e) {
         log.debug("heartbeat failed", e);
