@@ -5,7 +5,14 @@ import dev.cadre.driver.NotFoundException;
 import dev.cadre.manager.store.DatacenterRecord;
 import dev.cadre.manager.store.Store;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Hands out member addresses per datacenter: the lowest free address of the pool, claimed by inserting
@@ -14,8 +21,16 @@ import java.util.Set;
  */
 public final class Ipam {
   private static final int MAX_ROUNDS = 1000;
+  /**
+   * How long a released address is passed over while others are free: LXD's DHCP server keeps the
+   * lease of the deleted container's MAC for a while, and a new container asking for that address at
+   * once is given another one (it then has to be restarted).
+   */
+  public static final Duration COOL_DOWN = Duration.ofMinutes(3);
   private final Store store;
   private final Clock clock;
+  /** datacenter/address -> when it was released here; a preference only, so it may live in memory. */
+  private final Map<String, Instant> released = new ConcurrentHashMap<>();
 
   public Ipam(Store store, Clock clock) {
     this.store = store;
@@ -60,12 +75,13 @@ public final class Ipam {
   public String allocate(String datacenter, String member, Set<String> avoid) {
     DatacenterRecord dc = require(datacenter);
     Subnet s = subnetOf(dc);
+    Instant coolSince = clock.instant().minus(COOL_DOWN);
+    released.values().removeIf(at -> at.isBefore(coolSince));
     for (int round = 0; round < MAX_ROUNDS; round++) {
       Set<String> taken = store.allocatedAddresses(datacenter);
       boolean sawFree = false;
-      for (int a = s.poolStart(); Integer.compareUnsigned(a, s.poolEnd()) <= 0; a++) {
-        String address = Subnet.toString(a);
-        if (!s.inPool(a) || taken.contains(address) || avoid.contains(address)) {
+      for (String address : candidates(s, datacenter)) {
+        if (taken.contains(address) || avoid.contains(address)) {
           continue;
         }
         sawFree = true;
@@ -81,6 +97,21 @@ public final class Ipam {
     }
     throw new ConflictException(null, "could not claim an address in datacenter '" + datacenter
         + "' after " + MAX_ROUNDS + " tries (too many concurrent claims)");
+  }
+
+  /** The pool in order: addresses not released lately first (lowest first), then the cooling ones, oldest first. */
+  private List<String> candidates(Subnet s, String datacenter) {
+    List<String> fresh = new ArrayList<>();
+    List<String> cooling = new ArrayList<>();
+    for (int a = s.poolStart(); Integer.compareUnsigned(a, s.poolEnd()) <= 0; a++) {
+      if (s.inPool(a)) {
+        String address = Subnet.toString(a);
+        (released.containsKey(datacenter + "/" + address) ? cooling : fresh).add(address);
+      }
+    }
+    cooling.sort(Comparator.comparing(a -> released.getOrDefault(datacenter + "/" + a, Instant.MIN)));
+    fresh.addAll(cooling);
+    return fresh;
   }
 
   /** Who holds a quarantined address: not a valid member name, so no member ever releases it by mistake. */
@@ -103,7 +134,16 @@ public final class Ipam {
 
   /** Releases every address {@code member} holds. */
   public int release(String member) {
-    return store.releaseAddresses(member);
+    Set<String> held = store.addressesOf(member);
+    int n = store.releaseAddresses(member);
+    if (n > 0 && !held.isEmpty()) {
+      Instant now = clock.instant();
+      for (DatacenterRecord dc : store.datacenters()) {
+        Subnet s = subnetOf(dc);
+        held.stream().filter(a -> s.inPool(Subnet.toInt(a))).forEach(a -> released.put(dc.name() + "/" + a, now));
+      }
+    }
+    return n;
   }
 
   private DatacenterRecord require(String datacenter) {

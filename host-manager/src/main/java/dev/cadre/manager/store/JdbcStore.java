@@ -289,6 +289,12 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public Set<String> addressesOf(String member) {
+    return tx(c -> new HashSet<>(list(c, "SELECT address FROM ip_allocations WHERE member = ?",
+        r -> r.getString(1), member)));
+  }
+
+  @Override
   public int releaseAddresses(String member) {
     return tx(c -> update(c, "DELETE FROM ip_allocations WHERE member = ?", member));
   }

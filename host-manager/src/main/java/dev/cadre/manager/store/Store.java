@@ -78,6 +78,9 @@ public interface Store extends AutoCloseable {
 
   Set<String> allocatedAddresses(String datacenter);
 
+  /** The addresses {@code member} holds. */
+  Set<String> addressesOf(String member);
+
   /** Releases whatever {@code member} holds; answers how many addresses were released. */
   int releaseAddresses(String member);
 
