@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,8 +117,7 @@ public class AppsCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "svc.key=value", description = "service config, repeatable") List<String> config;
     @Option(names = {"-f", "--file"}, paramLabel = "app.json", description = "the whole request as JSON (see POST /v1/apps)") Path file;
     @Option(names = "--keep-failed", description = "leave the containers of failed members for inspection") boolean keepFailed;
-    @Option(names = "--wait", description = "follow the operation; show the app on success, exit non-zero on failure") boolean wait;
-    @Option(names = "--wait-timeout", defaultValue = "900", description = "seconds (default ${DEFAULT-VALUE})") long waitTimeout;
+    @Mixin Waiting waiting;
 
     @Override
     public Integer call() {
@@ -128,7 +126,7 @@ public class AppsCommand implements Callable<Integer> {
       JsonNode answer = client.post("/v1/apps", body);
       String path = "/v1/apps/" + Names.path(body.path("name").asText(), "app");
       try {
-        Output.accepted(spec, connection, client, answer, wait, Duration.ofSeconds(waitTimeout));
+        Output.accepted(spec, connection, client, answer, waiting);
       } catch (CliException failed) {
         // show which members failed and why before exiting non-zero
         if (failed.exitCode() == ExitCodes.FAILED && !connection.json()) {
@@ -140,7 +138,7 @@ public class AppsCommand implements Callable<Integer> {
         }
         throw failed;
       }
-      if (wait && !connection.json()) {
+      if (waiting.wait && !connection.json()) {
         Show.print(spec, client.get(path), false);
       }
       return ExitCodes.OK;
@@ -232,14 +230,12 @@ public class AppsCommand implements Callable<Integer> {
     @Mixin Connection connection;
     @Spec CommandSpec spec;
     @Parameters(paramLabel = "NAME") String name;
-    @Option(names = "--wait") boolean wait;
-    @Option(names = "--wait-timeout", defaultValue = "600") long waitTimeout;
+    @Mixin Waiting waiting;
 
     @Override
     public Integer call() {
       CadreClient client = connection.client();
-      Output.accepted(spec, connection, client, client.delete("/v1/apps/" + Names.path(name, "app")), wait,
-          Duration.ofSeconds(waitTimeout));
+      Output.accepted(spec, connection, client, client.delete("/v1/apps/" + Names.path(name, "app")), waiting);
       return ExitCodes.OK;
     }
   }
@@ -251,15 +247,14 @@ public class AppsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "APP") String app;
     @Parameters(index = "1", paramLabel = "SERVICE") String service;
     @Option(names = "--topology", required = true, description = "single or redundant") String topology;
-    @Option(names = "--wait") boolean wait;
-    @Option(names = "--wait-timeout", defaultValue = "1800") long waitTimeout;
+    @Mixin Waiting waiting;
 
     @Override
     public Integer call() {
       CadreClient client = connection.client();
       String path = "/v1/apps/" + Names.path(app, "app") + "/services/" + Names.path(service, "service") + "/convert";
       Output.accepted(spec, connection, client, client.post(path, CadreClient.JSON.createObjectNode().put("topology", topology)),
-          wait, Duration.ofSeconds(waitTimeout));
+          waiting);
       return ExitCodes.OK;
     }
   }
@@ -271,16 +266,14 @@ public class AppsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "APP") String app;
     @Parameters(index = "1", paramLabel = "SERVICE") String service;
     @Parameters(index = "2", paramLabel = "MEMBER") String member;
-    @Option(names = "--wait") boolean wait;
-    @Option(names = "--wait-timeout", defaultValue = "600") long waitTimeout;
+    @Mixin Waiting waiting;
 
     @Override
     public Integer call() {
       CadreClient client = connection.client();
       String path = "/v1/apps/" + Names.path(app, "app") + "/services/" + Names.path(service, "service")
           + "/members/" + Names.path(member, "member") + "/promote";
-      Output.accepted(spec, connection, client, client.post(path, CadreClient.JSON.createObjectNode()), wait,
-          Duration.ofSeconds(waitTimeout));
+      Output.accepted(spec, connection, client, client.post(path, CadreClient.JSON.createObjectNode()), waiting);
       return ExitCodes.OK;
     }
   }
@@ -292,8 +285,7 @@ public class AppsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "APP") String app;
     @Option(names = "--datacenter", required = true) String datacenter;
     @Option(names = "--dry-run", description = "answer the plan at once, change nothing") boolean dryRun;
-    @Option(names = "--wait") boolean wait;
-    @Option(names = "--wait-timeout", defaultValue = "3600") long waitTimeout;
+    @Mixin Waiting waiting;
 
     @Override
     public Integer call() {
@@ -307,7 +299,7 @@ public class AppsCommand implements Callable<Integer> {
         OpsCommand.print(spec, connection, answer);
         return ExitCodes.OK;
       }
-      Output.accepted(spec, connection, client, answer, wait, Duration.ofSeconds(waitTimeout));
+      Output.accepted(spec, connection, client, answer, waiting);
       return ExitCodes.OK;
     }
   }

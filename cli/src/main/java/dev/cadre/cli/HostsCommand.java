@@ -2,7 +2,6 @@ package dev.cadre.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,8 +83,7 @@ public class HostsCommand implements Callable<Integer> {
     @Option(names = "--datacenter", required = true) String datacenter;
     @Option(names = "--network", required = true, description = "the host's managed bridge (LXD) or physical link (zones)") String network;
     @Option(names = "--trust", description = "trust password or token for first contact (never stored)") String trust;
-    @Option(names = "--wait", description = "follow the operation; exit non-zero if it fails") boolean wait;
-    @Option(names = "--wait-timeout", defaultValue = "600", description = "seconds (default ${DEFAULT-VALUE})") long waitTimeout;
+    @Mixin Waiting waiting;
 
     @Override
     public Integer call() {
@@ -96,7 +94,7 @@ public class HostsCommand implements Callable<Integer> {
         body.put("trust", trust);
       }
       CadreClient client = connection.client();
-      Output.accepted(spec, connection, client, client.post("/v1/hosts", body), wait, Duration.ofSeconds(waitTimeout));
+      Output.accepted(spec, connection, client, client.post("/v1/hosts", body), waiting);
       return ExitCodes.OK;
     }
   }
@@ -106,14 +104,12 @@ public class HostsCommand implements Callable<Integer> {
     @Mixin Connection connection;
     @Spec CommandSpec spec;
     @Parameters(paramLabel = "NAME") String name;
-    @Option(names = "--wait") boolean wait;
-    @Option(names = "--wait-timeout", defaultValue = "600") long waitTimeout;
+    @Mixin Waiting waiting;
 
     @Override
     public Integer call() {
       CadreClient client = connection.client();
-      Output.accepted(spec, connection, client, client.delete("/v1/hosts/" + Names.path(name, "host")), wait,
-          Duration.ofSeconds(waitTimeout));
+      Output.accepted(spec, connection, client, client.delete("/v1/hosts/" + Names.path(name, "host")), waiting);
       return ExitCodes.OK;
     }
   }
@@ -123,15 +119,13 @@ public class HostsCommand implements Callable<Integer> {
     @Mixin Connection connection;
     @Spec CommandSpec spec;
     @Parameters(paramLabel = "NAME") String name;
-    @Option(names = "--wait") boolean wait;
-    @Option(names = "--wait-timeout", defaultValue = "1800") long waitTimeout;
+    @Mixin Waiting waiting;
 
     @Override
     public Integer call() {
       CadreClient client = connection.client();
       Output.accepted(spec, connection, client,
-          client.post("/v1/hosts/" + Names.path(name, "host") + "/drain", CadreClient.JSON.createObjectNode()), wait,
-          Duration.ofSeconds(waitTimeout));
+          client.post("/v1/hosts/" + Names.path(name, "host") + "/drain", CadreClient.JSON.createObjectNode()), waiting);
       return ExitCodes.OK;
     }
   }

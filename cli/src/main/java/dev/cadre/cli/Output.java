@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What every command shares: where to print, JSON or tables, following operations. */
@@ -30,9 +29,9 @@ final class Output {
    * it succeeded. Answers the final operation (or the accepted answer without wait).
    */
   static JsonNode accepted(CommandSpec spec, Connection connection, CadreClient client, JsonNode answer,
-      boolean wait, Duration waitTimeout) {
+      Waiting waiting) {
     String operation = answer.path("operation").asText();
-    if (!wait) {
+    if (!waiting.wait) {
       if (connection.json()) {
         json(spec, answer);
       } else {
@@ -41,7 +40,7 @@ final class Output {
       }
       return answer;
     }
-    JsonNode op = client.await(operation, waitTimeout);
+    JsonNode op = client.await(operation, waiting.timeout());
     if (connection.json()) {
       json(spec, op);
     }
