@@ -22,6 +22,6 @@ public record OperationView(
   }
 
   public boolean done() {
-    return status.equals("success") || status.equals("failure") || status.equals("cancelled");
+    return dev.cadre.manager.lifecycle.OperationStatus.parse(status).terminal();
   }
 }

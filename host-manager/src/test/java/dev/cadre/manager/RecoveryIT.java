@@ -1,5 +1,9 @@
 package dev.cadre.manager;
 
+import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.operations.OperationKind;
+import dev.cadre.manager.lifecycle.OperationStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -142,10 +146,10 @@ class RecoveryIT {
       // what a crash right after the delete was accepted leaves: its operation stored, not run
       Instant now = Instant.now();
       deleteId = "00000000-0000-0000-0000-00000000dead";
-      plane.store().insertOperation(new OperationRecord(deleteId, "delete_app", "apps/shop", "running", 0, null, now, now));
-      plane.store().setAppState("shop", "deleting");
+      plane.store().insertOperation(new OperationRecord(deleteId, OperationKind.DELETE_APP, "apps/shop", OperationStatus.RUNNING, 0, null, now, now));
+      plane.store().changeAppState("shop", AppState.RUNNING, AppState.DELETING);
       MemberRecord m = plane.store().member("shop-web-1").orElseThrow();
-      plane.store().updateMember(m.withState("deleting", null));
+      plane.store().updateMember(m.withState(MemberState.DELETING, null));
     }
     assertEquals(2, h1.list().size());
     Fixture second = new Fixture(dir, true);

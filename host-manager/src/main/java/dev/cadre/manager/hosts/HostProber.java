@@ -1,5 +1,6 @@
 package dev.cadre.manager.hosts;
 
+import dev.cadre.manager.lifecycle.HostState;
 import dev.cadre.driver.HostInfo;
 import dev.cadre.manager.events.EventBus;
 import dev.cadre.manager.store.HostRecord;
@@ -42,18 +43,18 @@ public final class HostProber {
     HostRecord next;
     try {
       HostInfo info = drivers.driver(h.name()).probe();
-      String state = "draining".equals(h.state()) ? "draining" : "ready";
-      next = new HostRecord(h.name(), h.driver(), h.endpoint(), h.datacenter(), h.network(), state, info.cpus(),
-          info.memoryBytes(), info.memoryUsedBytes(), info.diskBytes(), info.diskUsedBytes(), null, clock.instant());
+      HostState state = h.state() == HostState.DRAINING ? HostState.DRAINING : HostState.READY;
+      next = h.probed(state, info.cpus(), info.memoryBytes(), info.memoryUsedBytes(), info.diskBytes(),
+          info.diskUsedBytes(), clock.instant());
     } catch (RuntimeException e) {
-      next = h.withState("unreachable", e.getMessage(), clock.instant());
+      next = h.withState(HostState.UNREACHABLE, e.getMessage(), clock.instant());
     }
     store.updateHost(next);
-    if (!next.state().equals(h.state())) {
+    if (next.state() != h.state()) {
       Map<String, Object> data = new LinkedHashMap<>();
       data.put("host", h.name());
-      data.put("state", next.state());
-      data.put("previous", h.state());
+      data.put("state", next.state().wire());
+      data.put("previous", h.state().wire());
       data.put("error", next.lastError());
       events.publish("host", "hosts/" + h.name(), data);
     }

@@ -8,8 +8,8 @@ public interface OperationContext {
   /** Records a finished step. */
   void step(String name, String detail);
 
-  /** Records a step that failed or was undone ({@code status}: failed, undone). */
-  void step(String name, String status, String detail);
+  /** Records a step with how it ended (failed, undone...). */
+  void step(String name, StepStatus status, String detail);
 
   /** 0..100. */
   void progress(int percent);

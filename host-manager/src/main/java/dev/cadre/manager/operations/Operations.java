@@ -1,5 +1,6 @@
 package dev.cadre.manager.operations;
 
+import dev.cadre.manager.lifecycle.OperationStatus;
 import dev.cadre.driver.DriverException;
 import dev.cadre.driver.NotFoundException;
 import dev.cadre.manager.OperationView;
@@ -56,15 +57,15 @@ public final class Operations {
   }
 
   /** A new pending operation record (not stored yet: the caller stores it with its rows). */
-  public OperationRecord newOperation(String kind, String target) {
+  public OperationRecord newOperation(OperationKind kind, String target) {
     var now = clock.instant();
-    return new OperationRecord(UUID.randomUUID().toString(), kind, target, "pending", 0, null, now, now);
+    return new OperationRecord(UUID.randomUUID().toString(), kind, target, OperationStatus.PENDING, 0, null, now, now);
   }
 
   /** A finished successful operation record, for work done synchronously. */
-  public OperationRecord finishedOperation(String kind, String target) {
+  public OperationRecord finishedOperation(OperationKind kind, String target) {
     var now = clock.instant();
-    return new OperationRecord(UUID.randomUUID().toString(), kind, target, "success", 100, null, now, now);
+    return new OperationRecord(UUID.randomUUID().toString(), kind, target, OperationStatus.SUCCESS, 100, null, now, now);
   }
 
   /** Starts the work of a stored pending operation. */
@@ -74,53 +75,72 @@ public final class Operations {
     try {
       executor.execute(() -> run(op, work));
     } catch (RejectedExecutionException shuttingDown) {
-      finish(op.id(), "failure", "cadre is shutting down");
+      finish(op.id(), OperationStatus.FAILURE, "cadre is shutting down");
     }
   }
 
   private void run(OperationRecord op, Work work) {
     String id = op.id();
-    store.updateOperation(id, "running", 0, null, clock.instant());
-    publish(op, "running", null);
+    if (!change(id, OperationStatus.RUNNING, 0, null)) {
+      return; // ended meanwhile (recovery, another server)
+    }
+    publish(op, OperationStatus.RUNNING, null);
     Context context = new Context(id);
     try {
       work.run(context);
       // a cancel that came too late to stop anything: the work is done, and says so
-      finish(id, "success", null);
+      finish(id, OperationStatus.SUCCESS, null);
     } catch (OperationCancelledException e) {
-      finish(id, "cancelled", "cancelled by request");
+      finish(id, OperationStatus.CANCELLED, "cancelled by request");
     } catch (Exception | Error e) {
       String message = e instanceof DriverException || e instanceof OperationFailedException
           ? e.getMessage() : e.toString();
       if (!(e instanceof DriverException) && !(e instanceof OperationFailedException)) {
         LOG.warn("operation {} {} failed", op.kind(), id, e);
       }
-      finish(id, "failure", message);
+      finish(id, OperationStatus.FAILURE, message);
     }
   }
 
   /** Ends an operation: stored, announced, waiters woken. */
-  public void finish(String id, String status, String error) {
-    int pct = "success".equals(status) ? 100 : progress.getOrDefault(id, 0);
-    store.updateOperation(id, status, pct, error, clock.instant());
+  public void finish(String id, OperationStatus status, String error) {
+    int pct = status == OperationStatus.SUCCESS ? 100 : progress.getOrDefault(id, 0);
+    boolean changed = change(id, status, pct, error);
     cancelRequests.remove(id);
     progress.remove(id);
-    store.operation(id).ifPresent(op -> publish(op, status, error));
+    if (changed) {
+      store.operation(id).ifPresent(op -> publish(op, status, error));
+    }
     finished.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(null);
     // keep the map small: a later await reads the stored state
     finished.remove(id);
   }
 
-  private void publish(OperationRecord op, String status, String error) {
+  /**
+   * Moves the stored status through the lifecycle's table. An operation that already ended stays as it
+   * ended (two parties finishing it is a race, not a change): answers false.
+   */
+  private boolean change(String id, OperationStatus to, int pct, String error) {
+    OperationRecord now = store.operation(id).orElse(null);
+    if (now == null || now.status().terminal()) {
+      if (now != null) {
+        LOG.debug("operation {} already ended {}; not {}", id, now.status().wire(), to.wire());
+      }
+      return false;
+    }
+    return store.changeOperationStatus(id, now.status(), to, pct, error, clock.instant());
+  }
+
+  private void publish(OperationRecord op, OperationStatus status, String error) {
     events.publish("operation", "operations/" + op.id(), eventData(op, status, error));
   }
 
-  private static Map<String, Object> eventData(OperationRecord op, String status, String error) {
+  private static Map<String, Object> eventData(OperationRecord op, OperationStatus status, String error) {
     var data = new java.util.LinkedHashMap<String, Object>();
     data.put("id", op.id());
-    data.put("kind", op.kind());
+    data.put("kind", op.kind().wire());
     data.put("target", op.target());
-    data.put("status", status);
+    data.put("status", status.wire());
     data.put("error", error);
     return data;
   }
@@ -138,9 +158,9 @@ public final class Operations {
 
   public OperationView view(OperationRecord op) {
     var steps = store.steps(op.id()).stream()
-        .map(s -> new StepView(s.name(), s.status(), s.detail(), s.at()))
+        .map(s -> new StepView(s.name(), s.status().wire(), s.detail(), s.at()))
         .toList();
-    return new OperationView(op.id(), op.kind(), op.target(), op.status(), op.progress(), op.error(), steps,
+    return new OperationView(op.id(), op.kind().wire(), op.target(), op.status().wire(), op.progress(), op.error(), steps,
         op.created(), op.updated());
   }
 
@@ -169,7 +189,7 @@ public final class Operations {
     OperationView op = view(id);
     if (!op.done()) {
       cancelRequests.add(id);
-      store.addStep(id, new StepRecord("cancel requested", "done", null, clock.instant()));
+      store.addStep(id, new StepRecord("cancel requested", StepStatus.DONE, null, clock.instant()));
     }
     return view(id);
   }
@@ -202,11 +222,11 @@ public final class Operations {
 
     @Override
     public void step(String name, String detail) {
-      step(name, "done", detail);
+      step(name, StepStatus.DONE, detail);
     }
 
     @Override
-    public void step(String name, String status, String detail) {
+    public void step(String name, StepStatus status, String detail) {
       store.addStep(id, new StepRecord(name, status, detail, clock.instant()));
     }
 
@@ -215,7 +235,7 @@ public final class Operations {
       int p = Math.max(0, Math.min(99, percent));
       Integer before = progress.put(id, p);
       if (before == null || before != p) {
-        store.updateOperation(id, "running", p, null, clock.instant());
+        store.setOperationProgress(id, p, clock.instant());
       }
     }
 

@@ -1,5 +1,7 @@
 package dev.cadre.manager.provisioning;
 
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.operations.StepStatus;
 import dev.cadre.driver.NotFoundException;
 import dev.cadre.manager.ipam.Ipam;
 import dev.cadre.manager.ipam.Subnet;
@@ -35,6 +37,7 @@ public final class AppWorkflows {
   private final MemberEvents memberEvents;
   private final Containers containers;
   private final ExecutorService memberPool;
+  private final AppStates appStates;
 
   public AppWorkflows(Store store, Ipam ipam, TemplateCatalog templates, MemberProvisioner provisioner,
       MemberEvents memberEvents, Containers containers, ExecutorService memberPool) {
@@ -45,6 +48,7 @@ public final class AppWorkflows {
     this.memberEvents = memberEvents;
     this.containers = containers;
     this.memberPool = memberPool;
+    this.appStates = new AppStates(store);
   }
 
   public void create(OperationContext ctx, String appName) {
@@ -61,7 +65,7 @@ public final class AppWorkflows {
       throw e;
     } catch (RuntimeException e) {
       // something other than a member failed (the store, the address pool): nothing may stay half made
-      rollBackUnfinished(ctx, appName, MemberProvisioner.message(e));
+      rollBackUnfinished(ctx, appName, MemberSteps.message(e));
       throw e;
     }
   }
@@ -72,7 +76,7 @@ public final class AppWorkflows {
    */
   public void rollBackUnfinished(OperationContext ctx, String appName, String reason) {
     for (MemberRecord m : store.members(appName)) {
-      if (!ctx.id().equals(m.operationId()) || "running".equals(m.state()) || "failed".equals(m.state())) {
+      if (!ctx.id().equals(m.operationId()) || m.state() == MemberState.RUNNING || m.state() == MemberState.FAILED) {
         continue;
       }
       String detail;
@@ -81,18 +85,12 @@ public final class AppWorkflows {
         ipam.release(m.name());
         detail += "; address released";
       } catch (RuntimeException e) {
-        detail = "could not remove the container: " + MemberProvisioner.message(e) + "; address kept";
+        detail = "could not remove the container: " + MemberSteps.message(e) + "; address kept";
       }
-      ctx.step(m.name() + ": rollback", "undone", detail);
-      memberEvents.change(m, "failed", reason);
+      ctx.step(m.name() + ": rollback", StepStatus.UNDONE, detail);
+      memberEvents.change(m, MemberState.FAILED, reason);
     }
-    setStateFromMembers(appName);
-  }
-
-  private void setStateFromMembers(String appName) {
-    List<MemberRecord> after = store.members(appName);
-    long running = after.stream().filter(m -> "running".equals(m.state())).count();
-    store.setAppState(appName, running == after.size() && running > 0 ? "running" : running > 0 ? "degraded" : "failed");
+    appStates.follow(appName);
   }
 
   private void provision(OperationContext ctx, String appName) {
@@ -126,7 +124,7 @@ public final class AppWorkflows {
     // phase one in parallel: every member created, started and holding its address ...
     List<MemberJob> jobs = new ArrayList<>();
     for (MemberRecord m : members) {
-      if (!"creating".equals(m.state())) {
+      if (m.state() != MemberState.CREATING) {
         continue;
       }
       ServiceRecord s = services.get(m.service());
@@ -158,7 +156,7 @@ public final class AppWorkflows {
       List<MemberRecord> now = store.members(appName);
       for (MemberJob job : ready) {
         List<MemberRecord> peers = now.stream()
-            .filter(p -> p.service().equals(job.member().service()) && !"failed".equals(p.state()))
+            .filter(p -> p.service().equals(job.member().service()) && p.state() != MemberState.FAILED)
             .toList();
         MemberJob next = job.with(job.member(), peers);
         futures.add(CompletableFuture.supplyAsync(() -> provisioner.complete(ctx, next, progress), memberPool));
@@ -180,7 +178,7 @@ public final class AppWorkflows {
       delete(ctx, appName);
       throw new OperationCancelledException(ctx.id());
     }
-    setStateFromMembers(appName);
+    appStates.follow(appName);
     if (!failures.isEmpty()) {
       throw new OperationFailedException(failures.size() + " of " + members.size() + " members failed: "
           + String.join("; ", failures));
@@ -262,7 +260,7 @@ public final class AppWorkflows {
       ctx.step("app gone", "nothing to delete");
       return;
     }
-    store.setAppState(appName, "deleting");
+    appStates.deleting(appName);
     List<MemberRecord> members = store.members(appName);
     List<CompletableFuture<String>> futures = new ArrayList<>();
     for (MemberRecord m : members) {
@@ -285,14 +283,14 @@ public final class AppWorkflows {
   }
 
   private String teardown(OperationContext ctx, MemberRecord m) {
-    MemberRecord now = memberEvents.change(m, "deleting", null);
+    MemberRecord now = memberEvents.change(m, MemberState.DELETING, null);
     String detail;
     try {
       detail = containers.remove(m.host(), m.name());
     } catch (RuntimeException e) {
-      String why = "member " + m.name() + ": " + MemberProvisioner.message(e);
-      memberEvents.change(now, "deleting", why);
-      ctx.step(m.name() + ": delete", "failed", why);
+      String why = "member " + m.name() + ": " + MemberSteps.message(e);
+      memberEvents.change(now, MemberState.DELETING, why);
+      ctx.step(m.name() + ": delete", StepStatus.FAILED, why);
       throw new OperationFailedException(why);
     }
     int released = ipam.release(m.name());

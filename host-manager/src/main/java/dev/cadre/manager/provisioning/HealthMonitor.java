@@ -1,5 +1,8 @@
 package dev.cadre.manager.provisioning;
 
+import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.HostState;
+import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.Tuning;
 import dev.cadre.manager.hooks.CommandIds;
 import dev.cadre.manager.hooks.HookPayload;
@@ -52,12 +55,12 @@ public final class HealthMonitor {
 
   /** One round over every member; answers how many changed state. */
   public int checkAll() {
-    Map<String, String> hostStates = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, HostRecord::state));
+    Map<String, HostState> hostStates = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, HostRecord::state));
     Map<String, String> networks = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, HostRecord::network));
     String round = "health-round-" + clock.millis() + "-" + rounds.incrementAndGet();
     List<CompletableFuture<Boolean>> checks = new ArrayList<>();
     for (AppRecord app : store.apps()) {
-      if (!"running".equals(app.state()) && !"degraded".equals(app.state())) {
+      if (app.state() == AppState.CREATING || app.state() == AppState.DELETING) {
         continue;
       }
       Subnet subnet = Ipam.subnetOf(store.datacenter(app.datacenter()).orElseThrow());
@@ -65,8 +68,7 @@ public final class HealthMonitor {
           .collect(Collectors.toMap(ServiceRecord::name, s -> s));
       List<MemberRecord> all = store.members(app.name());
       for (MemberRecord m : all) {
-        boolean watched = "running".equals(m.state()) || "unhealthy".equals(m.state());
-        if (!watched || !"ready".equals(hostStates.get(m.host())) || networks.get(m.host()) == null) {
+        if (!m.state().watched() || hostStates.get(m.host()) != HostState.READY || networks.get(m.host()) == null) {
           continue;
         }
         List<MemberRecord> peers = all.stream().filter(p -> p.service().equals(m.service())).toList();
@@ -90,8 +92,8 @@ public final class HealthMonitor {
       LOG.debug("health of {} not asked: {}", m.name(), e.toString());
       return false;
     }
-    String next = r.ok() ? "running" : "unhealthy";
-    if (next.equals(m.state())) {
+    MemberState next = r.ok() ? MemberState.RUNNING : MemberState.UNHEALTHY;
+    if (next == m.state()) {
       return false;
     }
     String error = r.ok() ? null : "health: " + r.meaning() + " (exit " + r.exit() + "): " + r.stderr().strip();

@@ -1,5 +1,6 @@
 package dev.cadre.manager.provisioning;
 
+import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.events.EventBus;
 import dev.cadre.manager.store.MemberRecord;
 import dev.cadre.manager.store.Store;
@@ -20,7 +21,7 @@ public final class MemberEvents {
     return store;
   }
 
-  public MemberRecord change(MemberRecord m, String state, String error) {
+  public MemberRecord change(MemberRecord m, MemberState state, String error) {
     MemberRecord next = m.withState(state, error);
     store.updateMember(next);
     announce(next);
@@ -34,7 +35,7 @@ public final class MemberEvents {
     data.put("service", m.service());
     data.put("host", m.host());
     data.put("ip", m.ip());
-    data.put("state", m.state());
+    data.put("state", m.state().wire());
     data.put("error", m.error());
     events.publish("member", subject(m), data);
   }

@@ -1,5 +1,8 @@
 package dev.cadre.manager.provisioning;
 
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.lifecycle.OperationStatus;
+import dev.cadre.manager.operations.StepStatus;
 import dev.cadre.driver.Instance;
 import dev.cadre.manager.hosts.DriverRegistry;
 import dev.cadre.manager.ipam.Ipam;
@@ -35,6 +38,7 @@ public final class Recovery {
   private final Operations operations;
   private final AppWorkflows workflows;
   private final Clock clock;
+  private final AppStates appStates;
 
   public Recovery(Store store, DriverRegistry drivers, Containers containers, Ipam ipam, MemberEvents members,
       Operations operations, AppWorkflows workflows, Clock clock) {
@@ -46,6 +50,7 @@ public final class Recovery {
     this.operations = operations;
     this.workflows = workflows;
     this.clock = clock;
+    this.appStates = new AppStates(store);
   }
 
   /** At start: every unfinished operation of a server that is gone. Answers how many it handled. */
@@ -72,21 +77,21 @@ public final class Recovery {
       handled++;
       try {
         switch (op.kind()) {
-          case "create_app" -> rollBackCreate(op);
-          case "drain_host" -> {
+          case CREATE_APP -> rollBackCreate(op);
+          case DRAIN_HOST -> {
             rollBackMoves(op);
-            operations.finish(op.id(), "failure", INTERRUPTED);
+            operations.finish(op.id(), OperationStatus.FAILURE, INTERRUPTED);
           }
-          case "delete_app" -> {
+          case DELETE_APP -> {
             String app = appName(op);
             step(op, "resumed after restart", "deleting app " + app + " again");
             operations.submit(op, ctx -> workflows.delete(ctx, app));
           }
-          default -> operations.finish(op.id(), "failure", INTERRUPTED);
+          default -> operations.finish(op.id(), OperationStatus.FAILURE, INTERRUPTED);
         }
       } catch (RuntimeException e) {
         LOG.warn("recovering operation {} failed: {}", op.id(), e.toString());
-        operations.finish(op.id(), "failure", INTERRUPTED + "; recovery incomplete: " + e.getMessage());
+        operations.finish(op.id(), OperationStatus.FAILURE, INTERRUPTED + "; recovery incomplete: " + e.getMessage());
       }
     }
     if (!atStart) {
@@ -95,7 +100,7 @@ public final class Recovery {
     // members stuck in a transient state without an unfinished operation (should not happen, but a
     // store written by an older version might have them)
     for (MemberRecord m : store.allMembers()) {
-      if (List.of("creating", "configuring", "starting").contains(m.state())
+      if (m.state().inFlight() && m.state() != MemberState.MOVING
           && unfinished.stream().noneMatch(op -> op.id().equals(m.operationId()))) {
         rollBack(null, m, false);
       }
@@ -114,11 +119,11 @@ public final class Recovery {
    */
   private void rollBackMoves(OperationRecord op) {
     for (MemberRecord m : store.allMembers()) {
-      if (!"moving".equals(m.state())) {
+      if (m.state() != MemberState.MOVING) {
         continue;
       }
       String detail;
-      String state = "running";
+      MemberState state = MemberState.RUNNING;
       try {
         String dc = store.host(m.host()).orElseThrow().datacenter();
         for (HostRecord other : store.hosts()) {
@@ -133,7 +138,7 @@ public final class Recovery {
         }
         var here = drivers.driver(m.host()).find(m.name());
         if (here.isEmpty()) {
-          state = "failed";
+          state = MemberState.FAILED;
           detail = "its container is gone from " + m.host();
         } else {
           if (!here.get().running()) {
@@ -142,11 +147,11 @@ public final class Recovery {
           detail = "started again on " + m.host() + "; the health monitor watches it";
         }
       } catch (RuntimeException e) {
-        state = "failed";
+        state = MemberState.FAILED;
         detail = "could not restart it on " + m.host() + ": " + e.getMessage();
       }
       step(op, m.name() + ": move rolled back", detail);
-      members.change(m, state, "failed".equals(state) ? INTERRUPTED + "; " + detail : null);
+      members.change(m, state, state == MemberState.FAILED ? INTERRUPTED + "; " + detail : null);
     }
   }
 
@@ -154,19 +159,17 @@ public final class Recovery {
     String appName = appName(op);
     AppRecord app = store.app(appName).orElse(null);
     if (app == null) {
-      operations.finish(op.id(), "failure", INTERRUPTED);
+      operations.finish(op.id(), OperationStatus.FAILURE, INTERRUPTED);
       return;
     }
     for (MemberRecord m : store.members(appName)) {
-      if (!op.id().equals(m.operationId()) || "running".equals(m.state())) {
+      if (!op.id().equals(m.operationId()) || m.state() == MemberState.RUNNING || m.state() == MemberState.DELETING) {
         continue;
       }
-      rollBack(op, m, app.keepFailed() && "failed".equals(m.state()));
+      rollBack(op, m, app.keepFailed() && m.state() == MemberState.FAILED);
     }
-    List<MemberRecord> after = store.members(appName);
-    long running = after.stream().filter(m -> "running".equals(m.state())).count();
-    store.setAppState(appName, running == after.size() ? "running" : running > 0 ? "degraded" : "failed");
-    operations.finish(op.id(), "failure", INTERRUPTED);
+    appStates.follow(appName);
+    operations.finish(op.id(), OperationStatus.FAILURE, INTERRUPTED);
   }
 
   private void rollBack(OperationRecord op, MemberRecord m, boolean keep) {
@@ -186,8 +189,8 @@ public final class Recovery {
     if (op != null) {
       step(op, m.name() + ": rollback", detail);
     }
-    String error = "failed".equals(m.state()) && m.error() != null ? m.error() : INTERRUPTED;
-    members.change(m, "failed", error);
+    String error = m.state() == MemberState.FAILED && m.error() != null ? m.error() : INTERRUPTED;
+    members.change(m, MemberState.FAILED, error);
   }
 
   /**
@@ -212,7 +215,7 @@ public final class Recovery {
   }
 
   private void step(OperationRecord op, String name, String detail) {
-    store.addStep(op.id(), new StepRecord(name, "undone", detail, clock.instant()));
+    store.addStep(op.id(), new StepRecord(name, StepStatus.UNDONE, detail, clock.instant()));
   }
 
   static String appName(OperationRecord op) {

@@ -1,14 +1,16 @@
 package dev.cadre.manager.scheduling;
 
+import dev.cadre.manager.lifecycle.HostState;
+
 /**
  * One host as the scheduler sees it: what it has (from its last probe, CPUs already multiplied by the
  * overcommit factor) and what cadre has placed on it.
  */
-public record HostCapacity(String name, String state, int cpus, long memoryMiB, long diskMiB, int placedCpus,
+public record HostCapacity(String name, HostState state, int cpus, long memoryMiB, long diskMiB, int placedCpus,
     long placedMemoryMiB, long placedDiskMiB) {
 
   public boolean ready() {
-    return "ready".equals(state);
+    return state.placeable();
   }
 
   public int freeCpus() {

@@ -77,7 +77,7 @@ public final class Scheduler {
     StringJoiner j = new StringJoiner("; ");
     for (HostCapacity h : hosts) {
       if (!h.ready()) {
-        j.add(h.name() + " is " + h.state());
+        j.add(h.name() + " is " + h.state().wire());
         continue;
       }
       List<String> lacks = new ArrayList<>();
@@ -97,7 +97,7 @@ public final class Scheduler {
 
   private static String describe(List<HostCapacity> hosts) {
     StringJoiner j = new StringJoiner(", ");
-    hosts.forEach(h -> j.add(h.name() + " is " + h.state()));
+    hosts.forEach(h -> j.add(h.name() + " is " + h.state().wire()));
     return j.toString();
   }
 }

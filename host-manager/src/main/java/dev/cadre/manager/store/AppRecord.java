@@ -1,6 +1,6 @@
 package dev.cadre.manager.store;
 
+import dev.cadre.manager.lifecycle.AppState;
 import java.time.Instant;
 
-/** {@code state}: creating, running, degraded, failed, deleting. */
-public record AppRecord(String name, String datacenter, String state, boolean keepFailed, Instant created) {}
+public record AppRecord(String name, String datacenter, AppState state, boolean keepFailed, Instant created) {}

@@ -1,5 +1,6 @@
 package dev.cadre.manager.store;
 
+import dev.cadre.manager.lifecycle.HostState;
 import java.time.Instant;
 
 /** A registered host and what its last probe said. */
@@ -9,7 +10,7 @@ public record HostRecord(
     String endpoint,
     String datacenter,
     String network,
-    String state,
+    HostState state,
     int cpus,
     long memoryBytes,
     long memoryUsedBytes,
@@ -18,8 +19,16 @@ public record HostRecord(
     String lastError,
     Instant updated) {
 
-  public HostRecord withState(String newState, String error, Instant at) {
-    return new HostRecord(name, driver, endpoint, datacenter, network, newState, cpus, memoryBytes, memoryUsedBytes,
+  /** The host in {@code newState}; throws when its lifecycle does not allow the change. */
+  public HostRecord withState(HostState newState, String error, Instant at) {
+    return new HostRecord(name, driver, endpoint, datacenter, network, state.to(newState), cpus, memoryBytes, memoryUsedBytes,
         diskBytes, diskUsedBytes, error, at);
+  }
+
+  /** What a probe that answered says: capacity and use now, and {@code newState}. */
+  public HostRecord probed(HostState newState, int newCpus, long memory, long memoryUsed, long disk, long diskUsed,
+      Instant at) {
+    return new HostRecord(name, driver, endpoint, datacenter, network, state.to(newState), newCpus, memory, memoryUsed,
+        disk, diskUsed, null, at);
   }
 }

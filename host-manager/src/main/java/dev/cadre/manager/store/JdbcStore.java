@@ -1,48 +1,53 @@
 package dev.cadre.manager.store;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import static dev.cadre.manager.store.Rows.MEMBER_COLUMNS;
+import static dev.cadre.manager.store.Sql.clip;
+import static dev.cadre.manager.store.Sql.json;
+import static dev.cadre.manager.store.Sql.list;
+import static dev.cadre.manager.store.Sql.one;
+import static dev.cadre.manager.store.Sql.ts;
+import static dev.cadre.manager.store.Sql.update;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cadre.driver.ConflictException;
 import dev.cadre.driver.UnavailableException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.lifecycle.OperationStatus;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 
-/** The store on JDBC: an embedded H2 file database by default, PostgreSQL by URL. Schema by Flyway. */
+/**
+ * The store on JDBC: an embedded H2 file database by default, PostgreSQL by URL. Schema by Flyway.
+ * Plumbing is in {@link Sql}, row mapping in {@link Rows}; addresses and server liveness have classes of
+ * their own.
+ */
 public final class JdbcStore implements Store {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String DUPLICATE = "23505";
-
   private final HikariDataSource pool;
+  private final Sql sql;
+  private final AddressRows addresses;
+  private final ServerLocks locks;
+  private final OperationRows operations;
   private final String kind;
   private final String storeId;
-  /** PostgreSQL: the connection that holds this server's advisory lock while the store is open. */
-  private Connection serverLock;
 
   private JdbcStore(HikariDataSource pool, String kind) {
     this.pool = pool;
+    this.sql = new Sql(pool);
+    this.addresses = new AddressRows(sql);
+    this.operations = new OperationRows(sql);
+    this.locks = new ServerLocks(pool, sql, "postgresql".equals(kind));
     this.kind = kind;
     this.storeId = loadStoreId();
   }
-
   /** The embedded database in {@code dataDir} (a file {@code cadre.mv.db}). */
   public static JdbcStore embedded(Path dataDir, int poolSize) {
     // WRITE_DELAY=0: a commit reaches the file at once, so a kill -9 loses no committed row
@@ -91,7 +96,7 @@ public final class JdbcStore implements Store {
   }
 
   private String loadStoreId() {
-    return tx(c -> {
+    return sql.tx(c -> {
       Optional<String> id = one(c, "SELECT meta_value FROM cadre_meta WHERE meta_key = 'store_id'", r -> r.getString(1));
       if (id.isPresent()) {
         return id.get();
@@ -112,18 +117,18 @@ public final class JdbcStore implements Store {
 
   @Override
   public Optional<DatacenterRecord> datacenter(String name) {
-    return tx(c -> one(c, "SELECT * FROM datacenters WHERE name = ?", JdbcStore::datacenterRow, name));
+    return sql.tx(c -> one(c, "SELECT * FROM datacenters WHERE name = ?", Rows::datacenterRow, name));
   }
 
   @Override
   public List<DatacenterRecord> datacenters() {
-    return tx(c -> list(c, "SELECT * FROM datacenters ORDER BY name", JdbcStore::datacenterRow));
+    return sql.tx(c -> list(c, "SELECT * FROM datacenters ORDER BY name", Rows::datacenterRow));
   }
 
   @Override
   public void registerHost(DatacenterRecord dc, HostRecord host, OperationRecord operation) {
-    txVoid(c -> {
-      Optional<DatacenterRecord> existing = one(c, "SELECT * FROM datacenters WHERE name = ?", JdbcStore::datacenterRow,
+    sql.txVoid(c -> {
+      Optional<DatacenterRecord> existing = one(c, "SELECT * FROM datacenters WHERE name = ?", Rows::datacenterRow,
           dc.name());
       if (existing.isEmpty()) {
         update(c, "INSERT INTO datacenters (name, subnet, gateway, pool_start, pool_end, created) VALUES (?,?,?,?,?,?)",
@@ -142,23 +147,23 @@ public final class JdbcStore implements Store {
       } catch (ConflictException e) {
         throw new ConflictException(null, "host '" + host.name() + "' is already registered");
       }
-      insertOperation(c, operation);
+      OperationRows.insertOperation(c, operation);
     });
   }
 
   @Override
   public Optional<HostRecord> host(String name) {
-    return tx(c -> one(c, "SELECT * FROM hosts WHERE name = ?", JdbcStore::hostRow, name));
+    return sql.tx(c -> one(c, "SELECT * FROM hosts WHERE name = ?", Rows::hostRow, name));
   }
 
   @Override
   public List<HostRecord> hosts() {
-    return tx(c -> list(c, "SELECT * FROM hosts ORDER BY name", JdbcStore::hostRow));
+    return sql.tx(c -> list(c, "SELECT * FROM hosts ORDER BY name", Rows::hostRow));
   }
 
   @Override
   public void updateHost(HostRecord h) {
-    txVoid(c -> update(c, "UPDATE hosts SET state = ?, cpus = ?, memory_bytes = ?, memory_used_bytes = ?,"
+    sql.txVoid(c -> update(c, "UPDATE hosts SET state = ?, cpus = ?, memory_bytes = ?, memory_used_bytes = ?,"
             + " disk_bytes = ?, disk_used_bytes = ?, last_error = ?, updated = ? WHERE name = ?",
         h.state(), h.cpus(), h.memoryBytes(), h.memoryUsedBytes(), h.diskBytes(), h.diskUsedBytes(),
         clip(h.lastError(), 4096), ts(h.updated()), h.name()));
@@ -166,14 +171,14 @@ public final class JdbcStore implements Store {
 
   @Override
   public void deleteHost(String name) {
-    txVoid(c -> update(c, "DELETE FROM hosts WHERE name = ?", name));
+    sql.txVoid(c -> update(c, "DELETE FROM hosts WHERE name = ?", name));
   }
 
   // ---- apps
 
   @Override
   public void createApp(AppRecord app, List<ServiceRecord> services, List<MemberRecord> members, OperationRecord op) {
-    txVoid(c -> {
+    sql.txVoid(c -> {
       try {
         update(c, "INSERT INTO apps (name, datacenter, state, keep_failed, created) VALUES (?,?,?,?,?)",
             app.name(), app.datacenter(), app.state(), app.keepFailed(), ts(app.created()));
@@ -181,10 +186,10 @@ public final class JdbcStore implements Store {
         throw new ConflictException(null, "app '" + app.name() + "' already exists");
       }
       for (ServiceRecord s : services) {
-        update(c, "INSERT INTO services (app, name, template, topology, config, secrets) VALUES (?,?,?,?,?,?)",
-            s.app(), s.name(), s.template(), s.topology(), json(s.config()), json(s.secrets()));
+        update(c, "INSERT INTO services (app, name, template, topology, config, secrets, state) VALUES (?,?,?,?,?,?,?)",
+            s.app(), s.name(), s.template(), s.topology(), json(s.config()), json(s.secrets()), s.state());
       }
-      insertOperation(c, op);
+      OperationRows.insertOperation(c, op);
       for (MemberRecord m : members) {
         try {
           insertMember(c, m);
@@ -205,22 +210,23 @@ public final class JdbcStore implements Store {
 
   @Override
   public Optional<AppRecord> app(String name) {
-    return tx(c -> one(c, "SELECT * FROM apps WHERE name = ?", JdbcStore::appRow, name));
+    return sql.tx(c -> one(c, "SELECT * FROM apps WHERE name = ?", Rows::appRow, name));
   }
 
   @Override
   public List<AppRecord> apps() {
-    return tx(c -> list(c, "SELECT * FROM apps ORDER BY name", JdbcStore::appRow));
+    return sql.tx(c -> list(c, "SELECT * FROM apps ORDER BY name", Rows::appRow));
   }
 
   @Override
-  public void setAppState(String name, String state) {
-    txVoid(c -> update(c, "UPDATE apps SET state = ? WHERE name = ?", state, name));
+  public boolean changeAppState(String name, AppState expected, AppState state) {
+    expected.to(state);
+    return sql.tx(c -> update(c, "UPDATE apps SET state = ? WHERE name = ? AND state = ?", state, name, expected)) == 1;
   }
 
   @Override
   public void deleteApp(String name) {
-    txVoid(c -> {
+    sql.txVoid(c -> {
       update(c, "DELETE FROM members WHERE app = ?", name);
       update(c, "DELETE FROM services WHERE app = ?", name);
       update(c, "DELETE FROM apps WHERE name = ?", name);
@@ -229,380 +235,166 @@ public final class JdbcStore implements Store {
 
   @Override
   public List<ServiceRecord> services(String app) {
-    return tx(c -> list(c, "SELECT * FROM services WHERE app = ? ORDER BY name", JdbcStore::serviceRow, app));
+    return sql.tx(c -> list(c, "SELECT * FROM services WHERE app = ? ORDER BY name", Rows::serviceRow, app));
   }
 
   @Override
   public List<MemberRecord> members(String app) {
-    return tx(c -> list(c, "SELECT " + MEMBER_COLUMNS + " FROM members WHERE app = ? ORDER BY service, ordinal", JdbcStore::memberRow, app));
+    return sql.tx(c -> list(c, "SELECT " + MEMBER_COLUMNS + " FROM members WHERE app = ? ORDER BY service, ordinal", Rows::memberRow, app));
   }
 
   @Override
   public List<MemberRecord> allMembers() {
-    return tx(c -> list(c, "SELECT " + MEMBER_COLUMNS + " FROM members ORDER BY app, service, ordinal", JdbcStore::memberRow));
+    return sql.tx(c -> list(c, "SELECT " + MEMBER_COLUMNS + " FROM members ORDER BY app, service, ordinal", Rows::memberRow));
   }
 
   @Override
   public Optional<MemberRecord> member(String name) {
-    return tx(c -> one(c, "SELECT " + MEMBER_COLUMNS + " FROM members WHERE name = ?", JdbcStore::memberRow, name));
+    return sql.tx(c -> one(c, "SELECT " + MEMBER_COLUMNS + " FROM members WHERE name = ?", Rows::memberRow, name));
   }
 
   @Override
   public void updateMember(MemberRecord m) {
-    txVoid(c -> update(c, "UPDATE members SET state = ?, error = ?, ip = ? WHERE name = ?",
+    sql.txVoid(c -> update(c, "UPDATE members SET state = ?, error = ?, ip = ? WHERE name = ?",
         m.state(), clip(m.error(), 8192), m.ip(), m.name()));
   }
 
   @Override
-  public boolean changeMemberState(String name, String expected, String state, String error) {
-    return tx(c -> update(c, "UPDATE members SET state = ?, error = ? WHERE name = ? AND state = ?",
+  public boolean changeMemberState(String name, MemberState expected, MemberState state, String error) {
+    expected.to(state);
+    return sql.tx(c -> update(c, "UPDATE members SET state = ?, error = ? WHERE name = ? AND state = ?",
         state, clip(error, 8192), name, expected)) == 1;
   }
 
   @Override
   public void setMemberHost(String name, String host) {
-    txVoid(c -> update(c, "UPDATE members SET host = ? WHERE name = ?", host, name));
+    sql.txVoid(c -> update(c, "UPDATE members SET host = ? WHERE name = ?", host, name));
   }
 
   @Override
   public void deleteMember(String name) {
-    txVoid(c -> update(c, "DELETE FROM members WHERE name = ?", name));
+    sql.txVoid(c -> update(c, "DELETE FROM members WHERE name = ?", name));
   }
 
   // ---- addresses
 
   @Override
   public boolean tryAllocate(String datacenter, String address, String member, Instant at) {
-    try {
-      txVoid(c -> update(c, "INSERT INTO ip_allocations (datacenter, address, member, allocated) VALUES (?,?,?,?)",
-          datacenter, address, member, ts(at)));
-      return true;
-    } catch (ConflictException taken) {
-      return false;
-    }
+    return addresses.tryAllocate(datacenter, address, member, at);
   }
 
   @Override
   public Set<String> allocatedAddresses(String datacenter) {
-    return tx(c -> new HashSet<>(list(c, "SELECT address FROM ip_allocations WHERE datacenter = ?",
-        r -> r.getString(1), datacenter)));
+    return addresses.allocated(datacenter);
   }
 
   @Override
   public Set<String> addressesOf(String member) {
-    return tx(c -> new HashSet<>(list(c, "SELECT address FROM ip_allocations WHERE member = ?",
-        r -> r.getString(1), member)));
+    return addresses.of(member);
   }
 
   @Override
   public int releaseAddresses(String member) {
-    return tx(c -> update(c, "DELETE FROM ip_allocations WHERE member = ?", member));
+    return addresses.release(member);
   }
 
   @Override
   public void moveAddress(String member, String address, String holder, Instant at) {
-    txVoid(c -> update(c, "UPDATE ip_allocations SET member = ?, allocated = ? WHERE member = ? AND address = ?",
-        holder, ts(at), member, address));
+    addresses.move(member, address, holder, at);
   }
 
   @Override
   public int releaseAddressesOf(String holder, Instant before) {
-    return tx(c -> update(c, "DELETE FROM ip_allocations WHERE member = ? AND allocated < ?", holder, ts(before)));
+    return addresses.releaseOf(holder, before);
   }
 
   @Override
   public Map<String, Integer> addressesInUse() {
-    return tx(c -> {
-      Map<String, Integer> out = new TreeMap<>();
-      list(c, "SELECT name FROM datacenters", r -> r.getString(1)).forEach(dc -> out.put(dc, 0));
-      list(c, "SELECT datacenter, COUNT(*) FROM ip_allocations WHERE member NOT LIKE '~%' GROUP BY datacenter",
-          r -> Map.entry(r.getString(1), r.getInt(2))).forEach(e -> out.put(e.getKey(), e.getValue()));
-      return out;
-    });
+    return addresses.inUse();
   }
 
   @Override
   public int releaseUnownedAddresses() {
-    // quarantined addresses ('~' holders) are not owned by a member on purpose
-    return tx(c -> update(c,
-        "DELETE FROM ip_allocations WHERE member NOT LIKE '~%' AND member NOT IN (SELECT name FROM members)"));
+    return addresses.releaseUnowned();
   }
 
-  // ---- operations
+  // ---- operations and events (in OperationRows)
 
   @Override
   public void insertOperation(OperationRecord op) {
-    txVoid(c -> insertOperation(c, op));
-  }
-
-  private static void insertOperation(Connection c, OperationRecord op) {
-    update(c, "INSERT INTO operations (id, kind, target, status, progress, error, created, updated) VALUES (?,?,?,?,?,?,?,?)",
-        op.id(), op.kind(), op.target(), op.status(), op.progress(), clip(op.error(), 16384), ts(op.created()),
-        ts(op.updated()));
+    operations.insertOperation(op);
   }
 
   @Override
-  public void updateOperation(String id, String status, int progress, String error, Instant at) {
-    txVoid(c -> update(c, "UPDATE operations SET status = ?, progress = ?, error = ?, updated = ? WHERE id = ?",
-        status, progress, clip(error, 16384), ts(at), id));
+  public boolean changeOperationStatus(String id, OperationStatus expected, OperationStatus status, int progress,
+      String error, Instant at) {
+    return operations.changeOperationStatus(id, expected, status, progress, error, at);
+  }
+
+  @Override
+  public void setOperationProgress(String id, int progress, Instant at) {
+    operations.setOperationProgress(id, progress, at);
   }
 
   @Override
   public Optional<OperationRecord> operation(String id) {
-    return tx(c -> one(c, "SELECT * FROM operations WHERE id = ?", JdbcStore::operationRow, id));
+    return operations.operation(id);
   }
 
   @Override
   public List<OperationRecord> unfinishedOperations() {
-    return tx(c -> list(c, "SELECT * FROM operations WHERE status IN ('pending', 'running') ORDER BY created",
-        JdbcStore::operationRow));
+    return operations.unfinishedOperations();
   }
 
   @Override
-  public int countOperations(String status) {
-    return tx(c -> one(c, "SELECT COUNT(*) FROM operations WHERE status = ?", r -> r.getInt(1), status).orElse(0));
+  public int countOperations(OperationStatus status) {
+    return operations.countOperations(status);
   }
 
   @Override
   public void setOperationOwner(String id, String server) {
-    txVoid(c -> update(c, "UPDATE operations SET owner = ? WHERE id = ?", server, id));
+    operations.setOperationOwner(id, server);
   }
 
   @Override
   public String operationOwner(String id) {
-    return tx(c -> {
-      // the owner may be NULL, which Optional cannot carry
-      List<String[]> rows = list(c, "SELECT owner FROM operations WHERE id = ?", r -> new String[] {r.getString(1)}, id);
-      return rows.isEmpty() ? null : rows.get(0)[0];
-    });
-  }
-
-  @Override
-  public synchronized void holdServerLock(String server) {
-    if (!"postgresql".equals(kind) || serverLock != null) {
-      return;
-    }
-    try {
-      Connection c = java.sql.DriverManager.getConnection(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword());
-      try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_lock(hashtext(?))")) {
-        ps.setString(1, "cadre-server:" + server);
-        ps.execute();
-      }
-      serverLock = c;
-    } catch (SQLException e) {
-      throw new UnavailableException(null, "store: cannot take this server's lock: " + e.getMessage(), e);
-    }
-  }
-
-  @Override
-  public boolean serverAlive(String server) {
-    if (!"postgresql".equals(kind)) {
-      return false; // the embedded database has one server: whoever ran before is gone
-    }
-    return tx(c -> {
-      boolean got = one(c, "SELECT pg_try_advisory_lock(hashtext(?))", r -> r.getBoolean(1), "cadre-server:" + server)
-          .orElse(false);
-      if (got) {
-        one(c, "SELECT pg_advisory_unlock(hashtext(?))", r -> r.getBoolean(1), "cadre-server:" + server);
-      }
-      return !got;
-    });
+    return operations.operationOwner(id);
   }
 
   @Override
   public void addStep(String operationId, StepRecord s) {
-    txVoid(c -> update(c, "INSERT INTO operation_steps (operation_id, name, status, detail, at) VALUES (?,?,?,?,?)",
-        operationId, clip(s.name(), 256), s.status(), clip(s.detail(), 16384), ts(s.at())));
+    operations.addStep(operationId, s);
   }
 
   @Override
   public List<StepRecord> steps(String operationId) {
-    return tx(c -> list(c, "SELECT * FROM operation_steps WHERE operation_id = ? ORDER BY id",
-        r -> new StepRecord(r.getString("name"), r.getString("status"), r.getString("detail"), instant(r, "at")),
-        operationId));
+    return operations.steps(operationId);
   }
-
-  // ---- events
 
   @Override
   public long addEvent(String type, String subject, String data, Instant at) {
-    return tx(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (type, subject, data, at) VALUES (?,?,?,?)",
-          Statement.RETURN_GENERATED_KEYS)) {
-        bind(ps, type, clip(subject, 256), data, ts(at));
-        ps.executeUpdate();
-        try (ResultSet keys = ps.getGeneratedKeys()) {
-          keys.next();
-          return keys.getLong(1);
-        }
-      }
-    });
+    return operations.addEvent(type, subject, data, at);
   }
 
   @Override
   public List<EventRecord> eventsAfter(long id, int limit) {
-    return tx(c -> list(c, "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT " + Math.max(1, limit),
-        r -> new EventRecord(r.getLong("id"), r.getString("type"), r.getString("subject"), r.getString("data"),
-            instant(r, "at")), id));
+    return operations.eventsAfter(id, limit);
   }
 
   @Override
-  public synchronized void close() {
-    if (serverLock != null) {
-      try {
-        serverLock.close();
-      } catch (SQLException ignored) {
-        // the lock goes with the session
-      }
-      serverLock = null;
-    }
+  public void holdServerLock(String server) {
+    locks.hold(server);
+  }
+
+  @Override
+  public boolean serverAlive(String server) {
+    return locks.alive(server);
+  }
+
+  @Override
+  public void close() {
+    locks.release();
     pool.close();
   }
 
-  // ---- rows
-
-  private static DatacenterRecord datacenterRow(ResultSet r) throws SQLException {
-    return new DatacenterRecord(r.getString("name"), r.getString("subnet"), r.getString("gateway"),
-        r.getString("pool_start"), r.getString("pool_end"), instant(r, "created"));
-  }
-
-  private static HostRecord hostRow(ResultSet r) throws SQLException {
-    return new HostRecord(r.getString("name"), r.getString("driver"), r.getString("endpoint"), r.getString("datacenter"),
-        r.getString("network"), r.getString("state"), r.getInt("cpus"), r.getLong("memory_bytes"),
-        r.getLong("memory_used_bytes"), r.getLong("disk_bytes"), r.getLong("disk_used_bytes"), r.getString("last_error"),
-        instant(r, "updated"));
-  }
-
-  private static AppRecord appRow(ResultSet r) throws SQLException {
-    return new AppRecord(r.getString("name"), r.getString("datacenter"), r.getString("state"),
-        r.getBoolean("keep_failed"), instant(r, "created"));
-  }
-
-  private static ServiceRecord serviceRow(ResultSet r) throws SQLException {
-    return new ServiceRecord(r.getString("app"), r.getString("name"), r.getString("template"), r.getString("topology"),
-        map(r.getString("config")), map(r.getString("secrets")));
-  }
-
-  /** Members are read by position: looking columns up by label per row was most of a large app's read time. */
-  private static final String MEMBER_COLUMNS =
-      "name, app, service, ordinal, role, host, ip, state, error, cpus, memory_mib, disk_mib, operation_id";
-
-  private static MemberRecord memberRow(ResultSet r) throws SQLException {
-    return new MemberRecord(r.getString(1), r.getString(2), r.getString(3), r.getInt(4), r.getString(5),
-        r.getString(6), r.getString(7), r.getString(8), r.getString(9), r.getInt(10), r.getLong(11), r.getLong(12),
-        r.getString(13));
-  }
-
-  private static OperationRecord operationRow(ResultSet r) throws SQLException {
-    return new OperationRecord(r.getString("id"), r.getString("kind"), r.getString("target"), r.getString("status"),
-        r.getInt("progress"), r.getString("error"), instant(r, "created"), instant(r, "updated"));
-  }
-
-  // ---- plumbing
-
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  @FunctionalInterface
-  private interface VoidWork {
-    void run(Connection c) throws SQLException;
-  }
-
-  @FunctionalInterface
-  private interface Row<T> {
-    T map(ResultSet r) throws SQLException;
-  }
-
-  private <T> T tx(Work<T> work) {
-    try (Connection c = pool.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      if (DUPLICATE.equals(e.getSQLState())) {
-        throw new ConflictException(null, "already exists: " + e.getMessage(), e);
-      }
-      throw new UnavailableException(null, "store: " + e.getMessage(), e);
-    }
-  }
-
-  private void txVoid(VoidWork work) {
-    tx(c -> {
-      work.run(c);
-      return null;
-    });
-  }
-
-  private static int update(Connection c, String sql, Object... args) {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, args);
-      return ps.executeUpdate();
-    } catch (SQLException e) {
-      if (DUPLICATE.equals(e.getSQLState())) {
-        throw new ConflictException(null, "already exists", e);
-      }
-      throw new UnavailableException(null, "store: " + e.getMessage(), e);
-    }
-  }
-
-  private static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-    List<T> all = list(c, sql, row, args);
-    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
-  }
-
-  private static <T> List<T> list(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, args);
-      try (ResultSet r = ps.executeQuery()) {
-        List<T> out = new ArrayList<>();
-        while (r.next()) {
-          out.add(row.map(r));
-        }
-        return out;
-      }
-    }
-  }
-
-  private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-    for (int i = 0; i < args.length; i++) {
-      ps.setObject(i + 1, args[i]);
-    }
-  }
-
-  private static Timestamp ts(Instant at) {
-    return Timestamp.from(at == null ? Instant.now() : at);
-  }
-
-  private static Instant instant(ResultSet r, String column) throws SQLException {
-    Timestamp t = r.getTimestamp(column);
-    return t == null ? null : t.toInstant();
-  }
-
-  private static String clip(String s, int max) {
-    return s == null || s.length() <= max ? s : s.substring(0, max - 3) + "...";
-  }
-
-  private static String json(Map<String, String> map) {
-    try {
-      return JSON.writeValueAsString(new TreeMap<>(map));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Map<String, String> map(String json) {
-    try {
-      return JSON.readValue(json, new TypeReference<Map<String, String>>() {});
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

@@ -1,5 +1,7 @@
 package dev.cadre.manager.store;
 
+import dev.cadre.manager.lifecycle.MemberState;
+
 /**
  * One member: {@code name} is also its container's name on {@code host}. {@code cpus}, {@code memoryMiB},
  * {@code diskMiB} are what the scheduler reserved for it. {@code operationId} is the operation that made it.
@@ -12,15 +14,21 @@ public record MemberRecord(
     String role,
     String host,
     String ip,
-    String state,
+    MemberState state,
     String error,
     int cpus,
     long memoryMiB,
     long diskMiB,
     String operationId) {
 
-  public MemberRecord withState(String newState, String newError) {
-    return new MemberRecord(name, app, service, ordinal, role, host, ip, newState, newError, cpus, memoryMiB, diskMiB,
+  /** The member in {@code newState}; throws when its lifecycle does not allow the change. */
+  public MemberRecord withState(MemberState newState, String newError) {
+    return new MemberRecord(name, app, service, ordinal, role, host, ip, state.to(newState), newError, cpus, memoryMiB, diskMiB,
+        operationId);
+  }
+
+  public MemberRecord withHost(String newHost) {
+    return new MemberRecord(name, app, service, ordinal, role, newHost, ip, state, error, cpus, memoryMiB, diskMiB,
         operationId);
   }
 

@@ -1,12 +1,13 @@
 package dev.cadre.manager.store;
 
+import dev.cadre.manager.lifecycle.OperationStatus;
+import dev.cadre.manager.operations.OperationKind;
 import java.time.Instant;
 
-/** {@code status}: pending, running, success, failure, cancelled. */
-public record OperationRecord(String id, String kind, String target, String status, int progress, String error,
+public record OperationRecord(String id, OperationKind kind, String target, OperationStatus status, int progress, String error,
     Instant created, Instant updated) {
 
   public boolean done() {
-    return status.equals("success") || status.equals("failure") || status.equals("cancelled");
+    return status.terminal();
   }
 }

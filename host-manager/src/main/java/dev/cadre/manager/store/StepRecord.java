@@ -1,6 +1,6 @@
 package dev.cadre.manager.store;
 
+import dev.cadre.manager.operations.StepStatus;
 import java.time.Instant;
 
-/** {@code status}: running, done, failed, undone. */
-public record StepRecord(String name, String status, String detail, Instant at) {}
+public record StepRecord(String name, StepStatus status, String detail, Instant at) {}

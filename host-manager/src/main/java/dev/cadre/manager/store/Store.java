@@ -1,5 +1,8 @@
 package dev.cadre.manager.store;
 
+import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.lifecycle.OperationStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -47,7 +50,8 @@ public interface Store extends AutoCloseable {
 
   List<AppRecord> apps();
 
-  void setAppState(String name, String state);
+  /** Sets the state only while the app is still in {@code expected}; answers whether it did. */
+  boolean changeAppState(String name, AppState expected, AppState state);
 
   /** Removes the app with its services and members (not their addresses: release those first). */
   void deleteApp(String name);
@@ -69,7 +73,7 @@ public interface Store extends AutoCloseable {
   void setMemberHost(String name, String host);
 
   /** Sets state and error only while the member is still in {@code expected}; answers whether it did. */
-  boolean changeMemberState(String name, String expected, String state, String error);
+  boolean changeMemberState(String name, MemberState expected, MemberState state, String error);
 
   // ---- addresses
 
@@ -100,13 +104,17 @@ public interface Store extends AutoCloseable {
 
   void insertOperation(OperationRecord operation);
 
-  void updateOperation(String id, String status, int progress, String error, Instant at);
+  /** Sets the status (with progress and error) only while it is still {@code expected}; answers whether it did. */
+  boolean changeOperationStatus(String id, OperationStatus expected, OperationStatus status, int progress, String error,
+      Instant at);
+
+  void setOperationProgress(String id, int progress, Instant at);
 
   Optional<OperationRecord> operation(String id);
 
   List<OperationRecord> unfinishedOperations();
 
-  int countOperations(String status);
+  int countOperations(OperationStatus status);
 
   /** Marks which server runs the operation. */
   void setOperationOwner(String id, String server);

@@ -1,5 +1,8 @@
 package dev.cadre.manager.ipam;
 
+import dev.cadre.manager.lifecycle.HostState;
+import dev.cadre.manager.operations.OperationKind;
+import dev.cadre.manager.lifecycle.OperationStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,8 +44,8 @@ class IpamConcurrencyIT {
     try (TestDatabase db = database(dir); JdbcStore store = db.open(40)) {
       Instant now = Instant.now();
       store.registerHost(Ipam.datacenterFor("dc1", "10.77.0.1/24", Clock.systemUTC()),
-          new HostRecord("h1", "lxd", "unix:///x", "dc1", "br0", "ready", 1, 1, 0, 1, 0, null, now),
-          new OperationRecord("op1", "register_host", "hosts/h1", "success", 100, null, now, now));
+          new HostRecord("h1", "lxd", "unix:///x", "dc1", "br0", HostState.READY, 1, 1, 0, 1, 0, null, now),
+          new OperationRecord("op1", OperationKind.REGISTER_HOST, "hosts/h1", OperationStatus.SUCCESS, 100, null, now, now));
       Ipam ipam = new Ipam(store, Clock.systemUTC());
 
       int threads = 40;

@@ -1,5 +1,8 @@
 package dev.cadre.manager.ipam;
 
+import dev.cadre.manager.lifecycle.HostState;
+import dev.cadre.manager.operations.OperationKind;
+import dev.cadre.manager.lifecycle.OperationStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cadre.manager.store.HostRecord;
@@ -46,8 +49,8 @@ class IpamCoolDownIT {
     try (TestDatabase db = TestDatabase.h2(dir); JdbcStore store = db.open(2)) {
       // a /29: pool .4-.6 (upper half minus broadcast)
       store.registerHost(Ipam.datacenterFor("dc1", "10.77.0.1/29", clock),
-          new HostRecord("h1", "lxd", "unix:///x", "dc1", "br0", "ready", 1, 1, 0, 1, 0, null, now),
-          new OperationRecord("op1", "register_host", "hosts/h1", "success", 100, null, now, now));
+          new HostRecord("h1", "lxd", "unix:///x", "dc1", "br0", HostState.READY, 1, 1, 0, 1, 0, null, now),
+          new OperationRecord("op1", OperationKind.REGISTER_HOST, "hosts/h1", OperationStatus.SUCCESS, 100, null, now, now));
       Ipam ipam = new Ipam(store, clock);
       assertEquals("10.77.0.4", ipam.allocate("dc1", "a"));
       assertEquals("10.77.0.5", ipam.allocate("dc1", "b"));

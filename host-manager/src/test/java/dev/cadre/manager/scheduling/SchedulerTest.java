@@ -1,5 +1,6 @@
 package dev.cadre.manager.scheduling;
 
+import dev.cadre.manager.lifecycle.HostState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class SchedulerTest {
   static HostCapacity host(String name, String state, int cpus, long memMiB, int usedCpus, long usedMem) {
-    return new HostCapacity(name, state, cpus, memMiB, 0, usedCpus, usedMem, 0);
+    return new HostCapacity(name, HostState.parse(state), cpus, memMiB, 0, usedCpus, usedMem, 0);
   }
 
   static List<Need> needs(String service, int n, int cpus, long mem) {

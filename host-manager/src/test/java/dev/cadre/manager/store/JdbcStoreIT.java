@@ -1,5 +1,12 @@
 package dev.cadre.manager.store;
 
+import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.HostState;
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.operations.OperationKind;
+import dev.cadre.manager.lifecycle.OperationStatus;
+import dev.cadre.manager.lifecycle.ServiceState;
+import dev.cadre.manager.operations.StepStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,8 +54,8 @@ class JdbcStoreIT {
 
   static void registerDc1(Store store, Instant now) {
     store.registerHost(Ipam.datacenterFor("dc1", "10.77.0.1/24", Clock.systemUTC()),
-        new HostRecord("h1", "lxd", "unix:///x", "dc1", "br0", "ready", 2, 1 << 30, 0, 1 << 30, 0, null, now),
-        new OperationRecord("op1", "register_host", "hosts/h1", "success", 100, null, now, now));
+        new HostRecord("h1", "lxd", "unix:///x", "dc1", "br0", HostState.READY, 2, 1 << 30, 0, 1 << 30, 0, null, now),
+        new OperationRecord("op1", OperationKind.REGISTER_HOST, "hosts/h1", OperationStatus.SUCCESS, 100, null, now, now));
   }
 
   @Test
@@ -59,13 +66,13 @@ class JdbcStoreIT {
       assertEquals(db.kind(), store.kind());
       id = store.storeId();
       registerDc1(store, now);
-      OperationRecord op = new OperationRecord("op2", "create_app", "apps/shop", "pending", 0, null, now, now);
-      store.createApp(new AppRecord("shop", "dc1", "creating", false, now),
-          List.of(new ServiceRecord("shop", "web", "busybox", "single", Map.of("k", "v"), Map.of("password", "s3cret"))),
-          List.of(new MemberRecord("shop-web-1", "shop", "web", 1, "primary", "h1", null, "creating", null, 1, 64, 64, "op2")),
+      OperationRecord op = new OperationRecord("op2", OperationKind.CREATE_APP, "apps/shop", OperationStatus.PENDING, 0, null, now, now);
+      store.createApp(new AppRecord("shop", "dc1", AppState.CREATING, false, now),
+          List.of(new ServiceRecord("shop", "web", "busybox", "single", Map.of("k", "v"), Map.of("password", "s3cret"), ServiceState.READY)),
+          List.of(new MemberRecord("shop-web-1", "shop", "web", 1, "primary", "h1", null, MemberState.CREATING, null, 1, 64, 64, "op2")),
           op);
-      assertThrows(ConflictException.class, () -> store.createApp(new AppRecord("shop", "dc1", "creating", false, now),
-          List.of(), List.of(), new OperationRecord("op3", "create_app", "apps/shop", "pending", 0, null, now, now)));
+      assertThrows(ConflictException.class, () -> store.createApp(new AppRecord("shop", "dc1", AppState.CREATING, false, now),
+          List.of(), List.of(), new OperationRecord("op3", OperationKind.CREATE_APP, "apps/shop", OperationStatus.PENDING, 0, null, now, now)));
       assertTrue(store.operation("op3").isEmpty(), "a refused create leaves no operation behind");
       assertTrue(store.tryAllocate("dc1", "10.77.0.128", "shop-web-1", now));
       assertTrue(!store.tryAllocate("dc1", "10.77.0.128", "other", now));
@@ -102,24 +109,24 @@ class JdbcStoreIT {
       // a second host whose network disagrees with the datacenter: neither host nor operation is kept
       assertThrows(ConflictException.class, () -> store.registerHost(
           Ipam.datacenterFor("dc1", "10.99.0.1/24", Clock.systemUTC()),
-          new HostRecord("h2", "lxd", "unix:///y", "dc1", "br0", "ready", 2, 1, 0, 1, 0, null, now),
-          new OperationRecord("op9", "register_host", "hosts/h2", "success", 100, null, now, now)));
+          new HostRecord("h2", "lxd", "unix:///y", "dc1", "br0", HostState.READY, 2, 1, 0, 1, 0, null, now),
+          new OperationRecord("op9", OperationKind.REGISTER_HOST, "hosts/h2", OperationStatus.SUCCESS, 100, null, now, now)));
       assertTrue(store.host("h2").isEmpty());
       assertTrue(store.operation("op9").isEmpty());
       assertEquals(Ipam.datacenterFor("dc1", "10.77.0.1/24", Clock.systemUTC()).subnet(),
           store.datacenter("dc1").orElseThrow().subnet());
 
-      store.createApp(new AppRecord("shop", "dc1", "creating", false, now),
-          List.of(new ServiceRecord("shop", "web", "busybox", "single", Map.of(), Map.of())),
-          List.of(new MemberRecord("shop-web-1", "shop", "web", 1, "primary", "h1", null, "creating", null, 1, 64, 64, "op2")),
-          new OperationRecord("op2", "create_app", "apps/shop", "pending", 0, null, now, now));
+      store.createApp(new AppRecord("shop", "dc1", AppState.CREATING, false, now),
+          List.of(new ServiceRecord("shop", "web", "busybox", "single", Map.of(), Map.of(), ServiceState.READY)),
+          List.of(new MemberRecord("shop-web-1", "shop", "web", 1, "primary", "h1", null, MemberState.CREATING, null, 1, 64, 64, "op2")),
+          new OperationRecord("op2", OperationKind.CREATE_APP, "apps/shop", OperationStatus.PENDING, 0, null, now, now));
       // the app, its service and its operation are written before the member that collides: all rolled back
       ConflictException taken = assertThrows(ConflictException.class, () -> store.createApp(
-          new AppRecord("shop2", "dc1", "creating", false, now),
-          List.of(new ServiceRecord("shop2", "web", "busybox", "single", Map.of(), Map.of())),
-          List.of(new MemberRecord("shop-web-1", "shop2", "web", 1, "primary", "h1", null, "creating", null, 1, 64, 64,
+          new AppRecord("shop2", "dc1", AppState.CREATING, false, now),
+          List.of(new ServiceRecord("shop2", "web", "busybox", "single", Map.of(), Map.of(), ServiceState.READY)),
+          List.of(new MemberRecord("shop-web-1", "shop2", "web", 1, "primary", "h1", null, MemberState.CREATING, null, 1, 64, 64,
               "op4")),
-          new OperationRecord("op4", "create_app", "apps/shop2", "pending", 0, null, now, now)));
+          new OperationRecord("op4", OperationKind.CREATE_APP, "apps/shop2", OperationStatus.PENDING, 0, null, now, now)));
       assertTrue(taken.getMessage().contains("member name 'shop-web-1' is taken"), taken.getMessage());
       assertTrue(store.app("shop2").isEmpty());
       assertTrue(store.services("shop2").isEmpty());
@@ -128,9 +135,9 @@ class JdbcStoreIT {
       assertEquals(List.of("shop"), store.apps().stream().map(AppRecord::name).toList());
 
       // the store is still usable after the refused transactions (PostgreSQL aborts them)
-      assertTrue(store.changeMemberState("shop-web-1", "creating", "running", null));
-      assertFalse(store.changeMemberState("shop-web-1", "creating", "failed", "late"));
-      assertEquals("running", store.member("shop-web-1").orElseThrow().state());
+      assertTrue(store.changeMemberState("shop-web-1", MemberState.CREATING, MemberState.RUNNING, null));
+      assertFalse(store.changeMemberState("shop-web-1", MemberState.CREATING, MemberState.FAILED, "late"));
+      assertEquals(MemberState.RUNNING, store.member("shop-web-1").orElseThrow().state());
     }
   }
 
@@ -138,28 +145,29 @@ class JdbcStoreIT {
   void operationsStepsAndEventsKeepTheirOrder() {
     Instant created = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     try (JdbcStore store = db.open(4)) {
-      store.insertOperation(new OperationRecord("op-a", "create_app", "apps/a", "pending", 0, null, created, created));
-      store.insertOperation(new OperationRecord("op-b", "delete_app", "apps/b", "running", 10, null,
+      store.insertOperation(new OperationRecord("op-a", OperationKind.CREATE_APP, "apps/a", OperationStatus.PENDING, 0, null, created, created));
+      store.insertOperation(new OperationRecord("op-b", OperationKind.DELETE_APP, "apps/b", OperationStatus.RUNNING, 10, null,
           created.plusSeconds(1), created.plusSeconds(1)));
       assertThrows(ConflictException.class, () -> store.insertOperation(
-          new OperationRecord("op-a", "create_app", "apps/a", "pending", 0, null, created, created)));
+          new OperationRecord("op-a", OperationKind.CREATE_APP, "apps/a", OperationStatus.PENDING, 0, null, created, created)));
       assertEquals(List.of("op-a", "op-b"), store.unfinishedOperations().stream().map(OperationRecord::id).toList());
 
       Instant done = created.plusSeconds(5);
-      store.updateOperation("op-a", "failure", 100, "x".repeat(20_000), done);
+      assertTrue(store.changeOperationStatus("op-a", OperationStatus.PENDING, OperationStatus.FAILURE, 100,
+          "x".repeat(20_000), done));
       OperationRecord a = store.operation("op-a").orElseThrow();
-      assertEquals("failure", a.status());
+      assertEquals(OperationStatus.FAILURE, a.status());
       assertEquals(100, a.progress());
       assertEquals(16384, a.error().length(), "long errors are clipped to the column");
       assertEquals(done, a.updated());
       assertEquals(created, a.created());
-      assertEquals(1, store.countOperations("failure"));
-      assertEquals(1, store.countOperations("running"));
-      assertEquals(0, store.countOperations("success"));
+      assertEquals(1, store.countOperations(OperationStatus.FAILURE));
+      assertEquals(1, store.countOperations(OperationStatus.RUNNING));
+      assertEquals(0, store.countOperations(OperationStatus.SUCCESS));
       assertEquals(List.of("op-b"), store.unfinishedOperations().stream().map(OperationRecord::id).toList());
 
       for (int i = 0; i < 12; i++) {
-        store.addStep("op-b", new StepRecord("step " + i, i % 2 == 0 ? "done" : "failed", "detail " + i,
+        store.addStep("op-b", new StepRecord("step " + i, i % 2 == 0 ? StepStatus.DONE : StepStatus.FAILED, "detail " + i,
             created.plusMillis(i)));
       }
       List<StepRecord> steps = store.steps("op-b");
@@ -170,7 +178,7 @@ class JdbcStoreIT {
         assertEquals(created.plusMillis(i), steps.get(i).at());
       }
       assertTrue(store.steps("op-a").isEmpty());
-      assertThrows(RuntimeException.class, () -> store.addStep("no-such-op", new StepRecord("s", "done", null, created)),
+      assertThrows(RuntimeException.class, () -> store.addStep("no-such-op", new StepRecord("s", StepStatus.DONE, null, created)),
           "a step needs its operation");
 
       long previous = 0;

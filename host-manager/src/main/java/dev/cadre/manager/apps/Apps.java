@@ -1,0 +1,140 @@
+package dev.cadre.manager.apps;
+
+import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.NotFoundException;
+import dev.cadre.manager.AppRequest;
+import dev.cadre.manager.AppView;
+import dev.cadre.manager.MemberView;
+import dev.cadre.manager.OperationView;
+import dev.cadre.manager.ServiceView;
+import dev.cadre.manager.ipam.Ipam;
+import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.operations.OperationKind;
+import dev.cadre.manager.operations.Operations;
+import dev.cadre.manager.provisioning.AppWorkflows;
+import dev.cadre.manager.scheduling.Placement;
+import dev.cadre.manager.secrets.Secrets;
+import dev.cadre.manager.store.AppRecord;
+import dev.cadre.manager.store.MemberRecord;
+import dev.cadre.manager.store.OperationRecord;
+import dev.cadre.manager.store.Store;
+import dev.cadre.templates.TemplateCatalog;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Apps from request to operation: the request is checked and its members placed up front (a request no
+ * host can hold is refused with the reason and nothing is stored), then the app, its services, its placed
+ * members and the operation are stored in one transaction and the work runs in the background.
+ */
+public final class Apps {
+  private final Store store;
+  private final AppPlanner planner;
+  private final Placement placement;
+  private final Ipam ipam;
+  private final Operations operations;
+  private final AppWorkflows workflows;
+  private final Clock clock;
+  /** App name -> the id of the operation working on it, so that a delete can stop a create first. */
+  private final Map<String, String> active = new ConcurrentHashMap<>();
+
+  public Apps(Store store, TemplateCatalog templates, Secrets secrets, Placement placement, Ipam ipam,
+      Operations operations, AppWorkflows workflows, Clock clock) {
+    this.store = store;
+    this.planner = new AppPlanner(store, templates, secrets);
+    this.placement = placement;
+    this.ipam = ipam;
+    this.operations = operations;
+    this.workflows = workflows;
+    this.clock = clock;
+  }
+
+  public OperationView create(AppRequest r) {
+    AppPlan plan = planner.plan(r);
+    return placement.exclusively(() -> {
+      int free = ipam.free(r.datacenter());
+      if (free < plan.members().size()) {
+        throw new ConflictException(null, "datacenter '" + r.datacenter() + "' has " + free
+            + " free addresses, the app needs " + plan.members().size());
+      }
+      List<String> hosts = placement.place(r.datacenter(), plan.needs());
+      OperationRecord op = operations.newOperation(OperationKind.CREATE_APP, "apps/" + r.name());
+      List<MemberRecord> members = new ArrayList<>();
+      for (int i = 0; i < plan.members().size(); i++) {
+        AppPlan.PlannedMember p = plan.members().get(i);
+        members.add(new MemberRecord(AppPlanner.memberName(r.name(), p.service(), p.ordinal()), r.name(), p.service(),
+            p.ordinal(), p.role(), hosts.get(i), null, MemberState.CREATING, null, p.need().cpus(),
+            p.need().memoryMiB(), p.need().diskMiB(), op.id()));
+      }
+      AppRecord app = new AppRecord(r.name(), r.datacenter(), AppState.CREATING, r.keepFailed(), clock.instant());
+      store.createApp(app, plan.services(), members, op);
+      active.put(r.name(), op.id());
+      operations.submit(op, ctx -> {
+        try {
+          workflows.create(ctx, r.name());
+        } finally {
+          active.remove(r.name(), op.id());
+        }
+      });
+      return operations.view(op.id());
+    });
+  }
+
+  public OperationView delete(String name) {
+    require(name);
+    return placement.exclusively(() -> {
+      String running = active.get(name);
+      if (running != null && operations.view(running).kind().equals(OperationKind.DELETE_APP.wire())) {
+        throw new ConflictException(null, "app '" + name + "' is already being deleted by operation " + running);
+      }
+      OperationRecord op = operations.newOperation(OperationKind.DELETE_APP, "apps/" + name);
+      store.insertOperation(op);
+      active.put(name, op.id());
+      operations.submit(op, ctx -> {
+        try {
+          if (running != null) {
+            // a create still running: stop it (it rolls back what it made) before removing the rest
+            operations.cancel(running);
+            ctx.step("cancel " + running, "waiting for the create operation to stop");
+            operations.await(running, Duration.ofMinutes(30));
+          }
+          workflows.delete(ctx, name);
+        } finally {
+          active.remove(name, op.id());
+        }
+      });
+      return operations.view(op.id());
+    });
+  }
+
+  public List<AppView> all() {
+    return store.apps().stream().map(this::view).toList();
+  }
+
+  public AppView one(String name) {
+    return view(require(name));
+  }
+
+  private AppRecord require(String name) {
+    return store.app(name).orElseThrow(() -> new NotFoundException(null, "app '" + name + "' not found"));
+  }
+
+  private AppView view(AppRecord a) {
+    Map<String, List<MemberView>> members = new LinkedHashMap<>();
+    for (MemberRecord m : store.members(a.name())) {
+      members.computeIfAbsent(m.service(), k -> new ArrayList<>())
+          .add(new MemberView(m.name(), m.role(), m.host(), m.ip(), m.state().wire(), m.error()));
+    }
+    List<ServiceView> services = store.services(a.name()).stream()
+        .map(s -> new ServiceView(s.name(), s.template(), s.topology(), s.config(), s.secrets(),
+            members.getOrDefault(s.name(), List.of())))
+        .toList();
+    return new AppView(a.name(), a.datacenter(), a.state().wire(), services, a.created());
+  }
+}

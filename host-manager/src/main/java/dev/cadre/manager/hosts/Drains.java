@@ -1,0 +1,95 @@
+package dev.cadre.manager.hosts;
+
+import dev.cadre.driver.ConflictException;
+import dev.cadre.manager.OperationView;
+import dev.cadre.manager.lifecycle.HostState;
+import dev.cadre.manager.operations.OperationKind;
+import dev.cadre.manager.operations.Operations;
+import dev.cadre.manager.provisioning.AppWorkflows;
+import dev.cadre.manager.scheduling.Need;
+import dev.cadre.manager.scheduling.Placement;
+import dev.cadre.manager.store.HostRecord;
+import dev.cadre.manager.store.MemberRecord;
+import dev.cadre.manager.store.OperationRecord;
+import dev.cadre.manager.store.Store;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Emptying a host: it turns {@code draining} (no new members), every running member is placed on another
+ * host of its datacenter up front (or the drain is refused with the reason), then moved keeping its address.
+ */
+public final class Drains {
+  private final Store store;
+  private final HostRegistry hosts;
+  private final Placement placement;
+  private final Operations operations;
+  private final AppWorkflows workflows;
+  private final Clock clock;
+  /** Host name -> the id of the drain working on it. */
+  private final Map<String, String> active = new ConcurrentHashMap<>();
+
+  public Drains(Store store, HostRegistry hosts, Placement placement, Operations operations, AppWorkflows workflows,
+      Clock clock) {
+    this.store = store;
+    this.hosts = hosts;
+    this.placement = placement;
+    this.operations = operations;
+    this.workflows = workflows;
+    this.clock = clock;
+  }
+
+  public OperationView drain(String name) {
+    HostRecord h = hosts.require(name);
+    return placement.exclusively(() -> {
+      String running = active.get(name);
+      if (running != null) {
+        throw new ConflictException(null, "host '" + name + "' is already being drained by operation " + running);
+      }
+      if (!h.state().canBecome(HostState.DRAINING)) {
+        throw new ConflictException(null, "host '" + name + "' is " + h.state().wire()
+            + "; only a host that answers can be drained");
+      }
+      List<MemberRecord> on = store.allMembers().stream().filter(m -> m.host().equals(name)).toList();
+      for (MemberRecord m : on) {
+        if (!m.state().watched()) {
+          throw new ConflictException(null, "member " + m.name() + " on '" + name + "' is " + m.state().wire()
+              + "; drain moves running members only (delete or wait for its app first)");
+        }
+      }
+      HostRecord draining = h.withState(HostState.DRAINING, null, clock.instant());
+      store.updateHost(draining);
+      Map<String, String> targets = new LinkedHashMap<>();
+      try {
+        List<String> placed = placement.place(h.datacenter(),
+            on.stream().map(m -> new Need(m.app() + "/" + m.service(), m.cpus(), m.memoryMiB(), m.diskMiB())).toList());
+        for (int i = 0; i < on.size(); i++) {
+          targets.put(on.get(i).name(), placed.get(i));
+        }
+      } catch (RuntimeException e) {
+        store.updateHost(draining.withState(h.state(), h.lastError(), clock.instant()));
+        throw e;
+      }
+      if (h.state() != HostState.DRAINING) {
+        hosts.publish(name, HostState.DRAINING.wire(), h.state().wire(), null);
+      }
+      OperationRecord op = operations.newOperation(OperationKind.DRAIN_HOST, "hosts/" + name);
+      store.insertOperation(op);
+      active.put(name, op.id());
+      operations.submit(op, ctx -> {
+        try {
+          ctx.step("plan", targets.isEmpty() ? "no members on " + name
+              : targets.entrySet().stream().map(e -> e.getKey() + " -> " + e.getValue()).collect(Collectors.joining(", ")));
+          workflows.drain(ctx, name, targets);
+        } finally {
+          active.remove(name, op.id());
+        }
+      });
+      return operations.view(op.id());
+    });
+  }
+}

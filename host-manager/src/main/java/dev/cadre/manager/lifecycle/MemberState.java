@@ -1,0 +1,49 @@
+package dev.cadre.manager.lifecycle;
+
+import java.util.Set;
+
+/**
+ * A member's lifecycle. Each line: the state, then the states it may become. Any state may become
+ * {@code deleting} (an app is deleted whatever its members are doing); {@code deleting} ends with the row.
+ */
+public enum MemberState implements Lifecycle<MemberState> {
+  CREATING("configuring failed deleting"),
+  CONFIGURING("starting failed deleting"),
+  STARTING("running failed deleting"),
+  RUNNING("unhealthy moving deleting"),
+  UNHEALTHY("running moving failed deleting"),
+  MOVING("running failed deleting"),
+  FAILED("deleting"),
+  DELETING("");
+
+  private static final Transitions<MemberState> TABLE = Transitions.of(MemberState.class, s -> s.targets);
+  private final String targets;
+
+  MemberState(String targets) {
+    this.targets = targets;
+  }
+
+  @Override
+  public String wire() {
+    return Transitions.wireName(this);
+  }
+
+  @Override
+  public Set<MemberState> next() {
+    return TABLE.next(this);
+  }
+
+  public static MemberState parse(String wire) {
+    return TABLE.parse(wire);
+  }
+
+  /** Work on the member is under way and an operation owns it (a crash leaves it to recovery). */
+  public boolean inFlight() {
+    return this == CREATING || this == CONFIGURING || this == STARTING || this == MOVING;
+  }
+
+  /** The health monitor asks these members' {@code health} hook. */
+  public boolean watched() {
+    return this == RUNNING || this == UNHEALTHY;
+  }
+}

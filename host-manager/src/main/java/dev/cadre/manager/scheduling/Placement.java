@@ -1,0 +1,56 @@
+package dev.cadre.manager.scheduling;
+
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.store.MemberRecord;
+import dev.cadre.manager.store.Store;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * Where members go, decided one request at a time: what each host of a datacenter has and what cadre has
+ * placed on it (failed members hold nothing), then {@link Scheduler#place}. Callers that place and then
+ * store do both inside {@link #exclusively} so that two requests cannot take the same room.
+ */
+public final class Placement {
+  private final Store store;
+  private final int cpuOvercommit;
+  private final Object lock = new Object();
+
+  public Placement(Store store, int cpuOvercommit) {
+    this.store = store;
+    this.cpuOvercommit = cpuOvercommit;
+  }
+
+  public <T> T exclusively(Supplier<T> work) {
+    synchronized (lock) {
+      return work.get();
+    }
+  }
+
+  /** One host per need, in order; throws Conflict with the reason when the datacenter cannot hold them. */
+  public List<String> place(String datacenter, List<Need> needs) {
+    return Scheduler.place(datacenter, capacities(datacenter), needs);
+  }
+
+  List<HostCapacity> capacities(String datacenter) {
+    Map<String, long[]> placed = new TreeMap<>(); // host -> cpus, memory MiB, disk MiB
+    for (MemberRecord m : store.allMembers()) {
+      if (m.state() == MemberState.FAILED) {
+        continue;
+      }
+      long[] use = placed.computeIfAbsent(m.host(), k -> new long[3]);
+      use[0] += m.cpus();
+      use[1] += m.memoryMiB();
+      use[2] += m.diskMiB();
+    }
+    return store.hosts().stream().filter(h -> h.datacenter().equals(datacenter))
+        .map(h -> {
+          long[] use = placed.getOrDefault(h.name(), new long[3]);
+          return new HostCapacity(h.name(), h.state(), h.cpus() * cpuOvercommit, h.memoryBytes() >> 20,
+              h.diskBytes() >> 20, (int) use[0], use[1], use[2]);
+        })
+        .toList();
+  }
+}

@@ -1,0 +1,102 @@
+package dev.cadre.manager.store;
+
+import static dev.cadre.manager.store.Sql.bind;
+import static dev.cadre.manager.store.Sql.clip;
+import static dev.cadre.manager.store.Sql.list;
+import static dev.cadre.manager.store.Sql.one;
+import static dev.cadre.manager.store.Sql.ts;
+import static dev.cadre.manager.store.Sql.update;
+
+import dev.cadre.manager.lifecycle.OperationStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Operations with their steps and owners, and the event log. A status changes only through its lifecycle. */
+final class OperationRows {
+  private final Sql sql;
+
+  OperationRows(Sql sql) {
+    this.sql = sql;
+  }
+
+  void insertOperation(OperationRecord op) {
+    sql.txVoid(c -> insertOperation(c, op));
+  }
+
+  static void insertOperation(Connection c, OperationRecord op) {
+    update(c, "INSERT INTO operations (id, kind, target, status, progress, error, created, updated) VALUES (?,?,?,?,?,?,?,?)",
+        op.id(), op.kind(), op.target(), op.status(), op.progress(), clip(op.error(), 16384), ts(op.created()),
+        ts(op.updated()));
+  }
+
+  boolean changeOperationStatus(String id, OperationStatus expected, OperationStatus status, int progress,
+      String error, Instant at) {
+    expected.to(status);
+    return sql.tx(c -> update(c, "UPDATE operations SET status = ?, progress = ?, error = ?, updated = ?"
+        + " WHERE id = ? AND status = ?", status, progress, clip(error, 16384), ts(at), id, expected)) == 1;
+  }
+
+  void setOperationProgress(String id, int progress, Instant at) {
+    sql.txVoid(c -> update(c, "UPDATE operations SET progress = ?, updated = ? WHERE id = ?", progress, ts(at), id));
+  }
+
+  Optional<OperationRecord> operation(String id) {
+    return sql.tx(c -> one(c, "SELECT * FROM operations WHERE id = ?", Rows::operationRow, id));
+  }
+
+  List<OperationRecord> unfinishedOperations() {
+    return sql.tx(c -> list(c, "SELECT * FROM operations WHERE status IN ('pending', 'running') ORDER BY created",
+        Rows::operationRow));
+  }
+
+  int countOperations(OperationStatus status) {
+    return sql.tx(c -> one(c, "SELECT COUNT(*) FROM operations WHERE status = ?", r -> r.getInt(1), status).orElse(0));
+  }
+
+  void setOperationOwner(String id, String server) {
+    sql.txVoid(c -> update(c, "UPDATE operations SET owner = ? WHERE id = ?", server, id));
+  }
+
+  String operationOwner(String id) {
+    return sql.tx(c -> {
+      // the owner may be NULL, which Optional cannot carry
+      List<String[]> rows = list(c, "SELECT owner FROM operations WHERE id = ?", r -> new String[] {r.getString(1)}, id);
+      return rows.isEmpty() ? null : rows.get(0)[0];
+    });
+  }
+
+  void addStep(String operationId, StepRecord s) {
+    sql.txVoid(c -> update(c, "INSERT INTO operation_steps (operation_id, name, status, detail, at) VALUES (?,?,?,?,?)",
+        operationId, clip(s.name(), 256), s.status(), clip(s.detail(), 16384), ts(s.at())));
+  }
+
+  List<StepRecord> steps(String operationId) {
+    return sql.tx(c -> list(c, "SELECT * FROM operation_steps WHERE operation_id = ? ORDER BY id",
+        Rows::stepRow, operationId));
+  }
+
+  long addEvent(String type, String subject, String data, Instant at) {
+    return sql.tx(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (type, subject, data, at) VALUES (?,?,?,?)",
+          Statement.RETURN_GENERATED_KEYS)) {
+        bind(ps, type, clip(subject, 256), data, ts(at));
+        ps.executeUpdate();
+        try (ResultSet keys = ps.getGeneratedKeys()) {
+          keys.next();
+          return keys.getLong(1);
+        }
+      }
+    });
+  }
+
+  List<EventRecord> eventsAfter(long id, int limit) {
+    return sql.tx(c -> list(c, "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT " + Math.max(1, limit),
+        Rows::eventRow, id));
+  }
+
+}
