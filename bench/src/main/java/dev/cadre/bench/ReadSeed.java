@@ -1,5 +1,11 @@
 package dev.cadre.bench;
 
+import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.HostState;
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.lifecycle.OperationStatus;
+import dev.cadre.manager.lifecycle.ServiceState;
+import dev.cadre.manager.operations.OperationKind;
 import dev.cadre.manager.store.AppRecord;
 import dev.cadre.manager.store.DatacenterRecord;
 import dev.cadre.manager.store.HostRecord;
@@ -29,22 +35,22 @@ public final class ReadSeed {
     try (JdbcStore store = JdbcStore.embedded(dataDir, 2)) {
       DatacenterRecord dc = new DatacenterRecord("bench", "10.200.0.0/16", "10.200.0.1", "10.200.128.0", "10.200.255.254", now);
       HostRecord host = new HostRecord("ghost", "lxd", "unix:///run/cadre-bench-nobody.socket", "bench", "cadrebr9",
-          "unreachable", 64, 256L << 30, 0, 1L << 40, 0, "seeded for the read benchmark", now);
-      store.registerHost(dc, host, operation("register_host", "hosts/ghost", now));
-      OperationRecord create = operation("create_app", "apps/big", now);
+          HostState.UNREACHABLE, 64, 256L << 30, 0, 1L << 40, 0, "seeded for the read benchmark", now);
+      store.registerHost(dc, host, operation(OperationKind.REGISTER_HOST, "hosts/ghost", now));
+      OperationRecord create = operation(OperationKind.CREATE_APP, "apps/big", now);
       List<ServiceRecord> services = new ArrayList<>();
       List<MemberRecord> rows = new ArrayList<>();
       for (int i = 0; i < members; i++) {
         String service = "svc" + (i / 100 + 1);
         if (i % 100 == 0) {
-          services.add(new ServiceRecord("big", service, "busybox", "single", Map.of(), Map.of()));
+          services.add(new ServiceRecord("big", service, "busybox", "single", Map.of(), Map.of(), ServiceState.READY));
         }
         String ip = "10.200." + (128 + i / 254) + "." + (1 + i % 254);
         String name = "big-" + service + "-" + (i % 100 + 1);
-        rows.add(new MemberRecord(name, "big", service, i % 100 + 1, "primary", "ghost", ip, "running", null, 1, 64, 64,
+        rows.add(new MemberRecord(name, "big", service, i % 100 + 1, "primary", "ghost", ip, MemberState.RUNNING, null, 1, 64, 64,
             create.id()));
       }
-      store.createApp(new AppRecord("big", "bench", "running", false, now), services, rows, create);
+      store.createApp(new AppRecord("big", "bench", AppState.RUNNING, false, now), services, rows, create);
       for (MemberRecord m : rows) {
         store.tryAllocate("bench", m.ip(), m.name(), now);
       }
@@ -52,7 +58,7 @@ public final class ReadSeed {
     }
   }
 
-  private static OperationRecord operation(String kind, String target, Instant at) {
-    return new OperationRecord(UUID.randomUUID().toString(), kind, target, "success", 100, null, at, at);
+  private static OperationRecord operation(OperationKind kind, String target, Instant at) {
+    return new OperationRecord(UUID.randomUUID().toString(), kind, target, OperationStatus.SUCCESS, 100, null, at, at);
   }
 }
