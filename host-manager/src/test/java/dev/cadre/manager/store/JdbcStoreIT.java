@@ -135,9 +135,12 @@ class JdbcStoreIT {
       assertEquals(List.of("shop"), store.apps().stream().map(AppRecord::name).toList());
 
       // the store is still usable after the refused transactions (PostgreSQL aborts them)
-      assertTrue(store.changeMemberState("shop-web-1", MemberState.CREATING, MemberState.RUNNING, null));
+      assertTrue(store.changeMemberState("shop-web-1", MemberState.CREATING, MemberState.CONFIGURING, null));
       assertFalse(store.changeMemberState("shop-web-1", MemberState.CREATING, MemberState.FAILED, "late"));
-      assertEquals(MemberState.RUNNING, store.member("shop-web-1").orElseThrow().state());
+      assertEquals(MemberState.CONFIGURING, store.member("shop-web-1").orElseThrow().state());
+      assertThrows(dev.cadre.manager.lifecycle.IllegalTransitionException.class,
+          () -> store.changeMemberState("shop-web-1", MemberState.CONFIGURING, MemberState.CREATING, null),
+          "a change the lifecycle does not allow is refused before the store is asked");
     }
   }
 
