@@ -1,6 +1,7 @@
 package dev.cadre.manager;
 
 import dev.cadre.manager.apps.Apps;
+import dev.cadre.manager.background.BackgroundWork;
 import dev.cadre.manager.events.EventBus;
 import dev.cadre.manager.hosts.Drains;
 import dev.cadre.manager.hosts.DriverRegistry;
@@ -28,15 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The control plane's facade: it wires the parts and delegates to them (hosts to {@link HostRegistry} and
@@ -44,7 +37,6 @@ import org.slf4j.LoggerFactory;
  * earlier run left unfinished before it answers.
  */
 public final class CadreControlPlane implements ControlPlane {
-  private static final Logger LOG = LoggerFactory.getLogger(CadreControlPlane.class);
   public static final String VERSION = "0.1.0";
 
   private enum Lifecycle { STARTED, CLOSED }
@@ -62,8 +54,7 @@ public final class CadreControlPlane implements ControlPlane {
   private final HostProber prober;
   private final HealthMonitor health;
   private final Recovery recovery;
-  private final ExecutorService memberPool;
-  private final ScheduledExecutorService background;
+  private final BackgroundWork work;
   private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.STARTED);
 
   /** Wires the parts along the data path: request -> operation -> workflow -> driver -> agent. */
@@ -76,22 +67,21 @@ public final class CadreControlPlane implements ControlPlane {
     this.drivers = new DriverRegistry(config.factories(), store, config.dataDir().resolve("drivers"));
     String server = java.util.UUID.randomUUID().toString();
     store.holdServerLock(server);
-    this.operations = new Operations(store, events, clock, Executors.newCachedThreadPool(threads("cadre-op")), server);
+    this.work = new BackgroundWork(BackgroundWork.Limits.of(config.tuning()));
+    this.operations = new Operations(store, events, clock, work.operations(), server);
     this.ipam = new Ipam(store, clock);
     HostImages hostImages = new HostImages(config.images());
-    this.memberPool = Executors.newFixedThreadPool(config.tuning().provisionThreads(), threads("cadre-member"));
     MemberEvents memberEvents = new MemberEvents(store, events);
     Containers containers = new Containers(drivers, store.storeId());
     MemberProvisioner provisioner = new MemberProvisioner(drivers, hostImages, config.hooks(), memberEvents, containers,
         ipam, config.tuning(), clock);
-    AppWorkflows workflows = new AppWorkflows(store, ipam, templates, provisioner, memberEvents, containers, memberPool);
+    AppWorkflows workflows = new AppWorkflows(store, ipam, templates, provisioner, memberEvents, containers, work.members());
     Placement placement = new Placement(store, config.tuning().cpuOvercommit());
     this.hostRegistry = new HostRegistry(store, drivers, operations, events, placement, hostImages::forget, clock);
     this.drains = new Drains(store, hostRegistry, placement, operations, workflows, clock);
     this.apps = new Apps(store, templates, new Secrets(), placement, ipam, operations, workflows, clock);
-    this.prober = new HostProber(store, drivers, events, clock);
-    this.background = Executors.newSingleThreadScheduledExecutor(threads("cadre-prober"));
-    this.health = new HealthMonitor(store, drivers, config.hooks(), memberEvents, config.tuning(), clock, memberPool);
+    this.prober = new HostProber(store, drivers, events, clock, work.probes(), config.tuning().probeTimeout());
+    this.health = new HealthMonitor(store, drivers, config.hooks(), memberEvents, config.tuning(), clock, work.health());
     this.recovery = new Recovery(store, drivers, containers, ipam, memberEvents, operations, workflows, clock);
     recovery.run();
   }
@@ -120,18 +110,14 @@ public final class CadreControlPlane implements ControlPlane {
   }
 
   private void startProbing() {
-    long every = Math.max(1, config.tuning().probeInterval().toMillis());
-    background.scheduleWithFixedDelay(() -> {
-      try {
-        prober.probeAll();
-        recovery.run(false);
-        recovery.sweepContainers();
-        ipam.releaseQuarantined();
-        health.checkAll();
-      } catch (RuntimeException e) {
-        LOG.warn("background round failed: {}", e.toString());
-      }
-    }, 0, every, TimeUnit.MILLISECONDS);
+    Duration every = config.tuning().probeInterval();
+    work.every("probe", every, prober::probeAll);
+    work.every("health", every, health::checkAll);
+    work.every("upkeep", every, () -> {
+      recovery.run(false);
+      recovery.sweepContainers();
+      ipam.releaseQuarantined();
+    });
   }
 
   // ---- hosts
@@ -262,25 +248,11 @@ public final class CadreControlPlane implements ControlPlane {
     if (!lifecycle.compareAndSet(Lifecycle.STARTED, Lifecycle.CLOSED)) {
       return;
     }
-    background.shutdownNow();
-    try {
-      background.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    work.stopBackground(Duration.ofSeconds(2));
     operations.shutdown(Duration.ofSeconds(5));
-    memberPool.shutdownNow();
+    work.close();
     events.close();
     drivers.close();
     store.close();
-  }
-
-  private static ThreadFactory threads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

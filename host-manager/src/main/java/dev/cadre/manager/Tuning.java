@@ -10,9 +10,12 @@ import java.time.Duration;
  * @param addressTimeout how long a started member may take to hold its address
  * @param healthAttempts how many times {@code health} is asked before the member counts as failed
  * @param healthInterval the pause between two {@code health} attempts (and between retries of a hook that said "retry later")
- * @param probeInterval how often every host is probed
+ * @param probeInterval the pause between two rounds of each kind of background work: host probes, health
+ *     checks of running members, upkeep (recovery of dead servers' operations, sweeps)
  * @param cpuOvercommit how many member CPUs one host CPU may carry (limits.cpu is a cap, not a reservation)
  * @param storePoolSize database connections
+ * @param healthTimeout how long the {@code health} hook of a running member may run (the agent kills it then)
+ * @param probeTimeout how long one probe of a host may take before the host counts as unreachable
  */
 public record Tuning(
     int provisionThreads,
@@ -22,12 +25,14 @@ public record Tuning(
     Duration healthInterval,
     Duration probeInterval,
     int cpuOvercommit,
-    int storePoolSize) {
+    int storePoolSize,
+    Duration healthTimeout,
+    Duration probeTimeout) {
 
   /** Provisioning parallelism from {@code CADRE_PROVISION_PARALLELISM} (default 8), the rest fixed. */
   public static Tuning defaults() {
     return new Tuning(parallelism(System.getenv("CADRE_PROVISION_PARALLELISM")), Duration.ofMinutes(2), Duration.ofSeconds(60), 30, Duration.ofSeconds(1),
-        Duration.ofSeconds(15), 32, 24);
+        Duration.ofSeconds(15), 32, 24, Duration.ofSeconds(30), Duration.ofSeconds(10));
   }
 
   static int parallelism(String value) {
@@ -48,6 +53,11 @@ public record Tuning(
   public Tuning {
     if (provisionThreads < 1 || healthAttempts < 1 || cpuOvercommit < 1 || storePoolSize < 2) {
       throw new IllegalArgumentException("tuning values must be positive");
+    }
+    for (Duration d : new Duration[] {healthTimeout, probeTimeout}) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("health and probe timeouts must be positive");
+      }
     }
   }
 }

@@ -14,6 +14,12 @@ final class FakeFactory implements HostDriverFactory {
   final Map<String, FakeHostDriver> hosts = new ConcurrentHashMap<>();
   /** Endpoint names whose hosts do not answer: every verb but kind/hostName/close throws Unavailable. */
   final java.util.Set<String> down = ConcurrentHashMap.newKeySet();
+  /**
+   * Endpoint names whose hosts accept and never answer: every verb but kind/hostName/close blocks, deaf to
+   * interrupts like a socket read, until {@link #unhang} is counted down.
+   */
+  final java.util.Set<String> hung = ConcurrentHashMap.newKeySet();
+  final java.util.concurrent.CountDownLatch unhang = new java.util.concurrent.CountDownLatch(1);
   /** Addresses a stale DHCP lease keeps: a container configured with one of them comes up with 10.77.0.5. */
   final java.util.Set<String> stale = ConcurrentHashMap.newKeySet();
   /** Addresses another tenant's NIC has: starting a container configured with one fails as LXD does. */
@@ -44,7 +50,15 @@ final class FakeFactory implements HostDriverFactory {
     return (HostDriver) java.lang.reflect.Proxy.newProxyInstance(HostDriver.class.getClassLoader(),
         new Class<?>[] {HostDriver.class}, (proxy, method, args) -> {
           String verb = method.getName();
-          if (down.contains(name) && !verb.equals("kind") && !verb.equals("hostName") && !verb.equals("close")) {
+          boolean io = !verb.equals("kind") && !verb.equals("hostName") && !verb.equals("close");
+          while (io && hung.contains(name) && unhang.getCount() > 0) {
+            try {
+              unhang.await();
+            } catch (InterruptedException deaf) {
+              // a hung socket read does not notice
+            }
+          }
+          if (io && down.contains(name)) {
             throw new UnavailableException(hostName, "connection refused (fake host " + name + " is down)");
           }
           if (verb.equals("copyTo")) {

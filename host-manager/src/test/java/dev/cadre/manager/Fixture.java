@@ -11,12 +11,13 @@ import java.util.UUID;
 /** A control plane over fake hosts and scripted hooks, on an in-memory database (or a file one for the ITs). */
 final class Fixture implements AutoCloseable {
   static final Tuning FAST = new Tuning(16, Duration.ofSeconds(10), Duration.ofSeconds(5), 3, Duration.ofMillis(10),
-      Duration.ofHours(1), 16, 8);
+      Duration.ofHours(1), 16, 8, Duration.ofSeconds(5), Duration.ofSeconds(2));
 
   final FakeFactory factory = new FakeFactory();
   final ScriptedHooks hooks = new ScriptedHooks();
   final Path dataDir;
   final String jdbcUrl;
+  Tuning tuning = FAST;
   CadreControlPlane plane;
 
   Fixture(Path dataDir, boolean fileDatabase) {
@@ -31,7 +32,7 @@ final class Fixture implements AutoCloseable {
 
   ControlPlaneConfig config() {
     return new ControlPlaneConfig(dataDir, jdbcUrl, List.of(factory), null,
-        t -> new ImageSource(t.imageAlias(), dataDir.resolve("no-tarball")), hooks, null, FAST);
+        t -> new ImageSource(t.imageAlias(), dataDir.resolve("no-tarball")), hooks, null, tuning);
   }
 
   CadreControlPlane open() {
@@ -66,6 +67,7 @@ final class Fixture implements AutoCloseable {
   @Override
   public void close() {
     hooks.release.countDown();
+    factory.unhang.countDown();
     if (plane != null) {
       plane.close();
     }

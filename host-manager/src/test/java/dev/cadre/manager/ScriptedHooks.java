@@ -4,6 +4,7 @@ import dev.cadre.driver.FileSpec;
 import dev.cadre.driver.HostDriver;
 import dev.cadre.manager.hooks.HookRunner;
 import dev.cadre.templates.Agent;
+import dev.cadre.templates.HookExit;
 import dev.cadre.templates.HookResult;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * given exit and stderr for one member, or block until released. Records every call.
  */
 final class ScriptedHooks implements HookRunner {
-  record Call(String host, String instance, String hook, String commandId, Map<String, String> env, String payload) {}
+  record Call(String host, String instance, String hook, String commandId, Map<String, String> env, String payload,
+      Duration timeout) {}
 
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final Map<String, HookResult> answers = new ConcurrentHashMap<>();
@@ -27,6 +29,10 @@ final class ScriptedHooks implements HookRunner {
   volatile String blockHook;
   /** Blocks ignoring interrupts, like a hung exec (for the crash tests). */
   volatile boolean stubborn;
+  /** When set, only instances whose name starts with it block. */
+  volatile String blockPrefix;
+  /** A blocked hook ends at its timeout with exit 124, as the agent kills a hook that runs too long. */
+  volatile boolean killAtTimeout;
 
   /** {@code member} may be null for every member. */
   void fail(String member, String hook, int exit, String stderr) {
@@ -41,11 +47,17 @@ final class ScriptedHooks implements HookRunner {
   @Override
   public HookResult run(HostDriver driver, String instance, String hook, String commandId, byte[] payload,
       Map<String, String> env, Duration timeout) {
-    calls.add(new Call(driver.hostName(), instance, hook, commandId, env, new String(payload)));
-    if (hook.equals(blockHook)) {
+    calls.add(new Call(driver.hostName(), instance, hook, commandId, env, new String(payload), timeout));
+    String prefix = blockPrefix;
+    if (hook.equals(blockHook) && (prefix == null || instance.startsWith(prefix))) {
       blocked.countDown();
+      long end = System.nanoTime() + timeout.toNanos();
       boolean done = false;
       while (!done) {
+        if (killAtTimeout && System.nanoTime() > end) {
+          return new HookResult(commandId, hook, HookExit.TIMED_OUT, "",
+              "cadre-agent: timed out after " + timeout.toSeconds() + "s; the hook was killed\n", false);
+        }
         try {
           done = release.await(50, TimeUnit.MILLISECONDS) || (!stubborn && Thread.currentThread().isInterrupted());
         } catch (InterruptedException e) {

@@ -1,19 +1,28 @@
 package dev.cadre.manager.hosts;
 
-import dev.cadre.manager.lifecycle.HostState;
 import dev.cadre.driver.HostInfo;
+import dev.cadre.manager.background.Lane;
+import dev.cadre.manager.background.Outcome;
 import dev.cadre.manager.events.EventBus;
+import dev.cadre.manager.lifecycle.HostState;
 import dev.cadre.manager.store.HostRecord;
 import dev.cadre.manager.store.Store;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Probes every host now and then: answers make it {@code ready} (and refresh its capacity), failures
  * make it {@code unreachable}. A draining host stays draining while it answers.
+ *
+ * <p>Each host is probed as a task of its own on the probe lane, with a deadline: a host whose endpoint
+ * accepts connections and never answers is marked unreachable when its deadline passes, and delays
+ * neither the other hosts nor anything else. Its stuck probe keeps its place until the driver gives up;
+ * rounds meanwhile skip that host, and a late answer is dropped.
  */
 public final class HostProber {
   private static final Logger LOG = LoggerFactory.getLogger(HostProber.class);
@@ -21,43 +30,69 @@ public final class HostProber {
   private final DriverRegistry drivers;
   private final EventBus events;
   private final Clock clock;
+  private final Lane lane;
+  private final Duration timeout;
 
-  public HostProber(Store store, DriverRegistry drivers, EventBus events, Clock clock) {
+  public HostProber(Store store, DriverRegistry drivers, EventBus events, Clock clock, Lane lane, Duration timeout) {
     this.store = store;
     this.drivers = drivers;
     this.events = events;
     this.clock = clock;
+    this.lane = lane;
+    this.timeout = timeout;
   }
 
+  /** One round: every host at once, each within the probe timeout; answers when each has its outcome. */
   public void probeAll() {
+    Map<String, Callable<HostInfo>> probes = new LinkedHashMap<>();
     for (HostRecord h : store.hosts()) {
-      try {
-        probe(h);
-      } catch (RuntimeException e) {
-        LOG.warn("probing {} failed: {}", h.name(), e.toString());
-      }
+      probes.put(h.name(), () -> drivers.driver(h.name()).probe());
+    }
+    int skipped = lane.runAll(probes, timeout, this::record);
+    if (skipped > 0) {
+      LOG.debug("{} hosts not probed this round: an earlier probe is still under way", skipped);
     }
   }
 
-  public HostRecord probe(HostRecord h) {
-    HostRecord next;
+  private void record(String host, Outcome<HostInfo> outcome) {
     try {
-      HostInfo info = drivers.driver(h.name()).probe();
-      HostState state = h.state() == HostState.DRAINING ? HostState.DRAINING : HostState.READY;
-      next = h.probed(state, info.cpus(), info.memoryBytes(), info.memoryUsedBytes(), info.diskBytes(),
-          info.diskUsedBytes(), clock.instant());
+      if (outcome instanceof Outcome.Done<HostInfo> done) {
+        answered(host, done.value());
+      } else if (outcome instanceof Outcome.Failed<HostInfo> failed) {
+        Throwable e = failed.error();
+        unreachable(host, e instanceof RuntimeException && e.getMessage() != null ? e.getMessage() : e.toString());
+      } else if (outcome instanceof Outcome.TimedOut<HostInfo> late) {
+        unreachable(host, "probe timed out after " + late.after() + " (the host accepted no request or gave no answer)");
+      } else {
+        LOG.warn("probe of {} did not start within {}: every probe thread is busy", host, timeout);
+      }
     } catch (RuntimeException e) {
-      next = h.withState(HostState.UNREACHABLE, e.getMessage(), clock.instant());
+      LOG.warn("recording the probe of {} failed: {}", host, e.toString());
     }
+  }
+
+  private void answered(String host, HostInfo info) {
+    // read again: the host may have been drained or removed while the probe ran
+    store.host(host).ifPresent(h -> {
+      HostState state = h.state() == HostState.DRAINING ? HostState.DRAINING : HostState.READY;
+      change(h, h.probed(state, info.cpus(), info.memoryBytes(), info.memoryUsedBytes(), info.diskBytes(),
+          info.diskUsedBytes(), clock.instant()));
+    });
+  }
+
+  private void unreachable(String host, String error) {
+    store.host(host).ifPresent(h -> change(h, h.withState(HostState.UNREACHABLE, error, clock.instant())));
+  }
+
+  private void change(HostRecord before, HostRecord next) {
     store.updateHost(next);
-    if (next.state() != h.state()) {
+    if (next.state() != before.state()) {
       Map<String, Object> data = new LinkedHashMap<>();
-      data.put("host", h.name());
+      data.put("host", before.name());
       data.put("state", next.state().wire());
-      data.put("previous", h.state().wire());
+      data.put("previous", before.state().wire());
       data.put("error", next.lastError());
-      events.publish("host", "hosts/" + h.name(), data);
+      events.publish("host", "hosts/" + before.name(), data);
     }
-    return next;
   }
 }

@@ -74,8 +74,8 @@ public final class Operations {
     store.setOperationOwner(op.id(), server);
     try {
       executor.execute(() -> run(op, work));
-    } catch (RejectedExecutionException shuttingDown) {
-      finish(op.id(), OperationStatus.FAILURE, "cadre is shutting down");
+    } catch (RejectedExecutionException refused) {
+      finish(op.id(), OperationStatus.FAILURE, "cadre is shutting down, or too many operations are waiting; try again later");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.cadre.manager.provisioning;
 
+import dev.cadre.manager.lifecycle.HostState;
 import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.lifecycle.OperationStatus;
 import dev.cadre.manager.operations.StepStatus;
@@ -196,11 +197,15 @@ public final class Recovery {
   /**
    * Removes containers marked with this store's id that no member row names (a create still in flight at
    * the host when cadre died, a delete cut short). Safe at any time: a member's row is written before its
-   * container is created and removed after it is deleted.
+   * container is created and removed after it is deleted. Hosts the prober found unreachable are left for
+   * a later sweep (one that hangs would hold the sweep of every other host).
    */
   public void sweepContainers() {
     Set<String> known = store.allMembers().stream().map(MemberRecord::name).collect(Collectors.toSet());
     for (HostRecord h : store.hosts()) {
+      if (h.state() == HostState.UNREACHABLE) {
+        continue;
+      }
       try {
         for (Instance i : drivers.driver(h.name()).list()) {
           if (containers.ours(i) && !known.contains(i.name())) {
