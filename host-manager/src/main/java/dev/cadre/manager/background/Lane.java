@@ -195,8 +195,10 @@ public final class Lane implements AutoCloseable {
     @Override
     protected void done() {
       if (isCancelled()) {
-        return; // whoever cancelled it set the outcome
+        return; // whoever cancelled it set the outcome; the key stays busy until run() returns
       }
+      // the work is over: the key is free before anyone hears so (a round right after may ask again)
+      inFlight.remove(key, this);
       try {
         outcome.complete(new Outcome.Done<>(get()));
       } catch (ExecutionException e) {

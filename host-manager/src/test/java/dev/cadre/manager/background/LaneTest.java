@@ -130,6 +130,16 @@ class LaneTest {
   }
 
   @Test
+  void aKeyIsFreeAsSoonAsItsOutcomeIsKnown() throws Exception {
+    lane = new Lane("t", 4, 4);
+    for (int i = 0; i < 2_000; i++) {
+      var f = lane.submit("member", Duration.ofSeconds(5), () -> "ok");
+      assertTrue(f.isPresent(), "round " + i + ": the previous check had ended, yet its key was busy");
+      assertEquals(new Outcome.Done<>("ok"), outcome(f.get()));
+    }
+  }
+
+  @Test
   void closingAnswersWhoeverStillWaits() throws Exception {
     lane = new Lane("t", 1, 2);
     CountDownLatch started = new CountDownLatch(1);
