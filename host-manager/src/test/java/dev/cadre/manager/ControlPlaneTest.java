@@ -369,10 +369,12 @@ class ControlPlaneTest {
     assertEquals("unhealthy", sick.state());
     assertTrue(sick.error().contains("no answer"), sick.error());
     assertEquals("running", plane.app("shop").services().get(0).members().get(1).state());
+    assertEquals("degraded", plane.app("shop").state(), "the app follows its members' health");
     assertEquals(0, plane.checkHealth());
     f.hooks.answers.clear();
     assertEquals(1, plane.checkHealth());
     assertEquals("running", plane.app("shop").services().get(0).members().get(0).state());
+    assertEquals("running", plane.app("shop").state());
     // every round sends new command ids (the agent would replay an old one)
     var ids = f.hooks.calls.stream().filter(c -> c.hook().equals("health") && c.instance().equals("shop-web-1"))
         .map(ScriptedHooks.Call::commandId).toList();

@@ -20,13 +20,25 @@ public final class AppStates {
    * Answers the state it has now, or empty when the app is gone.
    */
   public Optional<AppState> follow(String app) {
+    return follow(app, false);
+  }
+
+  /**
+   * Like {@link #follow} for a change of health: an app that an operation is still creating or deleting
+   * is left to that operation.
+   */
+  public Optional<AppState> followHealth(String app) {
+    return follow(app, true);
+  }
+
+  private Optional<AppState> follow(String app, boolean settledOnly) {
     for (int attempt = 0; attempt < 5; attempt++) {
       Optional<AppRecord> now = store.app(app);
       if (now.isEmpty()) {
         return Optional.empty();
       }
       AppState from = now.get().state();
-      if (from == AppState.DELETING) {
+      if (from == AppState.DELETING || settledOnly && from == AppState.CREATING) {
         return Optional.of(from);
       }
       AppState to = AppState.fromMembers(store.members(app).stream().map(MemberRecord::state).toList());

@@ -56,6 +56,7 @@ public final class HealthMonitor {
   private final Lane lane;
   private final Duration hookTimeout;
   private final AtomicLong rounds = new AtomicLong();
+  private final AppStates appStates;
 
   public HealthMonitor(Store store, DriverRegistry drivers, HookRunner hooks, MemberEvents members, Tuning tuning,
       Clock clock, Lane lane) {
@@ -66,6 +67,7 @@ public final class HealthMonitor {
     this.clock = clock;
     this.lane = lane;
     this.hookTimeout = tuning.healthTimeout();
+    this.appStates = new AppStates(store);
   }
 
   /** One round over every member; answers how many changed state. */
@@ -148,6 +150,7 @@ public final class HealthMonitor {
     MemberRecord now = m.withState(next, error);
     members.announce(now);
     members.health(now, next == MemberState.RUNNING, detail);
+    appStates.followHealth(m.app());
     return true;
   }
 
