@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.cadre.api.http.ApiException;
 import dev.cadre.api.http.ErrorMapping;
+import dev.cadre.driver.AddressInUseException;
 import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.HostBusyException;
 import dev.cadre.driver.HostFailureException;
 import dev.cadre.driver.InvalidInputException;
 import dev.cadre.driver.NotFoundException;
+import dev.cadre.driver.TimedOutException;
 import dev.cadre.driver.UnauthorizedException;
 import dev.cadre.driver.UnavailableException;
+import dev.cadre.driver.UnreachableException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +34,15 @@ class ErrorMappingTest {
     assertMapped(new UnauthorizedException("h1", "untrusted"), 403, "forbidden");
     assertMapped(new UnavailableException("h1", "down"), 503, "unavailable");
     assertMapped(new HostFailureException("h1", "failed"), 503, "host_failure");
+  }
+
+  @Test
+  void typedFaultsKeepTheStatusAndCodeOfTheirFamily() {
+    assertMapped(new AddressInUseException("h1", "10.77.0.5", "address in use"), 409, "conflict");
+    assertMapped(new HostBusyException("h1", "busy"), 503, "unavailable");
+    assertMapped(new TimedOutException("h1", "no answer in time"), 503, "unavailable");
+    assertMapped(new UnreachableException("h1", "refused"), 503, "unavailable");
+    assertEquals("h1", ErrorMapping.translate(new TimedOutException("h1", "slow")).details().get("host"));
   }
 
   @Test
