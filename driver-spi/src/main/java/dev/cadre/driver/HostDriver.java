@@ -11,6 +11,11 @@ import java.util.Optional;
  *
  * <p>Every verb is synchronous: it returns when the host has finished the work (drivers wait on the
  * host's own asynchronous operations).
+ *
+ * <p>Every verb may throw {@link UnreachableException} (no connection could be made) or
+ * {@link TimedOutException} (the call did not end within its deadline). A driver hides its host's
+ * quirks: it retries what its host reports as briefly busy before giving up with
+ * {@link HostBusyException}, and reports what a caller acts on as a type, never as words to match.
  */
 public interface HostDriver extends AutoCloseable {
 
@@ -35,12 +40,19 @@ public interface HostDriver extends AutoCloseable {
    */
   Instance create(InstanceSpec spec);
 
+  /**
+   * Starts a stopped instance. Throws {@link AddressInUseException} when the host's network already has
+   * the instance's static address on another NIC.
+   */
   void start(String name);
 
   /** Stops gracefully, forcing the stop when the instance has not shut down within {@code timeout}. */
   void stop(String name, Duration timeout);
 
-  /** Deletes the instance (stopping it first, forcibly) and its snapshots. */
+  /**
+   * Deletes the instance (stopping it first, forcibly) and its snapshots. A host still busy with the
+   * instance is waited for, within bounds; after that, {@link HostBusyException}.
+   */
   void delete(String name);
 
   Optional<Instance> find(String name);
@@ -57,7 +69,8 @@ public interface HostDriver extends AutoCloseable {
 
   void pushFile(String name, FileSpec file);
 
-  byte[] pullFile(String name, String path);
+  // Snapshots have no caller in the control plane yet: moving apps between hosts (with copyTo and a
+  // refresh) will need them, so every driver keeps them and the shared suite holds it to them.
 
   void createSnapshot(String name, String snapshot);
 

@@ -138,6 +138,14 @@ public final class FakeHostDriver implements HostDriver {
     if (box.state != InstanceState.RUNNING) {
       throw new ConflictException(host, "instance '" + name + "' is not running");
     }
+    List<String> argv = request.argv();
+    if (argv.size() == 3 && argv.get(0).equals("cat") && argv.get(1).equals("--")) {
+      // files live in the map, so reading one back goes there too (as the zone simulator's zlogin does)
+      byte[] data = box.files.get(argv.get(2));
+      return data == null
+          ? new ExecResult(1, new byte[0], ("cat: " + argv.get(2) + ": No such file or directory\n").getBytes())
+          : new ExecResult(0, data.clone(), new byte[0]);
+    }
     ProcessBuilder pb = new ProcessBuilder(request.argv());
     pb.environment().putAll(request.env());
     try {
@@ -151,7 +159,7 @@ public final class FakeHostDriver implements HostDriver {
       }
       if (!p.waitFor(request.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new UnavailableException(host, "exec timed out after " + request.timeout());
+        throw new TimedOutException(host, "exec timed out after " + request.timeout());
       }
       return new ExecResult(p.exitValue(), out.join(), err.join());
     } catch (IOException e) {
@@ -175,14 +183,10 @@ public final class FakeHostDriver implements HostDriver {
     box(name).files.put(file.path(), file.content().clone());
   }
 
-  @Override
-  public byte[] pullFile(String name, String path) {
-    Validation.requireAbsolutePath(path);
+  /** What a test finds at {@code path} in the instance, or null: for tests only, not a verb of the contract. */
+  public byte[] file(String name, String path) {
     byte[] data = box(name).files.get(path);
-    if (data == null) {
-      throw new NotFoundException(host, "file '" + path + "' not found in '" + name + "'");
-    }
-    return data.clone();
+    return data == null ? null : data.clone();
   }
 
   @Override
@@ -218,10 +222,11 @@ public final class FakeHostDriver implements HostDriver {
       throw new ConflictException(host, "stop '" + request.source() + "' before copying it");
     }
     Box existing = other.boxes.get(request.target());
-    if (request.refresh() != (existing != null)) {
-      throw new ConflictException(other.host, request.refresh()
-          ? "refresh needs an existing copy '" + request.target() + "'"
-          : "instance '" + request.target() + "' already exists");
+    if (request.refresh() && existing == null) {
+      throw new NotFoundException(other.host, "refresh needs an existing copy '" + request.target() + "'");
+    }
+    if (!request.refresh() && existing != null) {
+      throw new ConflictException(other.host, "instance '" + request.target() + "' already exists");
     }
     InstanceSpec s = source.spec;
     NicSpec nic = request.nic() != null ? request.nic() : s.nic();

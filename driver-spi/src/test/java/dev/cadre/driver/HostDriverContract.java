@@ -48,6 +48,14 @@ public abstract class HostDriverContract {
     return null;
   }
 
+  /**
+   * Whether {@link #peer()} takes an instance's snapshots when the copy joins another network; a driver
+   * whose host cannot must refuse such a copy before anything changes.
+   */
+  protected boolean peerTakesSnapshotsOntoAnotherNetwork() {
+    return true;
+  }
+
   protected Duration addressTimeout() {
     return Duration.ofSeconds(30);
   }
@@ -146,21 +154,29 @@ public abstract class HostDriverContract {
     assertEquals(1, driver().exec(name, ExecRequest.of("test", "-e", "/tmp/never")).exitCode());
   }
 
+  /** A file's bytes as a command inside the instance reads them. */
+  protected static byte[] readInside(HostDriver d, String name, String path) {
+    ExecResult r = d.exec(name, ExecRequest.of("cat", "--", path));
+    assertEquals(0, r.exitCode(), "cat " + path + " in " + name + ": " + r.stderrText());
+    return r.stdout();
+  }
+
   @Test
-  void aMebibytePushAndPullRoundTripIsByteIdentical() {
+  void aPushedFileIsByteIdenticalInside() {
     String name = newName();
     launch(name, 0);
-    byte[] data = new byte[1024 * 1024];
+    byte[] data = new byte[512 * 1024];
     new Random(42).nextBytes(data);
     driver().pushFile(name, new FileSpec("/root/blob.bin", data, 0640, 0, 0));
-    assertArrayEquals(data, driver().pullFile(name, "/root/blob.bin"));
-    assertThrows(NotFoundException.class, () -> driver().pullFile(name, "/root/no-such-file"));
+    assertArrayEquals(data, readInside(driver(), name, "/root/blob.bin"));
+    assertTrue(driver().exec(name, ExecRequest.of("cat", "--", "/root/no-such-file")).exitCode() != 0);
   }
 
   @Test
   void snapshotsAreCreatedListedAndDeleted() {
     String name = newName();
     driver().create(InstanceSpec.builder(name, image()).nic(network(), address(0)).build());
+    assertEquals(List.of(), driver().listSnapshots(name));
     driver().createSnapshot(name, "before-change");
     driver().createSnapshot(name, "second");
     assertEquals(List.of("before-change", "second"), driver().listSnapshots(name).stream().sorted().toList());
@@ -168,6 +184,17 @@ public abstract class HostDriverContract {
     driver().deleteSnapshot(name, "before-change");
     assertEquals(List.of("second"), driver().listSnapshots(name));
     assertThrows(NotFoundException.class, () -> driver().deleteSnapshot(name, "before-change"));
+    // an instance with snapshots goes whole
+    driver().delete(name);
+    assertTrue(driver().find(name).isEmpty());
+  }
+
+  @Test
+  void snapshotsOfAnUnknownInstanceAreNotFound() {
+    String name = newName();
+    assertThrows(NotFoundException.class, () -> driver().listSnapshots(name));
+    assertThrows(NotFoundException.class, () -> driver().createSnapshot(name, "s1"));
+    assertThrows(NotFoundException.class, () -> driver().deleteSnapshot(name, "s1"));
   }
 
   @Test
@@ -199,7 +226,6 @@ public abstract class HostDriverContract {
     }
     assertThrows(InvalidInputException.class, () -> FileSpec.of("../etc/passwd", new byte[0], 0644));
     assertThrows(InvalidInputException.class, () -> FileSpec.of("/etc/../passwd", new byte[0], 0644));
-    assertThrows(InvalidInputException.class, () -> driver().pullFile("fine", "relative/path"));
     assertThrows(InvalidInputException.class, () -> new NicSpec(network(), "10.0.0.256"));
   }
 
@@ -230,21 +256,47 @@ public abstract class HostDriverContract {
     launch(name, 0);
     driver().pushFile(name, FileSpec.of("/root/data.txt", "version one\n".getBytes(StandardCharsets.UTF_8), 0644));
     driver().stop(name, Duration.ofSeconds(10));
+    NicSpec nic = new NicSpec(peerNetwork(), peerAddress(0));
 
-    driver().copyTo(peer(), new CopyRequest(name, name, new NicSpec(peerNetwork(), peerAddress(0)), false));
+    assertThrows(NotFoundException.class, () -> driver().copyTo(peer(), new CopyRequest(name, name, nic, true)),
+        "a refresh needs a copy to refresh");
+    assertTrue(peer().find(name).isEmpty());
+    driver().copyTo(peer(), new CopyRequest(name, name, nic, false));
+    assertThrows(ConflictException.class, () -> driver().copyTo(peer(), new CopyRequest(name, name, nic, false)),
+        "a second copy onto the first");
     peer().start(name);
     Instance copy = awaitAddress(peer(), name, peerAddress(0));
     assertEquals(peerAddress(0), copy.ipv4());
-    assertEquals("version one\n", new String(peer().pullFile(name, "/root/data.txt"), StandardCharsets.UTF_8));
+    assertEquals("version one\n", new String(readInside(peer(), name, "/root/data.txt"), StandardCharsets.UTF_8));
     peer().stop(name, Duration.ofSeconds(10));
 
     driver().start(name);
     driver().pushFile(name, FileSpec.of("/root/data.txt", "version two\n".getBytes(StandardCharsets.UTF_8), 0644));
     driver().stop(name, Duration.ofSeconds(10));
-    driver().copyTo(peer(), new CopyRequest(name, name, new NicSpec(peerNetwork(), peerAddress(0)), true));
+    driver().copyTo(peer(), new CopyRequest(name, name, nic, true));
     peer().start(name);
     awaitAddress(peer(), name, peerAddress(0));
-    assertEquals("version two\n", new String(peer().pullFile(name, "/root/data.txt"), StandardCharsets.UTF_8));
+    assertEquals("version two\n", new String(readInside(peer(), name, "/root/data.txt"), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void snapshotsTravelWithACopyAndARefreshOrTheCopyIsRefusedBeforeAnythingChanged() {
+    assumeTrue(peer() != null, "no second host for copy tests");
+    String name = newName();
+    driver().create(InstanceSpec.builder(name, image()).nic(network(), address(0)).build());
+    driver().createSnapshot(name, "before-copy");
+    CopyRequest copy = new CopyRequest(name, name, new NicSpec(peerNetwork(), peerAddress(0)), false);
+    if (!peerTakesSnapshotsOntoAnotherNetwork()) {
+      assertThrows(ConflictException.class, () -> driver().copyTo(peer(), copy));
+      assertTrue(peer().find(name).isEmpty(), "a refused copy leaves nothing on the target");
+      assertEquals(List.of("before-copy"), driver().listSnapshots(name));
+      return;
+    }
+    driver().copyTo(peer(), copy);
+    assertEquals(List.of("before-copy"), peer().listSnapshots(name));
+    driver().createSnapshot(name, "after-copy");
+    driver().copyTo(peer(), new CopyRequest(name, name, copy.nic(), true));
+    assertEquals(List.of("after-copy", "before-copy"), peer().listSnapshots(name).stream().sorted().toList());
   }
 
   protected static void sleep(long millis) {

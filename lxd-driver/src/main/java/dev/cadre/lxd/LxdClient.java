@@ -6,11 +6,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cadre.driver.DriverException;
 import dev.cadre.driver.HostFailureException;
 import dev.cadre.driver.InvalidInputException;
+import dev.cadre.driver.TimedOutException;
 import dev.cadre.driver.UnauthorizedException;
 import dev.cadre.driver.UnavailableException;
+import dev.cadre.driver.UnreachableException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -174,7 +181,7 @@ public final class LxdClient implements AutoCloseable {
 
   /**
    * Waits for an operation to end, in slices of {@code /wait?timeout=}. Success returns the
-   * operation; failure and cancellation throw; running past {@code timeout} throws Unavailable.
+   * operation; failure and cancellation throw; running past {@code timeout} throws TimedOut.
    */
   public JsonNode waitFor(String operationPath, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -192,7 +199,7 @@ public final class LxdClient implements AutoCloseable {
           throw new HostFailureException(host, "operation " + operationPath + " was cancelled");
         default:
           if (System.nanoTime() >= deadline) {
-            throw new UnavailableException(host, "operation " + operationPath + " still " + status + " after " + timeout);
+            throw new TimedOutException(host, "operation " + operationPath + " still " + status + " after " + timeout);
           }
       }
     }
@@ -247,11 +254,30 @@ public final class LxdClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Transport failures as typed faults: no connection at all (refused, no route, no socket file, the
+   * connect timing out) is Unreachable; a connection that stopped answering within the read or call
+   * deadline is TimedOut; anything else that broke mid-call stays plain Unavailable.
+   */
   DriverException unreachable(IOException e) {
     if (e instanceof SSLException) {
       return new UnauthorizedException(host, "TLS handshake with " + endpoint + " failed: " + e.getMessage(), e);
     }
+    if (e instanceof ConnectException || e instanceof NoRouteToHostException || e instanceof UnknownHostException
+        || connectTimedOut(e)) {
+      return new UnreachableException(host, "cannot connect to LXD at " + endpoint + ": " + e.getMessage(), e);
+    }
+    if (e instanceof InterruptedIOException) {
+      // SocketTimeoutException (read/write timeout) and OkHttp's call timeout both land here
+      return new TimedOutException(host, "LXD at " + endpoint + " did not answer in time: " + e.getMessage(), e);
+    }
     return new UnavailableException(host, "cannot reach LXD at " + endpoint + ": " + e, e);
+  }
+
+  /** The JDK words a connect that ran out of time as a SocketTimeoutException whose message says "connect". */
+  private static boolean connectTimedOut(IOException e) {
+    return e instanceof SocketTimeoutException && e.getMessage() != null
+        && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connect");
   }
 
   /** Parses LXD's envelope; any error (by status or by {@code type: error}) is thrown translated. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cadre.driver.ExecRequest;
 import dev.cadre.driver.ExecResult;
 import dev.cadre.driver.HostFailureException;
+import dev.cadre.driver.TimedOutException;
 import dev.cadre.driver.UnavailableException;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
@@ -143,7 +144,7 @@ final class LxdExec {
       try {
         return done.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        throw new UnavailableException(client.host(), "exec did not finish in time");
+        throw new TimedOutException(client.host(), "exec did not finish in time");
       } catch (ExecutionException e) {
         throw new HostFailureException(client.host(), "exec stream failed: " + e.getCause());
       } catch (InterruptedException e) {

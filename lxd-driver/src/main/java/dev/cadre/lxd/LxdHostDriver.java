@@ -2,6 +2,7 @@ package dev.cadre.lxd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cadre.driver.AddressInUseException;
 import dev.cadre.driver.ConflictException;
 import dev.cadre.driver.CopyRequest;
 import dev.cadre.driver.DriverException;
@@ -29,7 +30,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +44,17 @@ public final class LxdHostDriver implements HostDriver {
   private final String host;
   private final LxdClient client;
   private final LxdExec exec;
+  private final BusyRetry busy;
 
   public LxdHostDriver(LxdClient client) {
+    this(client, BusyRetry.DEFAULT);
+  }
+
+  LxdHostDriver(LxdClient client, BusyRetry busy) {
     this.client = client;
     this.host = client.host();
     this.exec = new LxdExec(client);
+    this.busy = busy;
   }
 
   /** Connects to a host at {@code unix:///...} or {@code https://...} (see {@link LxdClient#connect}). */
@@ -250,19 +256,21 @@ public final class LxdHostDriver implements HostDriver {
     return get(spec.name());
   }
 
-  private ObjectNode nicDevice(dev.cadre.driver.NicSpec nic) {
+  /** The NIC of a static address gets the MAC derived from it (see {@link StaticMac} for why). */
+  ObjectNode nicDevice(dev.cadre.driver.NicSpec nic) {
     ObjectNode eth0 = client.object();
     eth0.put("type", "nic");
     eth0.put("network", nic.network());
     eth0.put("name", "eth0");
     if (nic.ipv4() != null) {
       eth0.put("ipv4.address", nic.ipv4());
+      eth0.put("hwaddr", StaticMac.forIpv4(nic.ipv4()));
     }
     return eth0;
   }
 
-  private void removeHalfMade(String name, DriverException cause) {
-    if (cause instanceof ConflictException) {
+  void removeHalfMade(String name, DriverException cause) {
+    if (cause instanceof ConflictException && !(cause instanceof AddressInUseException)) {
       return; // the name belonged to someone else before we came
     }
     try {
@@ -301,13 +309,16 @@ public final class LxdHostDriver implements HostDriver {
     client.call("PUT", "/1.0/instances/" + name + "/state", body, wait);
   }
 
+  /** A host still busy with the instance (a stop that timed out is still running there) is given time. */
   @Override
   public void delete(String name) {
-    Instance instance = get(name);
-    if (instance.state() != InstanceState.STOPPED) {
-      changeState(name, "stop", -1, true, CHANGE_TIMEOUT);
-    }
-    client.call("DELETE", "/1.0/instances/" + name, null, CHANGE_TIMEOUT);
+    Validation.requireInstanceName(name);
+    busy.run(host, "delete of '" + name + "'", () -> {
+      if (get(name).state() != InstanceState.STOPPED) {
+        changeState(name, "stop", -1, true, CHANGE_TIMEOUT);
+      }
+      client.call("DELETE", "/1.0/instances/" + name, null, CHANGE_TIMEOUT);
+    });
   }
 
   @Override
@@ -354,17 +365,6 @@ public final class LxdHostDriver implements HostDriver {
         RequestBody.create(file.content(), LxdClient.OCTETS));
   }
 
-  @Override
-  public byte[] pullFile(String name, String path) {
-    Validation.requireAbsolutePath(path);
-    Validation.requireInstanceName(name);
-    try {
-      return client.getBytes("/1.0/instances/" + name + "/files", Map.of("path", path));
-    } catch (NotFoundException e) {
-      throw new NotFoundException(host, "file '" + path + "' not found in '" + name + "'", e);
-    }
-  }
-
   // ---- snapshots ----------------------------------------------------------------------------
 
   @Override
@@ -398,76 +398,12 @@ public final class LxdHostDriver implements HostDriver {
 
   // ---- copy between hosts -------------------------------------------------------------------
 
-  /**
-   * Push-mode migration: the target creates the instance and opens migration websockets, the source
-   * dials them. Only the source needs to reach the target (the target may sit behind a network hop
-   * the source can cross but not the other way round).
-   */
   @Override
   public void copyTo(HostDriver target, CopyRequest request) {
     if (!(target instanceof LxdHostDriver to)) {
       throw new InvalidInputException(host, "an LXD instance can only be copied to another LXD host, not " + target.kind());
     }
-    Instance source = get(request.source());
-    if (source.state() != InstanceState.STOPPED) {
-      throw new ConflictException(host, "stop '" + request.source() + "' before copying it");
-    }
-    boolean exists = to.find(request.target()).isPresent();
-    if (request.refresh() && !exists) {
-      throw new NotFoundException(to.host, "refresh needs an existing copy '" + request.target() + "'");
-    }
-    if (!request.refresh() && exists) {
-      throw new ConflictException(to.host, "instance '" + request.target() + "' already exists");
-    }
-    JsonNode meta = client.get("/1.0/instances/" + request.source());
-    ObjectNode create = client.object();
-    create.put("name", request.target());
-    create.put("type", "container");
-    create.put("architecture", meta.path("architecture").asText());
-    create.set("profiles", meta.path("profiles"));
-    ObjectNode config = create.putObject("config");
-    for (Iterator<Map.Entry<String, JsonNode>> it = meta.path("config").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (!e.getKey().startsWith("volatile.") || e.getKey().equals("volatile.base_image")) {
-        config.set(e.getKey(), e.getValue());
-      }
-    }
-    ObjectNode devices = ((ObjectNode) meta.path("devices")).deepCopy();
-    if (request.nic() != null) {
-      devices.set("eth0", nicDevice(request.nic()));
-    }
-    create.set("devices", devices);
-    ObjectNode src = create.putObject("source");
-    src.put("type", "migration");
-    src.put("mode", "push");
-    src.put("live", false);
-    src.put("instance_only", false);
-    src.put("refresh", request.refresh());
-
-    JsonNode targetOp = to.client.start("POST", "/1.0/instances", create);
-    String targetOpId = targetOp.path("id").asText();
-    ObjectNode migrate = client.object();
-    migrate.put("migration", true);
-    migrate.put("live", false);
-    migrate.put("instance_only", false);
-    ObjectNode dest = migrate.putObject("target");
-    dest.put("certificate", to.client.get("/1.0").path("environment").path("certificate").asText());
-    dest.put("operation", to.reachableBase() + "/1.0/operations/" + targetOpId);
-    dest.set("secrets", targetOp.path("metadata")); // LXD names them "secrets" here, not "websockets"
-    try {
-      client.call("POST", "/1.0/instances/" + request.source(), migrate, Duration.ofHours(2));
-      to.client.waitFor("/1.0/operations/" + targetOpId, Duration.ofMinutes(10));
-    } catch (DriverException e) {
-      try {
-        to.client.delete("/1.0/operations/" + targetOpId);
-      } catch (DriverException ignored) {
-        e.addSuppressed(ignored);
-      }
-      if (!request.refresh()) {
-        to.removeHalfMade(request.target(), e);
-      }
-      throw e;
-    }
+    new LxdCopy(this, to).copy(request);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.cadre.lxd;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -32,7 +33,14 @@ final class UnixSocketFactory extends SocketFactory {
 
       @Override
       public void connect(SocketAddress ignored, int timeout) throws IOException {
-        channel.connect(new UnixSocketAddress(socket.toFile()));
+        try {
+          channel.connect(new UnixSocketAddress(socket.toFile()));
+        } catch (IOException e) {
+          // no socket file, nobody listening, no permission: no connection was made, whatever jnr calls it
+          ConnectException refused = new ConnectException("cannot connect to " + socket + ": " + e.getMessage());
+          refused.initCause(e);
+          throw refused;
+        }
       }
 
       @Override

@@ -39,4 +39,11 @@ class LxdHostDriverIT extends HostDriverContract {
   protected String peerAddress(int i) {
     return "10.78.0." + (100 + i);
   }
+
+  /** The test hosts' networks differ; which LXD lets snapshots follow a copy onto another network is the driver's rule. */
+  @Override
+  protected boolean peerTakesSnapshotsOntoAnotherNetwork() {
+    String version = LxdTestHosts.two().client().get("/1.0").path("environment").path("server_version").asText();
+    return LxdCopy.takesSnapshotsOntoAnotherNic(version);
+  }
 }

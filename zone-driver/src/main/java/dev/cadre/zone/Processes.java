@@ -1,6 +1,7 @@
 package dev.cadre.zone;
 
 import dev.cadre.driver.HostFailureException;
+import dev.cadre.driver.TimedOutException;
 import dev.cadre.driver.UnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,7 +87,7 @@ final class Processes {
       for (Process p : processes) {
         if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
           kill(processes);
-          throw new UnavailableException(host, what + " did not finish within " + timeout);
+          throw new TimedOutException(host, what + " did not finish within " + timeout);
         }
       }
     } catch (InterruptedException e) {

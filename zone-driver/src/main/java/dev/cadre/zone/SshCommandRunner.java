@@ -1,7 +1,7 @@
 package dev.cadre.zone;
 
 import dev.cadre.driver.UnauthorizedException;
-import dev.cadre.driver.UnavailableException;
+import dev.cadre.driver.UnreachableException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,10 +16,10 @@ import java.util.List;
  * <p>Exit 255 is both ssh's own failure (no route, refused, authentication) and a possible exit of the
  * remote command. To tell them apart the remote line first writes a marker line to stderr, then
  * {@code exec}s the command: without the marker the command never ran, and exit 255 becomes
- * {@link UnavailableException}, or {@link UnauthorizedException} when ssh says so; with it, every exit
+ * {@link UnreachableException}, or {@link UnauthorizedException} when ssh says so; with it, every exit
  * is the command's. The marker and anything a login script wrote before it are cut from stderr. A
- * timeout kills the local ssh client; the remote command may outlive it until the connection drop
- * reaches it.
+ * timeout kills the local ssh client ({@link dev.cadre.driver.TimedOutException}); the remote command
+ * may outlive it until the connection drop reaches it.
  */
 public final class SshCommandRunner implements ProcessRunner {
   private static final int SSH_FAILED = 255;
@@ -55,7 +55,9 @@ public final class SshCommandRunner implements ProcessRunner {
       if (why.contains("Permission denied") || why.contains("Host key verification failed")) {
         throw new UnauthorizedException(host, "ssh to " + target.destination() + " refused: " + why);
       }
-      throw new UnavailableException(host, "ssh to " + target.destination() + " failed: "
+      // the remote side never ran the command: ssh could not get there (refused, no route, its
+      // ConnectTimeout, the connection closed before the session started)
+      throw new UnreachableException(host, "ssh to " + target.destination() + " failed: "
           + (why.isEmpty() ? "exit 255" : why));
     }
     return local;

@@ -14,7 +14,6 @@ import dev.cadre.driver.InstanceSpec;
 import dev.cadre.driver.InvalidInputException;
 import dev.cadre.driver.NotFoundException;
 import dev.cadre.driver.UnavailableException;
-import dev.cadre.driver.Validation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,13 +211,6 @@ public final class ZoneHostDriver implements HostDriver {
   public void pushFile(String name, FileSpec file) {
     requireRunning(name);
     login.push(name, file);
-  }
-
-  @Override
-  public byte[] pullFile(String name, String path) {
-    Validation.requireAbsolutePath(path);
-    requireRunning(name);
-    return login.pull(name, path);
   }
 
   private void requireRunning(String name) {

@@ -4,7 +4,6 @@ import dev.cadre.driver.ExecRequest;
 import dev.cadre.driver.ExecResult;
 import dev.cadre.driver.FileSpec;
 import dev.cadre.driver.InvalidInputException;
-import dev.cadre.driver.NotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,17 +59,5 @@ final class ZoneLogin {
     List<String> argv = List.of("sh", "-c", PUSH_SCRIPT, "sh", file.path(),
         String.format("%04o", file.mode()), file.uid() + ":" + file.gid());
     cmd.check(zlogin(zone, argv), file.content(), timeout);
-  }
-
-  byte[] pull(String zone, String path) {
-    List<String> argv = zlogin(zone, List.of("cat", "--", path));
-    CommandResult r = cmd.raw(argv, null, timeout);
-    if (r.ok()) {
-      return r.stdout();
-    }
-    if (r.stderrText().contains("No such file or directory")) {
-      throw new NotFoundException(cmd.host(), "file '" + path + "' not found in '" + zone + "'");
-    }
-    throw ZoneErrors.translate(cmd.host(), argv, r);
   }
 }

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.cadre.driver.HostFailureException;
 import dev.cadre.driver.UnauthorizedException;
 import dev.cadre.driver.UnavailableException;
+import dev.cadre.driver.TimedOutException;
+import dev.cadre.driver.UnreachableException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -161,18 +163,18 @@ class SshCommandRunnerIT {
   }
 
   @Test
-  void aClosedPortIsUnavailableAndAHangingCommandEndsAtTheTimeout() throws IOException {
+  void aClosedPortIsUnreachableAndAHangingCommandTimesOut() throws IOException {
     int closed;
     try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort();
     }
     SshCommandRunner nowhere = new SshCommandRunner("gz-closed", SshTarget.parse(user() + "@127.0.0.1:" + closed),
         SshSettings.DEFAULT.withKnownHosts(knownHosts, true).withIdentity(dir.resolve("id")));
-    UnavailableException e = assertThrows(UnavailableException.class, () -> nowhere.run(List.of("true"), null, T));
+    UnavailableException e = assertThrows(UnreachableException.class, () -> nowhere.run(List.of("true"), null, T));
     assertEquals("gz-closed", e.host());
     assertTrue(e.getMessage().contains("Connection refused"), e.getMessage());
     long start = System.nanoTime();
-    assertThrows(UnavailableException.class, () -> trusted().run(List.of("sleep", "30"), null, Duration.ofMillis(1500)));
+    assertThrows(TimedOutException.class, () -> trusted().run(List.of("sleep", "30"), null, Duration.ofMillis(1500)));
     assertTrue(System.nanoTime() - start < 15_000_000_000L, "the timeout ends the wait");
   }
 }

@@ -10,6 +10,8 @@ import dev.cadre.driver.HostFailureException;
 import dev.cadre.driver.InvalidInputException;
 import dev.cadre.driver.UnauthorizedException;
 import dev.cadre.driver.UnavailableException;
+import dev.cadre.driver.TimedOutException;
+import dev.cadre.driver.UnreachableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,9 +114,9 @@ class SshCommandRunnerTest {
   }
 
   @Test
-  void exit255IsUnavailableNamingTheHost() throws IOException {
+  void exit255WithoutTheMarkerIsUnreachableNamingTheHost() throws IOException {
     String refused = script("refused", "#!/bin/sh\necho 'ssh: connect to host gz1.example port 22: Connection refused' >&2\nexit 255\n");
-    UnavailableException e = assertThrows(UnavailableException.class, () -> runner(refused).run(List.of("zoneadm", "list"), null, T));
+    UnavailableException e = assertThrows(UnreachableException.class, () -> runner(refused).run(List.of("zoneadm", "list"), null, T));
     assertEquals("gz1", e.host());
     assertTrue(e.getMessage().contains("Connection refused"), e.getMessage());
   }
@@ -134,9 +136,9 @@ class SshCommandRunnerTest {
   }
 
   @Test
-  void aHangingConnectionEndsAtTheTimeout() throws IOException {
+  void aHangingConnectionEndsAtTheTimeoutAsTimedOut() throws IOException {
     String hang = script("hang", "#!/bin/sh\nexec sleep 30\n");
-    assertThrows(UnavailableException.class, () -> runner(hang).run(List.of("true"), null, Duration.ofMillis(300)));
+    assertThrows(TimedOutException.class, () -> runner(hang).run(List.of("true"), null, Duration.ofMillis(300)));
   }
 
   @Test

@@ -52,7 +52,6 @@ class ZoneHostDriverTest {
       assertThrows(InvalidInputException.class, () -> driver.delete(bad), bad);
       assertThrows(InvalidInputException.class, () -> driver.exec(bad, ExecRequest.of("true")), bad);
     }
-    assertThrows(InvalidInputException.class, () -> driver.pullFile("web1", "etc/passwd"));
     assertThrows(InvalidInputException.class, () -> driver.createSnapshot("web1", "a@b"));
     assertThrows(InvalidInputException.class, () -> driver.create(web1().metadata("big", "x".repeat(5000)).build()));
     assertThrows(InvalidInputException.class, () -> driver.create(InstanceSpec.builder("web1", "imported-later")
