@@ -112,7 +112,7 @@ class ControlPlaneTest {
       assertEquals(m.ip(), i.configuredIpv4());
       assertEquals("shop", i.metadata().get("cadre.app"));
       assertEquals(plane.store().storeId(), i.metadata().get("cadre.store"));
-      assertEquals(Agent.script().length, host.pullFile(m.name(), Agent.PATH).length);
+      assertEquals(Agent.script().length, host.file(m.name(), Agent.PATH).length);
       assertEquals(List.of("plan", "configure", "start", "health"), f.hooks.hooksOf(m.name()));
     }
     assertNotEquals(members.get(0).ip(), members.get(1).ip());
@@ -411,9 +411,18 @@ class ControlPlaneTest {
     assertEquals("success", end.status(), end.error() + " " + end.steps());
     assertEquals("10.77.0.130", plane.app("shop").services().get(0).members().get(0).ip());
     assertTrue(end.steps().stream().anyMatch(s -> s.status().equals("failed")
-        && s.detail().contains("already defined on another NIC")));
+        && s.detail().contains("10.77.0.128 is on another NIC")), end.steps().toString());
     assertEquals(Map.of("dc1", 1), plane.addressesInUse());
     assertEquals(1, h1.list().size() + h2.list().size());
+  }
+
+  @Test
+  void aHostThatDoesNotAnswerForAMomentWhileTheAddressIsAwaitedDoesNotFailTheMember() throws Exception {
+    f.factory.findTimeouts.set(3);
+    OperationView end = f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1))));
+    assertEquals("success", end.status(), end.error() + " " + end.steps());
+    assertEquals(0, f.factory.findTimeouts.get(), "the timeouts were met");
+    assertEquals("running", plane.app("shop").services().get(0).members().get(0).state());
   }
 
   @Test

@@ -22,8 +22,10 @@ final class FakeFactory implements HostDriverFactory {
   final java.util.concurrent.CountDownLatch unhang = new java.util.concurrent.CountDownLatch(1);
   /** Addresses a stale DHCP lease keeps: a container configured with one of them comes up with 10.77.0.5. */
   final java.util.Set<String> stale = ConcurrentHashMap.newKeySet();
-  /** Addresses another tenant's NIC has: starting a container configured with one fails as LXD does. */
+  /** Addresses another tenant's NIC has: starting a container configured with one is refused as address in use. */
   final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
+  /** How many of the next find calls time out (a host slow to answer for a moment). */
+  final java.util.concurrent.atomic.AtomicInteger findTimeouts = new java.util.concurrent.atomic.AtomicInteger();
 
   /** Adds a host with network {@code net0} at {@code cidr}. */
   FakeHostDriver add(String endpointName, String cidr) {
@@ -68,11 +70,14 @@ final class FakeFactory implements HostDriverFactory {
           if (verb.equals("start")) {
             var i = d.get((String) args[0]);
             if (claimed.contains(i.configuredIpv4())) {
-              throw new dev.cadre.driver.HostFailureException(hostName, "Failed start validation for device \"eth0\": IP address \""
-                  + i.configuredIpv4() + "\" already defined on another NIC");
+              throw new dev.cadre.driver.AddressInUseException(hostName, i.configuredIpv4(),
+                  "address " + i.configuredIpv4() + " is on another NIC of the network");
             }
           }
           if (verb.equals("find")) {
+            if (findTimeouts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+              throw new dev.cadre.driver.TimedOutException(hostName, "no answer in time (fake host " + name + ")");
+            }
             var found = d.find((String) args[0]);
             if (found.isPresent() && found.get().ipv4() != null && stale.contains(found.get().configuredIpv4())) {
               var i = found.get();

@@ -6,13 +6,7 @@ import dev.cadre.manager.store.DatacenterRecord;
 import dev.cadre.manager.store.Store;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Hands out member addresses per datacenter: the lowest free address of the pool, claimed by inserting
@@ -21,16 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Ipam {
   private static final int MAX_ROUNDS = 1000;
-  /**
-   * How long a released address is passed over while others are free: LXD's DHCP server keeps the
-   * lease of the deleted container's MAC for a while, and a new container asking for that address at
-   * once is given another one (it then has to be restarted).
-   */
-  public static final Duration COOL_DOWN = Duration.ofMinutes(3);
   private final Store store;
   private final Clock clock;
-  /** datacenter/address -> when it was released here; a preference only, so it may live in memory. */
-  private final Map<String, Instant> released = new ConcurrentHashMap<>();
 
   public Ipam(Store store, Clock clock) {
     this.store = store;
@@ -75,13 +61,12 @@ public final class Ipam {
   public String allocate(String datacenter, String member, Set<String> avoid) {
     DatacenterRecord dc = require(datacenter);
     Subnet s = subnetOf(dc);
-    Instant coolSince = clock.instant().minus(COOL_DOWN);
-    released.values().removeIf(at -> at.isBefore(coolSince));
     for (int round = 0; round < MAX_ROUNDS; round++) {
       Set<String> taken = store.allocatedAddresses(datacenter);
       boolean sawFree = false;
-      for (String address : candidates(s, datacenter)) {
-        if (taken.contains(address) || avoid.contains(address)) {
+      for (int a = s.poolStart(); Integer.compareUnsigned(a, s.poolEnd()) <= 0; a++) {
+        String address = Subnet.toString(a);
+        if (!s.inPool(a) || taken.contains(address) || avoid.contains(address)) {
           continue;
         }
         sawFree = true;
@@ -99,29 +84,17 @@ public final class Ipam {
         + "' after " + MAX_ROUNDS + " tries (too many concurrent claims)");
   }
 
-  /** The pool in order: addresses not released lately first (lowest first), then the cooling ones, oldest first. */
-  private List<String> candidates(Subnet s, String datacenter) {
-    List<String> fresh = new ArrayList<>();
-    List<String> cooling = new ArrayList<>();
-    for (int a = s.poolStart(); Integer.compareUnsigned(a, s.poolEnd()) <= 0; a++) {
-      if (s.inPool(a)) {
-        String address = Subnet.toString(a);
-        (released.containsKey(datacenter + "/" + address) ? cooling : fresh).add(address);
-      }
-    }
-    cooling.sort(Comparator.comparing(a -> released.getOrDefault(datacenter + "/" + a, Instant.MIN)));
-    fresh.addAll(cooling);
-    return fresh;
-  }
-
   /** Who holds a quarantined address: not a valid member name, so no member ever releases it by mistake. */
   public static final String QUARANTINE = "~quarantine";
-  /** LXD's default DHCP lease time: a stale lease is gone after it. */
-  public static final java.time.Duration QUARANTINE_TIME = java.time.Duration.ofHours(1);
+  /**
+   * How long a quarantined address stays out of use: long enough for whatever held it outside cadre's
+   * records to let go (a DHCP lease lasts an hour on common defaults, LXD's among them).
+   */
+  public static final Duration QUARANTINE_TIME = Duration.ofHours(1);
 
   /**
-   * Keeps an address out of use for {@link #QUARANTINE_TIME}: something outside cadre's records (a stale
-   * DHCP lease of a deleted container) holds it.
+   * Keeps an address out of use for {@link #QUARANTINE_TIME}: something outside cadre's records (a
+   * container cadre does not know, a lease on the host's network) holds it.
    */
   public void quarantine(String member, String address) {
     store.moveAddress(member, address, QUARANTINE, clock.instant());
@@ -132,18 +105,13 @@ public final class Ipam {
     return store.releaseAddressesOf(QUARANTINE, clock.instant().minus(QUARANTINE_TIME));
   }
 
-  /** Releases every address {@code member} holds. */
+  /**
+   * Releases every address {@code member} holds. It may be handed out again at once: a driver gives a
+   * re-used address everything it needs to work right away (on LXD, the same MAC, so the DHCP lease a
+   * deleted container left behind fits the new one).
+   */
   public int release(String member) {
-    Set<String> held = store.addressesOf(member);
-    int n = store.releaseAddresses(member);
-    if (n > 0 && !held.isEmpty()) {
-      Instant now = clock.instant();
-      for (DatacenterRecord dc : store.datacenters()) {
-        Subnet s = subnetOf(dc);
-        held.stream().filter(a -> s.inPool(Subnet.toInt(a))).forEach(a -> released.put(dc.name() + "/" + a, now));
-      }
-    }
-    return n;
+    return store.releaseAddresses(member);
   }
 
   private DatacenterRecord require(String datacenter) {

@@ -1,6 +1,9 @@
 package dev.cadre.manager.provisioning;
 
+import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.HostBusyException;
 import dev.cadre.driver.HostDriver;
+import dev.cadre.driver.HostFailureException;
 import dev.cadre.driver.Instance;
 import dev.cadre.driver.NotFoundException;
 import dev.cadre.manager.hosts.DriverRegistry;
@@ -26,32 +29,6 @@ public final class Containers {
   public Containers(DriverRegistry drivers, String storeId) {
     this.drivers = drivers;
     this.storeId = storeId;
-  }
-
-  private final java.util.Map<String, Object> deleteLocks = new java.util.concurrent.ConcurrentHashMap<>();
-
-  private Object deleteLock(String host) {
-    return deleteLocks.computeIfAbsent(host, h -> new Object());
-  }
-
-  /** A stop that timed out may still be running at the host for a moment: the delete waits for it. */
-  private static void deleteRetrying(HostDriver d, String name) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        d.delete(name);
-        return;
-      } catch (dev.cadre.driver.ConflictException | dev.cadre.driver.HostFailureException busy) {
-        if (attempt >= 40 || busy.getMessage() == null || !busy.getMessage().contains("busy")) {
-          throw busy;
-        }
-        try {
-          Thread.sleep(250);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw busy;
-        }
-      }
-    }
   }
 
   public DriverRegistry drivers() {
@@ -81,19 +58,15 @@ public final class Containers {
     }
     try {
       if (found.get().running()) {
-        // stopping needs no lock and is most of a delete's time
+        // a short graceful stop first, so the container can shut its services down cleanly
         try {
           d.stop(name, STOP_GRACE);
-        } catch (dev.cadre.driver.ConflictException | dev.cadre.driver.HostFailureException stopped) {
-          // already stopped (or stopping by itself): the delete below forces what is left
+        } catch (ConflictException | HostFailureException | HostBusyException stopped) {
+          // already stopped, stopping by itself, or still busy stopping: the delete forces what is left
+          // (and waits out a busy host itself)
         }
       }
-      // one delete at a time per host: LXD clears the container's DHCP lease when it deletes it, and
-      // concurrent deletes on one network lose some of those clearings; a stale lease then keeps the
-      // address from the next container that is given it (for the lease's lifetime)
-      synchronized (deleteLock(host)) {
-        deleteRetrying(d, name);
-      }
+      d.delete(name);
     } catch (NotFoundException gone) {
       return "no container " + name + " on " + host;
     }

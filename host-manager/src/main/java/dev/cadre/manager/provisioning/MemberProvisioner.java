@@ -4,6 +4,7 @@ import static dev.cadre.manager.provisioning.MemberSteps.message;
 
 import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.operations.StepStatus;
+import dev.cadre.driver.AddressInUseException;
 import dev.cadre.driver.ConflictException;
 import dev.cadre.driver.DriverException;
 import dev.cadre.driver.HostDriver;
@@ -75,24 +76,21 @@ public final class MemberProvisioner {
       for (int attempt = 0; ; attempt++) {
         step = "create";
         ctx.checkCancelled();
-        create(d, job, m, alias);
-        created = true;
-        record(ctx, progress, name, "create", "container on " + m.host() + " with " + m.ip());
-
-        step = "start";
-        ctx.checkCancelled();
         boolean held;
         try {
+          create(d, job, m, alias);
+          created = true;
+          record(ctx, progress, name, "create", "container on " + m.host() + " with " + m.ip());
+
+          step = "start";
+          ctx.checkCancelled();
           d.start(name);
           record(ctx, progress, name, "start", null);
           step = "address";
           held = steps.waitForAddress(ctx, d, name, m.ip());
-        } catch (DriverException e) {
-          if (!addressTaken(e)) {
-            throw e;
-          }
+        } catch (AddressInUseException e) {
           // another tenant of the network (a container cadre does not know) holds the address
-          ctx.step(name + ": start", StepStatus.FAILED, message(e));
+          ctx.step(name + ": " + step, StepStatus.FAILED, message(e));
           held = false;
         }
         if (held) {
@@ -102,7 +100,9 @@ public final class MemberProvisioner {
           throw new MemberFailedException("member " + name + ": never got an address of its own (last tried "
               + m.ip() + "; each was held elsewhere on the network)", null);
         }
-        containers.remove(m.host(), name);
+        if (created) {
+          containers.remove(m.host(), name);
+        }
         created = false;
         String old = m.ip();
         ipam.quarantine(name, old);
@@ -175,16 +175,12 @@ public final class MemberProvisioner {
         .build();
     try {
       d.create(spec);
+    } catch (AddressInUseException addressTaken) {
+      throw addressTaken; // the address is taken, not the name: the caller picks another address
     } catch (ConflictException taken) {
       throw new MemberFailedException("member " + m.name() + ": a container named " + m.name() + " already exists on "
           + m.host() + " (not made by this operation)", taken);
     }
-  }
-
-  /** The one place that recognises "the host's network has this address on another NIC" (LXD's words). */
-  static boolean addressTaken(DriverException e) {
-    String m = e.getMessage();
-    return m != null && m.contains("already defined on another NIC");
   }
 
   private MemberFailedException fail(OperationContext ctx, MemberJob job, MemberRecord m, boolean created, String step,

@@ -1,11 +1,13 @@
 package dev.cadre.manager.provisioning;
 
+import dev.cadre.driver.DriverException;
 import dev.cadre.driver.HostDriver;
 import dev.cadre.driver.Instance;
 import dev.cadre.manager.Tuning;
 import dev.cadre.manager.hooks.CommandIds;
 import dev.cadre.manager.hooks.HookPayload;
 import dev.cadre.manager.hooks.HookRunner;
+import dev.cadre.manager.hosts.Faults;
 import dev.cadre.manager.operations.OperationContext;
 import dev.cadre.manager.operations.StepStatus;
 import dev.cadre.manager.store.MemberRecord;
@@ -52,7 +54,17 @@ final class MemberSteps {
     Instant wrongSince = null;
     while (true) {
       ctx.checkCancelled();
-      Optional<Instance> i = d.find(name);
+      Optional<Instance> i;
+      try {
+        i = d.find(name);
+      } catch (DriverException e) {
+        if (!Faults.isTransient(e) || clock.instant().isAfter(deadline)) {
+          throw e;
+        }
+        // a host that is busy or slow for a moment is asked again, within the address's own deadline
+        sleep(Duration.ofMillis(200));
+        continue;
+      }
       if (i.isEmpty()) {
         throw new MemberFailedException("member " + name + ": its container vanished while starting", null);
       }
