@@ -7,6 +7,7 @@ import dev.cadre.driver.HostBusyException;
 import dev.cadre.driver.HostFailureException;
 import dev.cadre.driver.InvalidInputException;
 import dev.cadre.driver.NotFoundException;
+import dev.cadre.driver.TimedOutException;
 import dev.cadre.driver.UnauthorizedException;
 import dev.cadre.driver.UnavailableException;
 import java.util.Locale;
@@ -40,7 +41,8 @@ final class LxdErrors {
       case 401, 403 -> new UnauthorizedException(host, text);
       case 404 -> new NotFoundException(host, text);
       case 409 -> new ConflictException(host, text);
-      case 502, 503, 504 -> new UnavailableException(host, text);
+      case 502, 503 -> new UnavailableException(host, text);
+      case 504 -> new TimedOutException(host, text);
       default -> byMessage(host, text, new HostFailureException(host, text));
     };
   }

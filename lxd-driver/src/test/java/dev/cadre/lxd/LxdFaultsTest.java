@@ -126,6 +126,12 @@ class LxdFaultsTest {
   }
 
   @Test
+  void aGatewayTimeoutIsTimedOut() {
+    server.enqueue(new MockResponse().setResponseCode(504).setBody("<html>gateway timeout</html>"));
+    assertThrows(TimedOutException.class, () -> client(new OkHttpClient()).get("/1.0"));
+  }
+
+  @Test
   void anOperationStillRunningAtItsDeadlineIsTimedOut() throws IOException {
     String running = fixture("async-create.json").replace("\"type\":\"async\"", "\"type\":\"sync\"");
     AtomicInteger waits = new AtomicInteger();
