@@ -37,10 +37,6 @@ final class AddressRows {
         r -> r.getString(1), datacenter)));
   }
 
-  Set<String> of(String member) {
-    return sql.tx(c -> new HashSet<>(list(c, "SELECT address FROM ip_allocations WHERE member = ?",
-        r -> r.getString(1), member)));
-  }
 
   int release(String member) {
     return sql.tx(c -> update(c, "DELETE FROM ip_allocations WHERE member = ?", member));

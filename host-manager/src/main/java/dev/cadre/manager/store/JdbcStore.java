@@ -288,10 +288,6 @@ public final class JdbcStore implements Store {
     return addresses.allocated(datacenter);
   }
 
-  @Override
-  public Set<String> addressesOf(String member) {
-    return addresses.of(member);
-  }
 
   @Override
   public int releaseAddresses(String member) {

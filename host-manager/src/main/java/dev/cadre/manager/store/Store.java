@@ -82,8 +82,6 @@ public interface Store extends AutoCloseable {
 
   Set<String> allocatedAddresses(String datacenter);
 
-  /** The addresses {@code member} holds. */
-  Set<String> addressesOf(String member);
 
   /** Releases whatever {@code member} holds; answers how many addresses were released. */
   int releaseAddresses(String member);
