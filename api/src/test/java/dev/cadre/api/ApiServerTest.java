@@ -288,6 +288,14 @@ class ApiServerTest {
   }
 
   @Test
+  void aBodyPastTheLimitIsRefusedInTheErrorShape() {
+    String big = "{\"name\":\"" + "a".repeat(1 << 20) + "\"}";
+    assertError(api.post("/v1/apps", big), 413, "too_large");
+    assertError(api.post("/v1/hosts/h1/drain", big), 413, "too_large");
+    assertTrue(plane.requests.isEmpty(), "a refused body must not reach the control plane");
+  }
+
+  @Test
   void waitBlocksUntilDone() throws Exception {
     plane.holdOperations = true;
     String op = api.post("/v1/apps", APP).json().path("operation").asText();

@@ -46,6 +46,13 @@ class ErrorMappingTest {
   }
 
   @Test
+  void javalinsOwnRefusalsKeepTheirStatus() {
+    assertMapped(new io.javalin.http.HttpResponseException(413, "Payload too large"), 413, "too_large");
+    assertMapped(new io.javalin.http.HttpResponseException(404, "Not found"), 404, "not_found");
+    assertMapped(new io.javalin.http.HttpResponseException(400, "Bad request"), 400, "invalid_input");
+  }
+
+  @Test
   void hostIsInTheDetails() {
     assertEquals("h1", ErrorMapping.translate(new UnavailableException("h1", "down")).details().get("host"));
     assertFalse(ErrorMapping.translate(new NotFoundException(null, "x")).details().containsKey("host"));

@@ -45,6 +45,8 @@ final class FakeControlPlane implements ControlPlane {
   volatile boolean holdOperations;
   volatile int capacity = 10;
   volatile RuntimeException failNext;
+  /** Off: convert, promote and move are refused as the real plane refuses them today (not supported). */
+  volatile boolean topologyVerbs;
 
   @Override
   public OperationView registerHost(HostRequest request) {
@@ -66,6 +68,7 @@ final class FakeControlPlane implements ControlPlane {
 
   @Override
   public HostView host(String name) {
+    maybeFail();
     HostView h = hosts.get(name);
     if (h == null) {
       throw new NotFoundException(null, "no host '" + name + "'");
@@ -75,6 +78,7 @@ final class FakeControlPlane implements ControlPlane {
 
   @Override
   public OperationView removeHost(String name) {
+    maybeFail();
     host(name);
     hosts.remove(name);
     return operation("remove-host", "hosts/" + name);
@@ -82,12 +86,14 @@ final class FakeControlPlane implements ControlPlane {
 
   @Override
   public OperationView drainHost(String name) {
+    maybeFail();
     host(name);
     return operation("drain-host", "hosts/" + name);
   }
 
   @Override
   public List<TemplateView> templates() {
+    maybeFail();
     ObjectNode plan = JsonNodeFactory.instance.objectNode();
     plan.putArray("topologies").add("single");
     plan.putArray("behaviors");
@@ -124,11 +130,13 @@ final class FakeControlPlane implements ControlPlane {
 
   @Override
   public List<AppView> apps() {
+    maybeFail();
     return List.copyOf(apps.values());
   }
 
   @Override
   public AppView app(String name) {
+    maybeFail();
     AppView a = apps.get(name);
     if (a == null) {
       throw new NotFoundException(null, "no app '" + name + "'");
@@ -138,13 +146,43 @@ final class FakeControlPlane implements ControlPlane {
 
   @Override
   public OperationView deleteApp(String name) {
+    maybeFail();
     app(name);
     apps.remove(name);
     return operation("delete-app", "apps/" + name);
   }
 
   @Override
+  public OperationView convertService(String app, String service, String topology) {
+    if (!topologyVerbs) {
+      return ControlPlane.super.convertService(app, service, topology);
+    }
+    app(app);
+    return operation("convert-service", "apps/" + app + "/" + service);
+  }
+
+  @Override
+  public OperationView promoteMember(String app, String service, String member) {
+    if (!topologyVerbs) {
+      return ControlPlane.super.promoteMember(app, service, member);
+    }
+    app(app);
+    return operation("promote-member", "apps/" + app + "/" + service + "/" + member);
+  }
+
+  @Override
+  public OperationView moveApp(String app, String datacenter, boolean dryRun) {
+    if (!topologyVerbs) {
+      return ControlPlane.super.moveApp(app, datacenter, dryRun);
+    }
+    app(app);
+    OperationView op = operation("move-app", "apps/" + app);
+    return dryRun ? finish(op.id(), "success", null) : op;
+  }
+
+  @Override
   public OperationView operation(String id) {
+    maybeFail();
     OperationView op = operations.get(id);
     if (op == null) {
       throw new NotFoundException(null, "no operation '" + id + "'");
@@ -165,6 +203,7 @@ final class FakeControlPlane implements ControlPlane {
 
   @Override
   public OperationView cancel(String id) {
+    maybeFail();
     OperationView op = operation(id);
     if (op.done()) {
       throw new ConflictException(null, "operation " + id + " is already " + op.status());
@@ -188,6 +227,7 @@ final class FakeControlPlane implements ControlPlane {
 
   @Override
   public Map<String, Integer> addressesInUse() {
+    maybeFail();
     return Map.of("dc1", apps.values().stream().mapToInt(a -> a.services().stream().mapToInt(s -> s.members().size()).sum()).sum());
   }
 

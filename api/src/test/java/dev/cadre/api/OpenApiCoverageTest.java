@@ -50,8 +50,11 @@ class OpenApiCoverageTest {
       collectRefs(doc, refs);
       assertFalse(refs.isEmpty());
       for (String ref : refs) {
-        assertTrue(ref.startsWith("#/components/schemas/"), ref);
-        assertFalse(doc.path("components").path("schemas").path(ref.substring(21)).isMissingNode(), ref);
+        // #/components/<schemas|responses>/<name>
+        String[] parts = ref.split("/");
+        assertEquals(4, parts.length, ref);
+        assertTrue(ref.startsWith("#/components/schemas/") || ref.startsWith("#/components/responses/"), ref);
+        assertFalse(doc.path("components").path(parts[2]).path(parts[3]).isMissingNode(), ref);
       }
       doc.path("paths").forEach(path -> path.forEach(op -> {
         assertTrue(op.path("responses").size() > 0, op.toString());

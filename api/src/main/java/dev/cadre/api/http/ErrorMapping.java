@@ -32,6 +32,9 @@ public final class ErrorMapping {
 
   public static void install(Javalin app) {
     app.exception(Exception.class, (e, ctx) -> render(ctx, translate(e)));
+    // Javalin answers its own refusals (a body past its 1,000,000-byte limit: 413) in a shape of its
+    // own unless a handler names HttpResponseException itself; the one for Exception does not catch them.
+    app.exception(HttpResponseException.class, (e, ctx) -> render(ctx, translate(e)));
     // Javalin's own 404 (no route) and 405 answers get the same shape as ours.
     app.error(404, ctx -> {
       if (ctx.attribute(RENDERED) == null) {
@@ -87,7 +90,12 @@ public final class ErrorMapping {
     }
     if (t instanceof HttpResponseException http) {
       int status = http.getStatus();
-      return new ApiException(status, status == 404 ? "not_found" : status < 500 ? "invalid_input" : "internal", http.getMessage());
+      String code = switch (status) {
+        case 404 -> "not_found";
+        case 413 -> "too_large";
+        default -> status < 500 ? "invalid_input" : "internal";
+      };
+      return new ApiException(status, code, http.getMessage());
     }
     String ref = UUID.randomUUID().toString().substring(0, 8);
     log.error("internal error, ref {}", ref, t);
