@@ -139,7 +139,8 @@ class AgentScriptIT {
   void aHookPastItsTimeoutIsKilledWithItsChildrenAndAnswers124(String shell) throws Exception {
     LocalAgent a = agent(shell);
     Path pids = root.resolve("pids");
-    a.hook("slow", "sleep 300 &\necho $! > '" + pids + "'\necho $$ >> '" + pids + "'\necho begun\nsleep 300\n");
+    int hang = 300;
+    a.hook("slow", "sleep " + hang + " &\necho $! > '" + pids + "'\necho $$ >> '" + pids + "'\necho begun\nsleep " + hang + "\n");
     long t0 = System.nanoTime();
     LocalAgent.Run r = a.run("", Map.of(), "run", "slow", "slow-1", "1");
     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -147,10 +148,16 @@ class AgentScriptIT {
     assertEquals(124, r.result().exit());
     assertEquals("timed out", r.result().meaning());
     assertTrue(r.result().output().contains("begun"), r.result().output());
-    assertTrue(seconds < 6, "took " + seconds + " s");
-    Thread.sleep(300);
+    // ended by the 1 s timeout, not by the hook: a bound against the hook's sleep, not the machine
+    assertTrue(seconds < hang / 2.0, "took " + seconds + " s; the hook sleeps " + hang + " s");
     for (String pid : Files.readAllLines(pids)) {
-      assertFalse(aliveNotZombie(pid.strip()), "process " + pid + " of the hook survived the timeout");
+      // the kill is sent by now; how soon the process is gone is the machine's business, so ask until it is
+      boolean alive = aliveNotZombie(pid.strip());
+      for (int i = 0; i < 100 && alive; i++) {
+        Thread.sleep(100);
+        alive = aliveNotZombie(pid.strip());
+      }
+      assertFalse(alive, "process " + pid + " of the hook survived the timeout");
     }
     // the timed-out answer is journaled like any other
     assertEquals(124, a.run("", Map.of(), "run", "slow", "slow-1", "1").exit());
@@ -243,18 +250,22 @@ class AgentScriptIT {
   void aCommandThatCannotGetTheLockInTimeIsBusyAndDoesNotRun(String shell) throws Exception {
     LocalAgent a = agent(shell);
     Path marker = root.resolve("short-ran");
-    a.hook("long", "sleep 3\n");
+    Path release = root.resolve("release");
+    // holds the lock until the test says so: no race between its sleep and the machine's speed
+    a.hook("long", "while [ ! -e '" + release + "' ]; do sleep 0.05; done\n");
     a.hook("short", "touch '" + marker + "'\n");
     CompletableFuture<LocalAgent.Run> holder = CompletableFuture.supplyAsync(() -> a.run("", Map.of(), "run", "long", "l1", "30"));
     Path lock = root.resolve("var/lib/cadre/lock/pid");
-    for (int i = 0; i < 100 && !Files.exists(lock); i++) {
+    for (int i = 0; i < 1500 && !Files.exists(lock); i++) {
       Thread.sleep(20);
     }
+    assertTrue(Files.exists(lock), "the long hook never took the lock");
     LocalAgent.Run busy = a.run("", Map.of(), "run", "short", "s1", "1");
     assertEquals(75, busy.exit(), busy.stderr());
     assertEquals("busy: another hook held the lock", busy.result().meaning());
     assertFalse(Files.exists(marker));
-    assertEquals(0, holder.get().exit());
+    Files.createFile(release);
+    assertEquals(0, holder.get(60, java.util.concurrent.TimeUnit.SECONDS).exit());
     // nothing was journaled for the busy command: delivered again, it runs
     assertEquals(0, a.run("", Map.of(), "run", "short", "s1", "5").exit());
     assertTrue(Files.exists(marker));
