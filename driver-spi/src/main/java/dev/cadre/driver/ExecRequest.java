@@ -6,10 +6,18 @@ import java.util.Map;
 
 /**
  * A command run inside an instance: an argument vector (never a shell string), environment, optional
- * stdin bytes, and a timeout after which the command is abandoned with {@link UnavailableException}.
+ * stdin bytes, a timeout after which the command is killed and the exec fails with
+ * {@link TimedOutException}, and how many bytes of each of stdout and stderr are kept (the rest is
+ * read and dropped, see {@link ExecResult#truncated()}).
+ *
+ * @param outputLimit bytes kept per output stream; 0 means {@link #DEFAULT_OUTPUT_LIMIT}
  */
-public record ExecRequest(List<String> argv, Map<String, String> env, byte[] stdin, Duration timeout) {
+public record ExecRequest(List<String> argv, Map<String, String> env, byte[] stdin, Duration timeout, int outputLimit) {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+  /** 1 MiB per stream: whatever a command prints, the plane holds at most this much of it. */
+  public static final int DEFAULT_OUTPUT_LIMIT = 1024 * 1024;
+  /** A caller may ask to keep more, up to this; output is held in memory. */
+  public static final int MAX_OUTPUT_LIMIT = 64 * 1024 * 1024;
 
   public ExecRequest {
     if (argv == null || argv.isEmpty()) {
@@ -27,6 +35,15 @@ public record ExecRequest(List<String> argv, Map<String, String> env, byte[] std
     if (timeout.isNegative() || timeout.isZero()) {
       throw new InvalidInputException(null, "exec timeout must be positive");
     }
+    outputLimit = outputLimit == 0 ? DEFAULT_OUTPUT_LIMIT : outputLimit;
+    if (outputLimit < 0 || outputLimit > MAX_OUTPUT_LIMIT) {
+      throw new InvalidInputException(null, "exec output limit must be 1 to " + MAX_OUTPUT_LIMIT + " bytes, got " + outputLimit);
+    }
+  }
+
+  /** With the default output limit. */
+  public ExecRequest(List<String> argv, Map<String, String> env, byte[] stdin, Duration timeout) {
+    this(argv, env, stdin, timeout, 0);
   }
 
   public static ExecRequest of(String... argv) {
@@ -34,14 +51,21 @@ public record ExecRequest(List<String> argv, Map<String, String> env, byte[] std
   }
 
   public ExecRequest withStdin(byte[] bytes) {
-    return new ExecRequest(argv, env, bytes, timeout);
+    return new ExecRequest(argv, env, bytes, timeout, outputLimit);
   }
 
   public ExecRequest withEnv(Map<String, String> environment) {
-    return new ExecRequest(argv, environment, stdin, timeout);
+    return new ExecRequest(argv, environment, stdin, timeout, outputLimit);
   }
 
   public ExecRequest withTimeout(Duration limit) {
-    return new ExecRequest(argv, env, stdin, limit);
+    return new ExecRequest(argv, env, stdin, limit, outputLimit);
+  }
+
+  public ExecRequest withOutputLimit(int bytes) {
+    if (bytes <= 0) {
+      throw new InvalidInputException(null, "exec output limit must be positive, got " + bytes);
+    }
+    return new ExecRequest(argv, env, stdin, timeout, bytes);
   }
 }

@@ -18,7 +18,6 @@ import java.util.Optional;
  * {@link HostBusyException}, and reports what a caller acts on as a type, never as words to match.
  */
 public interface HostDriver extends AutoCloseable {
-
   /** The driver kind: "lxd", "zone", ... */
   String kind();
 
@@ -64,7 +63,12 @@ public interface HostDriver extends AutoCloseable {
 
   List<Instance> list();
 
-  /** Runs a command inside a running instance. A non-zero exit is a result, not an exception. */
+  /**
+   * Runs a command inside a running instance. A non-zero exit is a result, not an exception. Each output
+   * stream is read to its end but only {@link ExecRequest#outputLimit()} bytes of it are kept (the result
+   * counts the rest). A command still running at {@link ExecRequest#timeout()} is killed and the exec
+   * throws {@link TimedOutException}.
+   */
   ExecResult exec(String name, ExecRequest request);
 
   void pushFile(String name, FileSpec file);

@@ -150,8 +150,8 @@ public final class FakeHostDriver implements HostDriver {
     pb.environment().putAll(request.env());
     try {
       Process p = pb.start();
-      CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-      CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+      CompletableFuture<BoundedOutput> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream(), request.outputLimit()));
+      CompletableFuture<BoundedOutput> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream(), request.outputLimit()));
       try (var stdin = p.getOutputStream()) {
         if (request.stdin() != null) {
           stdin.write(request.stdin());
@@ -159,9 +159,9 @@ public final class FakeHostDriver implements HostDriver {
       }
       if (!p.waitFor(request.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new TimedOutException(host, "exec timed out after " + request.timeout());
+        throw new TimedOutException(host, "exec timed out after " + request.timeout().toSeconds() + "s, killed");
       }
-      return new ExecResult(p.exitValue(), out.join(), err.join());
+      return ExecResult.of(p.exitValue(), out.join(), err.join());
     } catch (IOException e) {
       return new ExecResult(127, new byte[0], e.getMessage().getBytes());
     } catch (InterruptedException e) {
@@ -170,9 +170,9 @@ public final class FakeHostDriver implements HostDriver {
     }
   }
 
-  private static byte[] readAll(InputStream in) {
+  private static BoundedOutput drain(InputStream in, int limit) {
     try (in) {
-      return in.readAllBytes();
+      return BoundedOutput.drain(in, limit);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -162,6 +162,23 @@ public abstract class HostDriverContract {
   }
 
   @Test
+  void execKeepsAtMostItsOutputLimitPerStreamAndCountsTheRest() {
+    String name = newName();
+    launch(name, 0);
+    ExecRequest request = ExecRequest.of("sh", "-c", "head -c 3000000 /dev/zero; head -c 100 /dev/zero >&2; exit 4")
+        .withOutputLimit(1_000_000);
+    ExecResult result = driver().exec(name, request);
+    assertEquals(4, result.exitCode());
+    assertEquals(1_000_000, result.stdout().length);
+    assertEquals(2_000_000, result.stdoutDropped());
+    assertEquals(3_000_000, result.stdoutSize());
+    assertEquals(100, result.stderr().length);
+    assertEquals(0, result.stderrDropped());
+    assertTrue(result.truncated());
+    assertFalse(driver().exec(name, ExecRequest.of("true")).truncated());
+  }
+
+  @Test
   void aPushedFileIsByteIdenticalInside() {
     String name = newName();
     launch(name, 0);
