@@ -18,6 +18,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
+import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -48,10 +50,16 @@ public final class LxdClient implements AutoCloseable {
   static final MediaType JSON = MediaType.get("application/json");
   static final MediaType OCTETS = MediaType.get("application/octet-stream");
   private static final Duration WAIT_SLICE = Duration.ofSeconds(30);
+  /**
+   * The largest JSON answer read. A listing of a few thousand instances with their state stays well
+   * below; anything above it is refused instead of being held in memory.
+   */
+  static final int RESPONSE_LIMIT = 16 * 1024 * 1024;
 
   private final String host;
   private final String endpoint;
   private final OkHttpClient http;
+  private final OkHttpClient sockets;
   private final HttpUrl base;
   private final ServerTrust trust;
   final ObjectMapper json = new ObjectMapper();
@@ -60,6 +68,7 @@ public final class LxdClient implements AutoCloseable {
     this.host = host;
     this.endpoint = endpoint;
     this.http = http;
+    this.sockets = websocketClient(http);
     this.base = base;
     this.trust = trust;
   }
@@ -207,16 +216,22 @@ public final class LxdClient implements AutoCloseable {
 
   // ---- raw bytes ----------------------------------------------------------------------------
 
-  byte[] getBytes(String path, Map<String, String> query) {
-    try (Response r = send(new Request.Builder().url(url(path, query)).get().build(), null)) {
-      if (!r.isSuccessful()) {
-        envelope(r);
-      }
-      ResponseBody body = r.body();
-      return body == null ? new byte[0] : body.bytes();
-    } catch (IOException e) {
-      throw unreachable(e);
+  /**
+   * A response body of at most {@code limit} bytes. Okio buffers only up to {@code limit + 1} bytes to
+   * tell a body that fits from one that does not, and a larger body is not read on: closing the
+   * response drops the connection.
+   */
+  private byte[] read(Response r, int limit, String kind, String what) throws IOException {
+    ResponseBody body = r.body();
+    if (body == null) {
+      return new byte[0];
     }
+    long length = body.contentLength();
+    if (length > limit || body.source().request(limit + 1L)) {
+      throw new HostFailureException(host, kind + " too large: " + what + " is "
+          + (length > limit ? length + " bytes, " : "") + "more than the " + limit + " bytes cadre reads");
+    }
+    return body.source().readByteArray();
   }
 
   JsonNode postBytes(String path, Map<String, String> query, Map<String, String> headers, RequestBody body) {
@@ -237,9 +252,20 @@ public final class LxdClient implements AutoCloseable {
   }
 
   WebSocket websocket(String path, Map<String, String> query, WebSocketListener listener) {
-    HttpUrl u = url(path, query);
-    return http.newBuilder().readTimeout(0, TimeUnit.SECONDS).build()
-        .newWebSocket(new Request.Builder().url(u).build(), listener);
+    return sockets.newWebSocket(new Request.Builder().url(url(path, query)).build(), listener);
+  }
+
+  /**
+   * Websockets stay open for as long as a command runs and may be silent (no read timeout). OkHttp
+   * counts an open websocket as a running call of its dispatcher, whose default allows 5 per host: an
+   * exec needs 4 at once, and LXD starts the command only when all 4 are attached, so execs running
+   * in parallel would starve each other. They get a dispatcher of their own without that limit.
+   */
+  private static OkHttpClient websocketClient(OkHttpClient http) {
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(4096);
+    dispatcher.setMaxRequestsPerHost(4096);
+    return http.newBuilder().readTimeout(0, TimeUnit.SECONDS).dispatcher(dispatcher).build();
   }
 
   // ---- the one place where transport and envelope failures become exceptions ----------------
@@ -283,8 +309,8 @@ public final class LxdClient implements AutoCloseable {
   /** Parses LXD's envelope; any error (by status or by {@code type: error}) is thrown translated. */
   JsonNode envelope(Response response) {
     try (response) {
-      ResponseBody body = response.body();
-      String text = body == null ? "" : body.string();
+      String text = new String(read(response, RESPONSE_LIMIT, "response", "the answer to "
+          + response.request().method() + " " + response.request().url().encodedPath()), StandardCharsets.UTF_8);
       JsonNode node;
       try {
         node = text.isBlank() ? json.createObjectNode() : json.readTree(text);
@@ -315,6 +341,7 @@ public final class LxdClient implements AutoCloseable {
   @Override
   public void close() {
     http.dispatcher().executorService().shutdown();
+    sockets.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
   }
 }

@@ -2,12 +2,13 @@ package dev.cadre.lxd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cadre.driver.BoundedOutput;
+import dev.cadre.driver.DriverException;
 import dev.cadre.driver.ExecRequest;
 import dev.cadre.driver.ExecResult;
-import dev.cadre.driver.HostFailureException;
 import dev.cadre.driver.TimedOutException;
 import dev.cadre.driver.UnavailableException;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,134 +23,167 @@ import okhttp3.WebSocketListener;
 import okio.ByteString;
 
 /**
- * Exec in two modes. Without stdin, LXD records the output and we fetch the two logs afterwards (one
- * request to start, one to wait, two reads). With stdin, the command's streams are the operation's
- * websockets: stdin is sent then closed with LXD's end-of-stream barrier (an empty text message).
+ * Exec through the operation's websockets, always: stdin (sent, or nothing, then closed with LXD's
+ * end-of-stream barrier, an empty text message), stdout and stderr into {@link BoundedOutput}s, and the
+ * control socket, through which a command still running at its timeout is killed.
+ *
+ * <p>Not LXD's {@code record-output} mode: there LXD writes the outputs to log files on the host's
+ * disk, without a limit (a tenant's {@code yes} fills that disk), before cadre reads a byte of them.
+ * Here the host only relays; cadre keeps {@link ExecRequest#outputLimit()} bytes per stream and drops
+ * the rest as it arrives.
  */
 final class LxdExec {
+  /** SIGKILL, through LXD's control socket: a command that outlived its timeout is not left running. */
+  private static final String KILL = "{\"command\":\"signal\",\"signal\":9}";
+  /** How long a killed command's operation is given to end, so the report can say it did. */
+  private static final Duration KILL_GRACE = Duration.ofSeconds(5);
+  private static final WebSocketListener IGNORE = new WebSocketListener() {};
+
   private final LxdClient client;
 
   LxdExec(LxdClient client) {
     this.client = client;
   }
 
-  ExecResult run(String instance, ExecRequest request) {
-    return request.stdin() == null ? recorded(instance, request) : streamed(instance, request);
-  }
-
-  private ObjectNode body(ExecRequest request, boolean websockets) {
+  private ObjectNode body(ExecRequest request) {
     ObjectNode body = client.object();
     request.argv().forEach(body.putArray("command")::add);
     ObjectNode env = body.putObject("environment");
     request.env().forEach(env::put);
     body.put("interactive", false);
-    body.put("wait-for-websocket", websockets);
-    body.put("record-output", !websockets);
+    body.put("wait-for-websocket", true);
+    body.put("record-output", false);
     return body;
   }
 
-  private ExecResult recorded(String instance, ExecRequest request) {
-    JsonNode op = client.start("POST", "/1.0/instances/" + instance + "/exec", body(request, false));
-    JsonNode done = client.waitFor("/1.0/operations/" + op.path("id").asText(), request.timeout());
-    JsonNode meta = done.path("metadata");
-    int exit = meta.path("return").asInt(-1);
-    byte[] out = readLog(meta.path("output").path("1").asText(null));
-    byte[] err = readLog(meta.path("output").path("2").asText(null));
-    return new ExecResult(exit, out, err);
-  }
-
-  private byte[] readLog(String path) {
-    if (path == null || path.isEmpty()) {
-      return new byte[0];
-    }
-    byte[] data = client.getBytes(path, Map.of());
-    try {
-      client.delete(path);
-    } catch (RuntimeException ignored) {
-      // LXD cleans exec logs with the instance; leaving one behind costs only disk
-    }
-    return data;
-  }
-
-  private ExecResult streamed(String instance, ExecRequest request) {
-    JsonNode op = client.start("POST", "/1.0/instances/" + instance + "/exec", body(request, true));
-    String id = op.path("id").asText();
+  ExecResult run(String instance, ExecRequest request) {
+    long deadline = System.nanoTime() + request.timeout().toNanos();
+    JsonNode op = client.start("POST", "/1.0/instances/" + instance + "/exec", body(request));
+    String operation = "/1.0/operations/" + op.path("id").asText();
     JsonNode fds = op.path("metadata").path("fds");
-    String path = "/1.0/operations/" + id + "/websocket";
-    Stream stdin = new Stream();
-    Stream stdout = new Stream();
-    Stream stderr = new Stream();
-    Stream control = new Stream();
-    List<WebSocket> sockets = new ArrayList<>();
+    String path = operation + "/websocket";
+    Sink stdout = new Sink(request.outputLimit());
+    Sink stderr = new Sink(request.outputLimit());
+    List<WebSocket> sockets = new ArrayList<>(4);
+    WebSocket control = null;
+    boolean settled = false; // ended, or killed and reported
     try {
-      sockets.add(client.websocket(path, Map.of("secret", fds.path("control").asText()), control));
-      WebSocket in = client.websocket(path, Map.of("secret", fds.path("0").asText()), stdin);
-      sockets.add(in);
+      // OkHttp opens the four at once; LXD starts the command when all of them are attached
+      control = client.websocket(path, Map.of("secret", fds.path("control").asText()), IGNORE);
+      sockets.add(control);
+      WebSocket stdin = client.websocket(path, Map.of("secret", fds.path("0").asText()), IGNORE);
+      sockets.add(stdin);
       sockets.add(client.websocket(path, Map.of("secret", fds.path("1").asText()), stdout));
       sockets.add(client.websocket(path, Map.of("secret", fds.path("2").asText()), stderr));
-      in.send(ByteString.of(request.stdin()));
-      in.send("");
-      long deadline = System.nanoTime() + request.timeout().toNanos();
-      byte[] out = stdout.await(deadline);
-      byte[] err = stderr.await(deadline);
-      long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-      JsonNode done = client.waitFor("/1.0/operations/" + id, Duration.ofMillis(left));
-      return new ExecResult(done.path("metadata").path("return").asInt(-1), out, err);
+      // sends queue until the socket is open
+      if (request.stdin() != null && request.stdin().length > 0) {
+        stdin.send(ByteString.of(request.stdin()));
+      }
+      stdin.send("");
+      JsonNode done = stdout.await(deadline) && stderr.await(deadline) ? awaitEnd(operation, deadline) : null;
+      if (done == null) {
+        settled = true;
+        String why = kill(control, operation);
+        throw new TimedOutException(client.host(), "exec of '" + request.argv().get(0) + "' in '" + instance
+            + "' timed out after " + seconds(request.timeout()) + "s, " + why + "; it had written "
+            + stdout.output.total() + " bytes to stdout and " + stderr.output.total() + " to stderr (at most "
+            + request.outputLimit() + " of each are kept)");
+      }
+      settled = true;
+      return ExecResult.of(done.path("metadata").path("return").asInt(-1), stdout.output, stderr.output);
     } finally {
+      if (!settled && control != null) {
+        // interrupted or failed half-way: the command must not run on unattended
+        control.send(KILL);
+      }
       for (WebSocket s : sockets) {
         s.close(1000, null);
       }
     }
   }
 
-  /** Collects one output stream until LXD's barrier, a close, or a failure. */
-  private final class Stream extends WebSocketListener {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final CompletableFuture<byte[]> done = new CompletableFuture<>();
+  /** The finished operation, or null when it was still running at the deadline. */
+  private JsonNode awaitEnd(String operation, long deadline) {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      return null;
+    }
+    try {
+      return client.waitFor(operation, Duration.ofNanos(left));
+    } catch (TimedOutException stillRunning) {
+      if (System.nanoTime() - deadline >= 0) {
+        return null;
+      }
+      throw stillRunning;
+    }
+  }
+
+  /** Sends SIGKILL and waits a little for the operation to end; says which it was. */
+  private String kill(WebSocket control, String operation) {
+    control.send(KILL);
+    try {
+      client.waitFor(operation, KILL_GRACE);
+      return "killed";
+    } catch (DriverException notEnded) {
+      return "kill sent but it had not ended " + seconds(KILL_GRACE) + "s later";
+    }
+  }
+
+  private static long seconds(Duration d) {
+    return (d.toMillis() + 999) / 1000;
+  }
+
+  /** Reads one output stream into a bounded sink until LXD's barrier, a close, or a failure. */
+  private final class Sink extends WebSocketListener {
+    final BoundedOutput output;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    Sink(int limit) {
+      output = new BoundedOutput(limit);
+    }
 
     @Override
     public void onMessage(WebSocket ws, ByteString data) {
-      synchronized (bytes) {
-        bytes.write(data.toByteArray(), 0, data.size());
+      try {
+        data.write(output);
+      } catch (IOException cannotHappen) {
+        throw new IllegalStateException(cannotHappen);
       }
     }
 
     @Override
     public void onMessage(WebSocket ws, String text) {
-      finish();
+      done.complete(null);
     }
 
     @Override
     public void onClosing(WebSocket ws, int code, String reason) {
-      finish();
+      done.complete(null);
     }
 
     @Override
     public void onClosed(WebSocket ws, int code, String reason) {
-      finish();
+      done.complete(null);
     }
 
     @Override
     public void onFailure(WebSocket ws, Throwable t, Response response) {
-      finish();
+      // a connection that broke ends the stream; the operation's result says whether the command ran
+      done.complete(null);
     }
 
-    private void finish() {
-      synchronized (bytes) {
-        done.complete(bytes.toByteArray());
-      }
-    }
-
-    byte[] await(long deadlineNanos) {
+    /** True when the stream ended before the deadline. */
+    boolean await(long deadlineNanos) {
       try {
-        return done.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        done.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        return true;
       } catch (TimeoutException e) {
-        throw new TimedOutException(client.host(), "exec did not finish in time");
+        return false;
       } catch (ExecutionException e) {
-        throw new HostFailureException(client.host(), "exec stream failed: " + e.getCause());
+        return true;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new UnavailableException(client.host(), "interrupted");
+        throw new UnavailableException(client.host(), "interrupted while waiting for an exec");
       }
     }
   }
