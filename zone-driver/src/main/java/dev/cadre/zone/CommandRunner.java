@@ -19,10 +19,22 @@ public interface CommandRunner extends AutoCloseable {
   String host();
 
   /**
-   * Runs {@code argv} with {@code stdin} (null for none) and waits at most {@code timeout} for it to
-   * finish, collecting stdout and stderr separately.
+   * What a host tool's output may take: far more than {@code zfs list} or {@code zoneadm list} print on
+   * a large host, far less than would hurt the plane.
    */
-  CommandResult run(List<String> argv, byte[] stdin, Duration timeout);
+  int OUTPUT_LIMIT = 16 * 1024 * 1024;
+
+  /**
+   * Runs {@code argv} with {@code stdin} (null for none) and waits at most {@code timeout} for it to
+   * finish (killing it then), collecting stdout and stderr separately: each read to its end, of which
+   * at most {@code outputLimit} bytes are kept.
+   */
+  CommandResult run(List<String> argv, byte[] stdin, Duration timeout, int outputLimit);
+
+  /** {@link #run(List, byte[], Duration, int)} with {@link #OUTPUT_LIMIT}. */
+  default CommandResult run(List<String> argv, byte[] stdin, Duration timeout) {
+    return run(argv, stdin, timeout, OUTPUT_LIMIT);
+  }
 
   @Override
   default void close() {}

@@ -27,6 +27,11 @@ final class Commands {
     return runner.run(argv, stdin, limit);
   }
 
+  /** Like {@link #raw(List, byte[], Duration)}, keeping at most {@code outputLimit} bytes of each output. */
+  CommandResult raw(List<String> argv, byte[] stdin, Duration limit, int outputLimit) {
+    return runner.run(argv, stdin, limit, outputLimit);
+  }
+
   String check(String... argv) {
     return check(List.of(argv), null, timeout).stdoutText();
   }

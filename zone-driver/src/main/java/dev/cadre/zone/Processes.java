@@ -1,5 +1,6 @@
 package dev.cadre.zone;
 
+import dev.cadre.driver.BoundedOutput;
 import dev.cadre.driver.HostFailureException;
 import dev.cadre.driver.TimedOutException;
 import dev.cadre.driver.UnavailableException;
@@ -18,7 +19,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Starts local processes, feeds them stdin, and collects their outputs under a timeout that always
- * ends: one command, or two joined by an OS pipe.
+ * ends: one command, or two joined by an OS pipe. Outputs are drained to their end into bounded sinks
+ * (a command on a host, or a tenant's command in a zone, may print without end): at most the given
+ * limit of each is kept.
  */
 final class Processes {
   /** Pipe pumps block on I/O; they get their own daemon threads rather than the common pool. */
@@ -33,14 +36,14 @@ final class Processes {
   /**
    * @param host the host name failures are reported against (for ssh: the remote host, not this one)
    */
-  static CommandResult run(String host, List<String> argv, byte[] stdin, Duration timeout) {
+  static CommandResult run(String host, List<String> argv, byte[] stdin, Duration timeout, int outputLimit) {
     if (argv.isEmpty()) {
       throw new IllegalArgumentException("empty command");
     }
     String what = "'" + argv.get(0) + "'";
     Process process = start(host, what, () -> new ProcessBuilder(argv).start());
     // Both outputs are drained while stdin is written: a child that fills a pipe must never deadlock us.
-    Output output = Output.of(process);
+    Output output = Output.of(process, outputLimit);
     CompletableFuture<Void> in = CompletableFuture.runAsync(() -> writeAll(process.getOutputStream(), stdin), PUMPS);
     awaitAll(host, what, timeout, process);
     in.cancel(false); // a child that exits without reading all of stdin is not an error
@@ -61,8 +64,8 @@ final class Processes {
     Process from = both.get(0);
     Process to = both.get(1);
     writeAll(from.getOutputStream(), null);
-    Output fromOutput = Output.of(from);
-    Output toOutput = Output.of(to);
+    Output fromOutput = Output.of(from, CommandRunner.OUTPUT_LIMIT);
+    Output toOutput = Output.of(to, CommandRunner.OUTPUT_LIMIT);
     awaitAll(sinkHost, what, timeout, from, to);
     return new CommandResult[] {fromOutput.result(sourceHost, what, from), toOutput.result(sinkHost, what, to)};
   }
@@ -87,7 +90,8 @@ final class Processes {
       for (Process p : processes) {
         if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
           kill(processes);
-          throw new TimedOutException(host, what + " did not finish within " + timeout);
+          throw new TimedOutException(host, what + " timed out after " + (timeout.toMillis() + 999) / 1000
+              + "s, killed");
         }
       }
     } catch (InterruptedException e) {
@@ -105,16 +109,16 @@ final class Processes {
   }
 
   /** A process's stdout and stderr, drained from the moment it starts. */
-  private record Output(CompletableFuture<byte[]> out, CompletableFuture<byte[]> err) {
-    static Output of(Process p) {
-      return new Output(CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), PUMPS),
-          CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), PUMPS));
+  private record Output(CompletableFuture<BoundedOutput> out, CompletableFuture<BoundedOutput> err) {
+    static Output of(Process p, int limit) {
+      return new Output(CompletableFuture.supplyAsync(() -> drain(p.getInputStream(), limit), PUMPS),
+          CompletableFuture.supplyAsync(() -> drain(p.getErrorStream(), limit), PUMPS));
     }
 
     /** After the process ended: a grandchild still holding a pipe open gets a few seconds, then counts as a failure. */
     CommandResult result(String host, String what, Process p) {
       try {
-        return new CommandResult(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+        return CommandResult.of(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new UnavailableException(host, "interrupted while reading the output of " + what, e);
@@ -125,9 +129,9 @@ final class Processes {
     }
   }
 
-  private static byte[] readAll(InputStream in) {
+  private static BoundedOutput drain(InputStream in, int limit) {
     try (in) {
-      return in.readAllBytes();
+      return BoundedOutput.drain(in, limit);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -48,7 +48,7 @@ public final class SshCommandRunner implements ProcessRunner {
     int afterMarker = indexAfter(local.stderr(), MARKER_LINE);
     if (afterMarker >= 0) {
       byte[] stderr = Arrays.copyOfRange(local.stderr(), afterMarker, local.stderr().length);
-      return new CommandResult(local.exitCode(), local.stdout(), stderr);
+      return new CommandResult(local.exitCode(), local.stdout(), stderr, local.stdoutDropped(), local.stderrDropped());
     }
     if (local.exitCode() == SSH_FAILED) {
       String why = local.stderrText().strip();

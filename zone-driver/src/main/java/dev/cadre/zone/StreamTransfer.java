@@ -1,6 +1,7 @@
 package dev.cadre.zone;
 
 import dev.cadre.driver.DriverException;
+import dev.cadre.driver.HostFailureException;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,12 +14,22 @@ import java.util.List;
 final class StreamTransfer {
   /** 128 + SIGPIPE: the sender lost its reader, which only says that the receiver failed first. */
   private static final int BROKEN_PIPE = 141;
+  /** Without an OS pipe the stream is held in memory: fine for the simulator's small streams, and no more. */
+  private static final int IN_MEMORY_LIMIT = 256 * 1024 * 1024;
 
   private StreamTransfer() {}
 
   static void run(Commands from, List<String> send, Commands to, List<String> receive, Duration timeout) {
     if (!(from.runner() instanceof ProcessRunner source) || !(to.runner() instanceof ProcessRunner sink)) {
-      to.check(receive, from.check(send, null, timeout).stdout(), timeout);
+      CommandResult sent = from.raw(send, null, timeout, IN_MEMORY_LIMIT);
+      if (sent.stdoutDropped() > 0) {
+        throw new HostFailureException(from.host(), "a stream of more than " + IN_MEMORY_LIMIT
+            + " bytes cannot be relayed without an OS pipe");
+      }
+      if (!sent.ok()) {
+        throw ZoneErrors.translate(from.host(), send, sent);
+      }
+      to.check(receive, sent.stdout(), timeout);
       return;
     }
     CommandResult[] results = Processes.pipe(source.host(), source.localArgv(send), sink.host(), sink.localArgv(receive), timeout);

@@ -51,8 +51,8 @@ final class ZoneLogin {
       new TreeMap<>(request.env()).forEach((k, v) -> argv.add(k + "=" + v));
     }
     argv.addAll(request.argv());
-    CommandResult r = cmd.raw(zlogin(zone, argv), request.stdin(), request.timeout());
-    return new ExecResult(r.exitCode(), r.stdout(), r.stderr());
+    CommandResult r = cmd.raw(zlogin(zone, argv), request.stdin(), request.timeout(), request.outputLimit());
+    return new ExecResult(r.exitCode(), r.stdout(), r.stderr(), r.stdoutDropped(), r.stderrDropped());
   }
 
   void push(String zone, FileSpec file) {

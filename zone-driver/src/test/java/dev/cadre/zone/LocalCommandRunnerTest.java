@@ -62,6 +62,19 @@ class LocalCommandRunnerTest {
   }
 
   @Test
+  void outputPastTheLimitIsDrainedAndCountedNotKept() {
+    // 1 GiB through the pipe: the process must run to its end (not block on a full pipe) and exit 0
+    CommandResult r = runner.run(List.of("sh", "-c", "head -c 1073741824 /dev/zero; head -c 5000 /dev/zero >&2"),
+        null, T, 4096);
+    assertEquals(0, r.exitCode());
+    assertEquals(4096, r.stdout().length);
+    assertEquals((1L << 30) - 4096, r.stdoutDropped());
+    assertEquals(4096, r.stderr().length);
+    assertEquals(5000 - 4096, r.stderrDropped());
+    assertTrue(r.truncated());
+  }
+
+  @Test
   void stdinIsPassedThrough() {
     CommandResult r = runner.run(List.of("cat"), "héllo\n".getBytes(StandardCharsets.UTF_8), T);
     assertEquals("héllo\n", r.stdoutText());

@@ -23,7 +23,7 @@ final class SimZlogin {
     this.sim = sim;
   }
 
-  CommandResult run(List<String> a, byte[] stdin, Duration timeout) {
+  CommandResult run(List<String> a, byte[] stdin, Duration timeout, int outputLimit) {
     List<String> words;
     synchronized (sim) {
       sim.state.tick();
@@ -50,7 +50,7 @@ final class SimZlogin {
         return inside;
       }
     }
-    return local(words, stdin, timeout);
+    return local(words, stdin, timeout, outputLimit);
   }
 
   private CommandResult builtin(SimState.Zone zone, List<String> w, byte[] stdin) {
@@ -88,9 +88,9 @@ final class SimZlogin {
   }
 
   /** Anything else runs here, as the in-memory fake driver does: exit codes, stdin and env behave for real. */
-  private CommandResult local(List<String> words, byte[] stdin, Duration timeout) {
+  private CommandResult local(List<String> words, byte[] stdin, Duration timeout, int outputLimit) {
     try {
-      return Processes.run(sim.host(), words, stdin, timeout);
+      return Processes.run(sim.host(), words, stdin, timeout, outputLimit);
     } catch (HostFailureException notStarted) {
       return err(127, "sh: " + words.get(0) + ": not found");
     }

@@ -63,8 +63,20 @@ final class ZoneSimulator implements CommandRunner {
     return log.stream().anyMatch(which);
   }
 
+  /** Every answer is cut to {@code outputLimit} per stream, as a process runner's sinks would. */
   @Override
-  public CommandResult run(List<String> argv, byte[] stdin, Duration timeout) {
+  public CommandResult run(List<String> argv, byte[] stdin, Duration timeout, int outputLimit) {
+    CommandResult whole = answer(argv, stdin, timeout, outputLimit);
+    return new CommandResult(whole.exitCode(), cut(whole.stdout(), outputLimit), cut(whole.stderr(), outputLimit),
+        whole.stdoutDropped() + Math.max(0, whole.stdout().length - outputLimit),
+        whole.stderrDropped() + Math.max(0, whole.stderr().length - outputLimit));
+  }
+
+  private static byte[] cut(byte[] bytes, int limit) {
+    return bytes.length <= limit ? bytes : java.util.Arrays.copyOf(bytes, limit);
+  }
+
+  private CommandResult answer(List<String> argv, byte[] stdin, Duration timeout, int outputLimit) {
     if (unreachable) {
       throw new UnavailableException(host, "ssh: connect to host " + host + " port 22: Connection refused");
     }
@@ -73,7 +85,7 @@ final class ZoneSimulator implements CommandRunner {
       return injected;
     }
     if (argv.get(0).equals("zlogin")) {
-      return new SimZlogin(this).run(argv, stdin, timeout); // takes the lock itself: local processes run outside it
+      return new SimZlogin(this).run(argv, stdin, timeout, outputLimit); // takes the lock itself: local processes run outside it
     }
     synchronized (this) {
       state.tick();
