@@ -2,6 +2,7 @@ package dev.cadre.templates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cadre.driver.ExecResult;
 import dev.cadre.driver.InvalidInputException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +28,8 @@ public final class Agent {
   private static final Pattern HOOK = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   private static final Pattern COMMAND_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final String RESULT_PREFIX = "{\"cadre\":1,";
+  /** The agent's result line is about 150 bytes; a longer last line is not parsed as one. */
+  private static final int RESULT_LINE_LIMIT = 4096;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] SCRIPT = load();
 
@@ -81,17 +84,47 @@ public final class Agent {
   }
 
   /**
+   * Reads what the agent answered through an exec. When the exec dropped output past its limit the
+   * answer is cut and its result line lost: the hook printed too much, and that is the result
+   * ({@link HookExit#OUTPUT_TOO_LARGE}), whatever exit code the exec reported.
+   */
+  public static HookResult parse(ExecResult exec) {
+    if (exec.truncated()) {
+      return tooLarge(exec);
+    }
+    return parse(exec.exitCode(), exec.stdout(), exec.stderr());
+  }
+
+  private static HookResult tooLarge(ExecResult exec) {
+    StringBuilder why = new StringBuilder("cadre: hook output too large");
+    if (exec.stdoutDropped() > 0) {
+      why.append(" (kept ").append(size(exec.stdout().length)).append(" of ").append(exec.stdoutSize())
+          .append(" bytes on stdout)");
+    }
+    if (exec.stderrDropped() > 0) {
+      why.append(" (kept ").append(size(exec.stderr().length)).append(" of ").append(exec.stderrSize())
+          .append(" bytes on stderr)");
+    }
+    // none of the kept bytes: they are whatever the hook flooded the stream with
+    return new HookResult(null, null, HookExit.OUTPUT_TOO_LARGE, "", why.append('\n').toString(), false);
+  }
+
+  private static String size(long bytes) {
+    return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" : bytes + " bytes";
+  }
+
+  /**
    * Reads what the agent answered. The last line of stdout is the agent's JSON result line; the rest is
    * the hook's output. Without a result line (the agent or /bin/sh missing, the agent refusing the
    * request or killed) the exit code is taken as given and the stderr says what happened.
    */
   public static HookResult parse(int exit, byte[] stdout, byte[] stderr) {
-    String out = stdout == null ? "" : new String(stdout, StandardCharsets.UTF_8);
-    String err = stderr == null ? "" : new String(stderr, StandardCharsets.UTF_8);
+    String out = text(stdout);
+    String err = text(stderr);
     String body = out.endsWith("\n") ? out.substring(0, out.length() - 1) : out;
     int cut = body.lastIndexOf('\n');
     String last = body.substring(cut + 1);
-    if (last.startsWith(RESULT_PREFIX)) {
+    if (last.startsWith(RESULT_PREFIX) && last.length() <= RESULT_LINE_LIMIT) {
       try {
         JsonNode line = JSON.readTree(last);
         if (line.path("exit").isInt() && line.path("id").isTextual() && line.path("hook").isTextual()) {
@@ -104,6 +137,14 @@ public final class Agent {
       }
     }
     return new HookResult(null, null, exit, out, explain(exit, err), false);
+  }
+
+  /**
+   * Bytes a hook wrote, as text. NUL becomes U+FFFD: it is valid UTF-8 but no text column takes it
+   * (PostgreSQL refuses it), and hook output ends up in the store as a member's error.
+   */
+  private static String text(byte[] bytes) {
+    return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8).replace('\0', '\uFFFD');
   }
 
   private static String explain(int exit, String stderr) {

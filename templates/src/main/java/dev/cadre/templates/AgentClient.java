@@ -17,9 +17,20 @@ import java.util.Objects;
  */
 public final class AgentClient {
   private final HostDriver driver;
+  private final int outputLimit;
 
+  /** With {@link ExecRequest#DEFAULT_OUTPUT_LIMIT} per stream of a hook's answer. */
   public AgentClient(HostDriver driver) {
+    this(driver, ExecRequest.DEFAULT_OUTPUT_LIMIT);
+  }
+
+  /**
+   * @param outputLimit bytes of each of the agent's stdout and stderr that are read; an answer that is
+   *     larger is {@link HookExit#OUTPUT_TOO_LARGE}
+   */
+  public AgentClient(HostDriver driver, int outputLimit) {
     this.driver = Objects.requireNonNull(driver, "driver");
+    this.outputLimit = outputLimit;
   }
 
   /** Pushes the agent script to {@link Agent#PATH} (mode 0755); pushing it again replaces it. */
@@ -40,8 +51,10 @@ public final class AgentClient {
 
   /**
    * Runs {@code hook} once for {@code commandId} with {@code payload} on stdin and {@code env} (names must
-   * start with {@code CADRE_}; see {@link HookEnv}). A failing hook is a result, not an exception; a host
-   * that cannot be reached throws the driver's exceptions.
+   * start with {@code CADRE_}; see {@link HookEnv}). A failing hook is a result, not an exception, and so
+   * is a hook that printed more than the output limit ({@link HookExit#OUTPUT_TOO_LARGE}); a host that
+   * cannot be reached, or an agent still running past {@link Agent#execTimeout} (it is killed), throws
+   * the driver's exceptions.
    */
   public HookResult run(String instance, String hook, String commandId, byte[] payload, Map<String, String> env,
       Duration timeout) {
@@ -52,7 +65,7 @@ public final class AgentClient {
       }
     });
     ExecRequest request = new ExecRequest(Agent.argv(hook, commandId, timeout), env,
-        payload == null ? new byte[0] : payload, Agent.execTimeout(timeout));
+        payload == null ? new byte[0] : payload, Agent.execTimeout(timeout), outputLimit);
     ExecResult r;
     try {
       r = driver.exec(instance, request);
@@ -66,6 +79,6 @@ public final class AgentClient {
           "hook not implemented: " + hook + " (or " + Agent.PATH + " or /bin/sh is missing in " + instance
               + "); the host said: " + e.getMessage() + "\n", false);
     }
-    return Agent.parse(r.exitCode(), r.stdout(), r.stderr());
+    return Agent.parse(r);
   }
 }

@@ -2,7 +2,8 @@ package dev.cadre.templates;
 
 /**
  * The one table of exit codes of a hook run through the agent (templates/README.md says the same for
- * hook authors). Codes 0-3 are the hook's own answers; 64, 75, 124 and 127 come from the agent.
+ * hook authors). Codes 0-3 are the hook's own answers; 64, 75, 124 and 127 come from the agent; 256 is
+ * cadre's own verdict, outside the 0-255 any process can exit with.
  */
 public final class HookExit {
   /** Done: the hook did what was asked. */
@@ -21,6 +22,11 @@ public final class HookExit {
   public static final int TIMED_OUT = 124;
   /** The template has no such hook (or the agent or /bin/sh is missing in the container). */
   public static final int NOT_IMPLEMENTED = 127;
+  /**
+   * cadre's verdict, not an exit status: the agent's answer was larger than cadre reads (the hook
+   * printed too much), so neither the hook's output nor its result line could be trusted.
+   */
+  public static final int OUTPUT_TOO_LARGE = 256;
 
   private HookExit() {}
 
@@ -35,6 +41,7 @@ public final class HookExit {
       case BUSY -> "busy: another hook held the lock";
       case TIMED_OUT -> "timed out";
       case NOT_IMPLEMENTED -> "hook not implemented";
+      case OUTPUT_TOO_LARGE -> "output too large";
       default -> "failed (exit " + exit + ")";
     };
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cadre.driver.ExecResult;
 import dev.cadre.driver.InvalidInputException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -115,6 +116,42 @@ class AgentTest {
     HookResult r = Agent.parse(1, b("out\n{\"cadre\":1,\"id\":\"x\",\"exit\":\"zero\"}\n"), b(""));
     assertNull(r.hook());
     assertEquals(1, r.exit());
+  }
+
+  @Test
+  void anAnswerCutAtTheOutputLimitIsOutputTooLargeWhateverItsExit() {
+    String line = "{\"cadre\":1,\"id\":\"c3\",\"hook\":\"health\",\"exit\":0,\"started\":\"a\",\"finished\":\"b\","
+        + "\"replayed\":false}\n";
+    HookResult r = Agent.parse(new ExecResult(0, new byte[1024 * 1024], b("noise"), 524_288_000L - 1024 * 1024 + 200, 0));
+    assertEquals(HookExit.OUTPUT_TOO_LARGE, r.exit());
+    assertFalse(r.ok());
+    assertFalse(HookExit.retryable(r.exit()));
+    assertEquals("output too large", r.meaning());
+    assertEquals("", r.output());
+    assertEquals("cadre: hook output too large (kept 1 MiB of 524288200 bytes on stdout)\n", r.stderr());
+
+    HookResult err = Agent.parse(new ExecResult(0, b(line), new byte[4096], 0, 10));
+    assertEquals(HookExit.OUTPUT_TOO_LARGE, err.exit());
+    assertTrue(err.stderr().contains("(kept 4096 bytes of 4106 bytes on stderr)"), err.stderr());
+
+    HookResult whole = Agent.parse(new ExecResult(0, b(line), b("")));
+    assertEquals("c3", whole.id());
+    assertTrue(whole.ok());
+  }
+
+  @Test
+  void aLastLineLongerThanAResultLineIsNotParsedAsOne() {
+    String padded = "{\"cadre\":1,\"id\":\"c4\",\"hook\":\"plan\",\"exit\":0,\"pad\":\"" + "x".repeat(5000) + "\"}";
+    HookResult r = Agent.parse(0, b(padded + "\n"), b(""));
+    assertNull(r.id());
+  }
+
+  @Test
+  void nulBytesFromAHookDoNotReachTheText() {
+    HookResult r = Agent.parse(1, b("a\0b"), b("c\0d"));
+    assertFalse(r.output().contains("\0"));
+    assertFalse(r.stderr().contains("\0"));
+    assertTrue(r.output().startsWith("a\uFFFDb"), r.output());
   }
 
   @Test
