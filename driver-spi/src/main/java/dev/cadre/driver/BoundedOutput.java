@@ -15,15 +15,22 @@ public final class BoundedOutput extends OutputStream {
   private static final int FIRST_CHUNK = 8 * 1024;
 
   private final int limit;
+  private final Runnable onOverflow;
   private byte[] kept;
   private int size;
   private long total;
 
   public BoundedOutput(int limit) {
+    this(limit, null);
+  }
+
+  /** @param onOverflow run once, by the writing thread, when the first byte past the limit arrives */
+  public BoundedOutput(int limit, Runnable onOverflow) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must not be negative: " + limit);
     }
     this.limit = limit;
+    this.onOverflow = onOverflow;
     this.kept = new byte[Math.min(limit, FIRST_CHUNK)];
   }
 
@@ -38,23 +45,31 @@ public final class BoundedOutput extends OutputStream {
   }
 
   @Override
-  public synchronized void write(int b) {
+  public void write(int b) {
     write(new byte[] {(byte) b}, 0, 1);
   }
 
   @Override
-  public synchronized void write(byte[] b, int off, int len) {
+  public void write(byte[] b, int off, int len) {
+    if (keep(b, off, len) && onOverflow != null) {
+      onOverflow.run(); // outside the lock: it may kill the writer
+    }
+  }
+
+  /** Keeps what fits; true when this write is the first to go past the limit. */
+  private synchronized boolean keep(byte[] b, int off, int len) {
+    boolean fullBefore = total > size;
     total += len;
     int take = Math.min(len, limit - size);
-    if (take <= 0) {
-      return;
+    if (take > 0) {
+      if (size + take > kept.length) {
+        // grow by doubling, never past the limit: a small output costs a small array
+        kept = Arrays.copyOf(kept, (int) Math.min(limit, Math.max((long) size + take, 2L * kept.length)));
+      }
+      System.arraycopy(b, off, kept, size, take);
+      size += take;
     }
-    if (size + take > kept.length) {
-      // grow by doubling, never past the limit: a small output costs a small array
-      kept = Arrays.copyOf(kept, (int) Math.min(limit, Math.max((long) size + take, 2L * kept.length)));
-    }
-    System.arraycopy(b, off, kept, size, take);
-    size += take;
+    return !fullBefore && total > size;
   }
 
   /** The bytes kept: the first {@code min(limit, total)} bytes written. */

@@ -7,12 +7,17 @@ import java.util.Map;
 /**
  * A command run inside an instance: an argument vector (never a shell string), environment, optional
  * stdin bytes, a timeout after which the command is killed and the exec fails with
- * {@link TimedOutException}, and how many bytes of each of stdout and stderr are kept (the rest is
- * read and dropped, see {@link ExecResult#truncated()}).
+ * {@link TimedOutException}, and how many bytes of each of stdout and stderr are kept (see
+ * {@link ExecResult#truncated()}).
  *
  * @param outputLimit bytes kept per output stream; 0 means {@link #DEFAULT_OUTPUT_LIMIT}
+ * @param stopAtLimit what happens past the limit: false, the rest is read to its end and dropped;
+ *     true, the command is killed as soon as either stream passes it and the exec answers at once with
+ *     what it kept and the killed command's exit code (for a caller to whom a cut output is a failure
+ *     anyway, it saves reading gigabytes for nothing)
  */
-public record ExecRequest(List<String> argv, Map<String, String> env, byte[] stdin, Duration timeout, int outputLimit) {
+public record ExecRequest(List<String> argv, Map<String, String> env, byte[] stdin, Duration timeout, int outputLimit,
+    boolean stopAtLimit) {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
   /** 1 MiB per stream: whatever a command prints, the plane holds at most this much of it. */
   public static final int DEFAULT_OUTPUT_LIMIT = 1024 * 1024;
@@ -41,9 +46,9 @@ public record ExecRequest(List<String> argv, Map<String, String> env, byte[] std
     }
   }
 
-  /** With the default output limit. */
+  /** With the default output limit, drained past it. */
   public ExecRequest(List<String> argv, Map<String, String> env, byte[] stdin, Duration timeout) {
-    this(argv, env, stdin, timeout, 0);
+    this(argv, env, stdin, timeout, 0, false);
   }
 
   public static ExecRequest of(String... argv) {
@@ -51,21 +56,26 @@ public record ExecRequest(List<String> argv, Map<String, String> env, byte[] std
   }
 
   public ExecRequest withStdin(byte[] bytes) {
-    return new ExecRequest(argv, env, bytes, timeout, outputLimit);
+    return new ExecRequest(argv, env, bytes, timeout, outputLimit, stopAtLimit);
   }
 
   public ExecRequest withEnv(Map<String, String> environment) {
-    return new ExecRequest(argv, environment, stdin, timeout, outputLimit);
+    return new ExecRequest(argv, environment, stdin, timeout, outputLimit, stopAtLimit);
   }
 
   public ExecRequest withTimeout(Duration limit) {
-    return new ExecRequest(argv, env, stdin, limit, outputLimit);
+    return new ExecRequest(argv, env, stdin, limit, outputLimit, stopAtLimit);
   }
 
   public ExecRequest withOutputLimit(int bytes) {
     if (bytes <= 0) {
       throw new InvalidInputException(null, "exec output limit must be positive, got " + bytes);
     }
-    return new ExecRequest(argv, env, stdin, timeout, bytes);
+    return new ExecRequest(argv, env, stdin, timeout, bytes, stopAtLimit);
+  }
+
+  /** Kills the command as soon as an output passes the limit, instead of draining it. */
+  public ExecRequest stoppingAtLimit() {
+    return new ExecRequest(argv, env, stdin, timeout, outputLimit, true);
   }
 }

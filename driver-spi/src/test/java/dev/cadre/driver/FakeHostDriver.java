@@ -150,8 +150,12 @@ public final class FakeHostDriver implements HostDriver {
     pb.environment().putAll(request.env());
     try {
       Process p = pb.start();
-      CompletableFuture<BoundedOutput> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream(), request.outputLimit()));
-      CompletableFuture<BoundedOutput> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream(), request.outputLimit()));
+      // through the handle: Process.destroyForcibly would also close the streams under the readers
+      Runnable stop = request.stopAtLimit() ? () -> p.toHandle().destroyForcibly() : null;
+      BoundedOutput outSink = new BoundedOutput(request.outputLimit(), stop);
+      BoundedOutput errSink = new BoundedOutput(request.outputLimit(), stop);
+      CompletableFuture<BoundedOutput> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream(), outSink));
+      CompletableFuture<BoundedOutput> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream(), errSink));
       try (var stdin = p.getOutputStream()) {
         if (request.stdin() != null) {
           stdin.write(request.stdin());
@@ -170,9 +174,10 @@ public final class FakeHostDriver implements HostDriver {
     }
   }
 
-  private static BoundedOutput drain(InputStream in, int limit) {
+  private static BoundedOutput drain(InputStream in, BoundedOutput sink) {
     try (in) {
-      return BoundedOutput.drain(in, limit);
+      in.transferTo(sink);
+      return sink;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -179,6 +179,19 @@ public abstract class HostDriverContract {
   }
 
   @Test
+  void execStoppingAtTheLimitKillsAnEndlessPrinterAndAnswersAtOnce() {
+    String name = newName();
+    launch(name, 0);
+    // a timeout would throw: the answer has to come from the limit
+    ExecResult result = driver().exec(name, ExecRequest.of("yes").withTimeout(Duration.ofSeconds(60))
+        .withOutputLimit(100_000).stoppingAtLimit());
+    assertTrue(result.exitCode() != 0, "killed, not ended: " + result.exitCode());
+    assertEquals(100_000, result.stdout().length);
+    assertTrue(result.stdoutText().startsWith("y\ny\n"));
+    assertTrue(result.truncated());
+  }
+
+  @Test
   void aPushedFileIsByteIdenticalInside() {
     String name = newName();
     launch(name, 0);

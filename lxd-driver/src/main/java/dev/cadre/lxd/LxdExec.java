@@ -30,10 +30,14 @@ import okio.ByteString;
  * <p>Not LXD's {@code record-output} mode: there LXD writes the outputs to log files on the host's
  * disk, without a limit (a tenant's {@code yes} fills that disk), before cadre reads a byte of them.
  * Here the host only relays; cadre keeps {@link ExecRequest#outputLimit()} bytes per stream and drops
- * the rest as it arrives.
+ * the rest as it arrives, or, with {@link ExecRequest#stopAtLimit()}, kills the command when a stream
+ * passes the limit (LXD then ends the operation and the command's children lose their pipe).
  */
 final class LxdExec {
-  /** SIGKILL, through LXD's control socket: a command that outlived its timeout is not left running. */
+  /**
+   * SIGKILL, through LXD's control socket, to the command LXD started (not to its children: those that
+   * still write get SIGPIPE once the output sockets are dropped, see {@link #kill}).
+   */
   private static final String KILL = "{\"command\":\"signal\",\"signal\":9}";
   /** How long a killed command's operation is given to end, so the report can say it did. */
   private static final Duration KILL_GRACE = Duration.ofSeconds(5);
@@ -62,9 +66,13 @@ final class LxdExec {
     String operation = "/1.0/operations/" + op.path("id").asText();
     JsonNode fds = op.path("metadata").path("fds");
     String path = operation + "/websocket";
-    Sink stdout = new Sink(request.outputLimit());
-    Sink stderr = new Sink(request.outputLimit());
+    CompletableFuture<Void> overflow = new CompletableFuture<>();
+    Runnable onOverflow = request.stopAtLimit() ? () -> overflow.complete(null) : null;
+    Sink stdout = new Sink(request.outputLimit(), onOverflow);
+    Sink stderr = new Sink(request.outputLimit(), onOverflow);
+    CompletableFuture<Object> ended = CompletableFuture.anyOf(CompletableFuture.allOf(stdout.done, stderr.done), overflow);
     List<WebSocket> sockets = new ArrayList<>(4);
+    List<WebSocket> outputs = new ArrayList<>(2);
     WebSocket control = null;
     boolean settled = false; // ended, or killed and reported
     try {
@@ -73,17 +81,26 @@ final class LxdExec {
       sockets.add(control);
       WebSocket stdin = client.websocket(path, Map.of("secret", fds.path("0").asText()), IGNORE);
       sockets.add(stdin);
-      sockets.add(client.websocket(path, Map.of("secret", fds.path("1").asText()), stdout));
-      sockets.add(client.websocket(path, Map.of("secret", fds.path("2").asText()), stderr));
+      outputs.add(client.websocket(path, Map.of("secret", fds.path("1").asText()), stdout));
+      outputs.add(client.websocket(path, Map.of("secret", fds.path("2").asText()), stderr));
+      sockets.addAll(outputs);
       // sends queue until the socket is open
       if (request.stdin() != null && request.stdin().length > 0) {
         stdin.send(ByteString.of(request.stdin()));
       }
       stdin.send("");
-      JsonNode done = stdout.await(deadline) && stderr.await(deadline) ? awaitEnd(operation, deadline) : null;
+      boolean streamsEnded = await(ended, deadline);
+      if (streamsEnded && overflow.isDone()) {
+        settled = true;
+        JsonNode killed = kill(control, outputs, operation);
+        return ExecResult.of(killed == null ? -1 : killed.path("metadata").path("return").asInt(-1), stdout.output,
+            stderr.output);
+      }
+      JsonNode done = streamsEnded ? awaitEnd(operation, deadline) : null;
       if (done == null) {
         settled = true;
-        String why = kill(control, operation);
+        String why = kill(control, outputs, operation) != null ? "killed"
+            : "kill sent but it had not ended " + seconds(KILL_GRACE) + "s later";
         throw new TimedOutException(client.host(), "exec of '" + request.argv().get(0) + "' in '" + instance
             + "' timed out after " + seconds(request.timeout()) + "s, " + why + "; it had written "
             + stdout.output.total() + " bytes to stdout and " + stderr.output.total() + " to stderr (at most "
@@ -95,10 +112,26 @@ final class LxdExec {
       if (!settled && control != null) {
         // interrupted or failed half-way: the command must not run on unattended
         control.send(KILL);
+        outputs.forEach(WebSocket::cancel);
       }
       for (WebSocket s : sockets) {
         s.close(1000, null);
       }
+    }
+  }
+
+  /** True when {@code future} completed before the deadline. */
+  private boolean await(CompletableFuture<?> future, long deadlineNanos) {
+    try {
+      future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException(client.host(), "interrupted while waiting for an exec");
     }
   }
 
@@ -118,14 +151,18 @@ final class LxdExec {
     }
   }
 
-  /** Sends SIGKILL and waits a little for the operation to end; says which it was. */
-  private String kill(WebSocket control, String operation) {
+  /**
+   * Sends SIGKILL, drops the output sockets (LXD then closes the pipes, so children still writing get
+   * SIGPIPE instead of being relayed on) and waits a little for the operation to end: the finished
+   * operation, or null when it had not ended.
+   */
+  private JsonNode kill(WebSocket control, List<WebSocket> outputs, String operation) {
     control.send(KILL);
+    outputs.forEach(WebSocket::cancel);
     try {
-      client.waitFor(operation, KILL_GRACE);
-      return "killed";
+      return client.waitFor(operation, KILL_GRACE);
     } catch (DriverException notEnded) {
-      return "kill sent but it had not ended " + seconds(KILL_GRACE) + "s later";
+      return null;
     }
   }
 
@@ -134,12 +171,12 @@ final class LxdExec {
   }
 
   /** Reads one output stream into a bounded sink until LXD's barrier, a close, or a failure. */
-  private final class Sink extends WebSocketListener {
+  private static final class Sink extends WebSocketListener {
     final BoundedOutput output;
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    final CompletableFuture<Void> done = new CompletableFuture<>();
 
-    Sink(int limit) {
-      output = new BoundedOutput(limit);
+    Sink(int limit, Runnable onOverflow) {
+      output = new BoundedOutput(limit, onOverflow);
     }
 
     @Override
@@ -170,21 +207,6 @@ final class LxdExec {
     public void onFailure(WebSocket ws, Throwable t, Response response) {
       // a connection that broke ends the stream; the operation's result says whether the command ran
       done.complete(null);
-    }
-
-    /** True when the stream ended before the deadline. */
-    boolean await(long deadlineNanos) {
-      try {
-        done.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        return true;
-      } catch (TimeoutException e) {
-        return false;
-      } catch (ExecutionException e) {
-        return true;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new UnavailableException(client.host(), "interrupted while waiting for an exec");
-      }
     }
   }
 }

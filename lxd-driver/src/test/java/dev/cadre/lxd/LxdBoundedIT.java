@@ -107,6 +107,32 @@ class LxdBoundedIT {
   }
 
   @Test
+  void stoppingAtTheLimitKillsTheFloodAndWhatItStarted() {
+    long t0 = System.nanoTime();
+    ExecResult r = exec(ExecRequest.of("sh", "-c", "yes | cat").withTimeout(Duration.ofSeconds(60)).stoppingAtLimit());
+    long took = (System.nanoTime() - t0) / 1_000_000;
+    System.out.println("yes | cat stopped at the limit after " + took + " ms, exit " + r.exitCode());
+    assertEquals(137, r.exitCode());
+    assertEquals(ExecRequest.DEFAULT_OUTPUT_LIMIT, r.stdout().length);
+    assertTrue(r.truncated());
+    assertTrue(took < 30_000, "took " + took + " ms");
+    // the killed shell's children lost their pipe with it
+    for (int i = 0; i < 50 && processes().stream().anyMatch(p -> p.equals("yes") || p.equals("cat")); i++) {
+      sleep(100);
+    }
+    List<String> left = processes();
+    assertFalse(left.contains("yes") || left.contains("cat"), left.toString());
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
   void oneLineOf500MiBWithoutNewlineCompletesKeepingOnlyTheLimit() {
     long size = 500 * MIB;
     long t0 = System.nanoTime();

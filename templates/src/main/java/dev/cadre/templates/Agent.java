@@ -87,23 +87,30 @@ public final class Agent {
    * Reads what the agent answered through an exec. When the exec dropped output past its limit the
    * answer is cut and its result line lost: the hook printed too much, and that is the result
    * ({@link HookExit#OUTPUT_TOO_LARGE}), whatever exit code the exec reported.
+   *
+   * @param stopped true when the exec was stopped at the limit: the sizes are then what was read
+   *     before it was, not all the hook wrote
    */
-  public static HookResult parse(ExecResult exec) {
+  public static HookResult parse(ExecResult exec, boolean stopped) {
     if (exec.truncated()) {
-      return tooLarge(exec);
+      return tooLarge(exec, stopped);
     }
     return parse(exec.exitCode(), exec.stdout(), exec.stderr());
   }
 
-  private static HookResult tooLarge(ExecResult exec) {
+  private static HookResult tooLarge(ExecResult exec, boolean stopped) {
     StringBuilder why = new StringBuilder("cadre: hook output too large");
+    String of = stopped ? " of at least " : " of ";
     if (exec.stdoutDropped() > 0) {
-      why.append(" (kept ").append(size(exec.stdout().length)).append(" of ").append(exec.stdoutSize())
+      why.append(" (kept ").append(size(exec.stdout().length)).append(of).append(exec.stdoutSize())
           .append(" bytes on stdout)");
     }
     if (exec.stderrDropped() > 0) {
-      why.append(" (kept ").append(size(exec.stderr().length)).append(" of ").append(exec.stderrSize())
+      why.append(" (kept ").append(size(exec.stderr().length)).append(of).append(exec.stderrSize())
           .append(" bytes on stderr)");
+    }
+    if (stopped) {
+      why.append("; the agent was stopped there");
     }
     // none of the kept bytes: they are whatever the hook flooded the stream with
     return new HookResult(null, null, HookExit.OUTPUT_TOO_LARGE, "", why.append('\n').toString(), false);

@@ -65,7 +65,9 @@ public final class AgentClient {
       }
     });
     ExecRequest request = new ExecRequest(Agent.argv(hook, commandId, timeout), env,
-        payload == null ? new byte[0] : payload, Agent.execTimeout(timeout), outputLimit);
+        payload == null ? new byte[0] : payload, Agent.execTimeout(timeout)).withOutputLimit(outputLimit)
+        // an answer past the limit is a failure whatever else it holds: the agent is stopped, not read on
+        .stoppingAtLimit();
     ExecResult r;
     try {
       r = driver.exec(instance, request);
@@ -79,6 +81,6 @@ public final class AgentClient {
           "hook not implemented: " + hook + " (or " + Agent.PATH + " or /bin/sh is missing in " + instance
               + "); the host said: " + e.getMessage() + "\n", false);
     }
-    return Agent.parse(r);
+    return Agent.parse(r, request.stopAtLimit());
   }
 }

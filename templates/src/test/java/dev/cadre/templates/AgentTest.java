@@ -122,7 +122,8 @@ class AgentTest {
   void anAnswerCutAtTheOutputLimitIsOutputTooLargeWhateverItsExit() {
     String line = "{\"cadre\":1,\"id\":\"c3\",\"hook\":\"health\",\"exit\":0,\"started\":\"a\",\"finished\":\"b\","
         + "\"replayed\":false}\n";
-    HookResult r = Agent.parse(new ExecResult(0, new byte[1024 * 1024], b("noise"), 524_288_000L - 1024 * 1024 + 200, 0));
+    HookResult r = Agent.parse(new ExecResult(0, new byte[1024 * 1024], b("noise"), 524_288_000L - 1024 * 1024 + 200, 0),
+        false);
     assertEquals(HookExit.OUTPUT_TOO_LARGE, r.exit());
     assertFalse(r.ok());
     assertFalse(HookExit.retryable(r.exit()));
@@ -130,11 +131,12 @@ class AgentTest {
     assertEquals("", r.output());
     assertEquals("cadre: hook output too large (kept 1 MiB of 524288200 bytes on stdout)\n", r.stderr());
 
-    HookResult err = Agent.parse(new ExecResult(0, b(line), new byte[4096], 0, 10));
+    HookResult err = Agent.parse(new ExecResult(137, b(line), new byte[4096], 0, 10), true);
     assertEquals(HookExit.OUTPUT_TOO_LARGE, err.exit());
-    assertTrue(err.stderr().contains("(kept 4096 bytes of 4106 bytes on stderr)"), err.stderr());
+    assertEquals("cadre: hook output too large (kept 4096 bytes of at least 4106 bytes on stderr); the agent was"
+        + " stopped there\n", err.stderr());
 
-    HookResult whole = Agent.parse(new ExecResult(0, b(line), b("")));
+    HookResult whole = Agent.parse(new ExecResult(0, b(line), b("")), true);
     assertEquals("c3", whole.id());
     assertTrue(whole.ok());
   }

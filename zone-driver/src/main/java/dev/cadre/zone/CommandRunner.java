@@ -26,14 +26,20 @@ public interface CommandRunner extends AutoCloseable {
 
   /**
    * Runs {@code argv} with {@code stdin} (null for none) and waits at most {@code timeout} for it to
-   * finish (killing it then), collecting stdout and stderr separately: each read to its end, of which
-   * at most {@code outputLimit} bytes are kept.
+   * finish (killing it then), collecting stdout and stderr separately, at most {@code outputLimit}
+   * bytes of each. Past the limit the rest is read to its end and dropped, or, with
+   * {@code stopAtLimit}, the command is killed and its result returned at once.
    */
-  CommandResult run(List<String> argv, byte[] stdin, Duration timeout, int outputLimit);
+  CommandResult run(List<String> argv, byte[] stdin, Duration timeout, int outputLimit, boolean stopAtLimit);
 
-  /** {@link #run(List, byte[], Duration, int)} with {@link #OUTPUT_LIMIT}. */
+  /** Draining past the limit. */
+  default CommandResult run(List<String> argv, byte[] stdin, Duration timeout, int outputLimit) {
+    return run(argv, stdin, timeout, outputLimit, false);
+  }
+
+  /** With {@link #OUTPUT_LIMIT}, draining past it. */
   default CommandResult run(List<String> argv, byte[] stdin, Duration timeout) {
-    return run(argv, stdin, timeout, OUTPUT_LIMIT);
+    return run(argv, stdin, timeout, OUTPUT_LIMIT, false);
   }
 
   @Override

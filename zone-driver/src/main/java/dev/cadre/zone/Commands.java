@@ -28,8 +28,8 @@ final class Commands {
   }
 
   /** Like {@link #raw(List, byte[], Duration)}, keeping at most {@code outputLimit} bytes of each output. */
-  CommandResult raw(List<String> argv, byte[] stdin, Duration limit, int outputLimit) {
-    return runner.run(argv, stdin, limit, outputLimit);
+  CommandResult raw(List<String> argv, byte[] stdin, Duration limit, int outputLimit, boolean stopAtLimit) {
+    return runner.run(argv, stdin, limit, outputLimit, stopAtLimit);
   }
 
   String check(String... argv) {

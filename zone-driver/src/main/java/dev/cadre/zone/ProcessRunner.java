@@ -17,7 +17,7 @@ interface ProcessRunner extends CommandRunner {
   CommandResult interpret(CommandResult local);
 
   @Override
-  default CommandResult run(List<String> argv, byte[] stdin, Duration timeout, int outputLimit) {
-    return interpret(Processes.run(host(), localArgv(argv), stdin, timeout, outputLimit));
+  default CommandResult run(List<String> argv, byte[] stdin, Duration timeout, int outputLimit, boolean stopAtLimit) {
+    return interpret(Processes.run(host(), localArgv(argv), stdin, timeout, outputLimit, stopAtLimit));
   }
 }

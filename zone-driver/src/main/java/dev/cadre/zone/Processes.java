@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
  * Starts local processes, feeds them stdin, and collects their outputs under a timeout that always
  * ends: one command, or two joined by an OS pipe. Outputs are drained to their end into bounded sinks
  * (a command on a host, or a tenant's command in a zone, may print without end): at most the given
- * limit of each is kept.
+ * limit of each is kept, and past it the rest is dropped or the process is killed.
  */
 final class Processes {
   /** Pipe pumps block on I/O; they get their own daemon threads rather than the common pool. */
@@ -36,14 +36,15 @@ final class Processes {
   /**
    * @param host the host name failures are reported against (for ssh: the remote host, not this one)
    */
-  static CommandResult run(String host, List<String> argv, byte[] stdin, Duration timeout, int outputLimit) {
+  static CommandResult run(String host, List<String> argv, byte[] stdin, Duration timeout, int outputLimit,
+      boolean stopAtLimit) {
     if (argv.isEmpty()) {
       throw new IllegalArgumentException("empty command");
     }
     String what = "'" + argv.get(0) + "'";
     Process process = start(host, what, () -> new ProcessBuilder(argv).start());
     // Both outputs are drained while stdin is written: a child that fills a pipe must never deadlock us.
-    Output output = Output.of(process, outputLimit);
+    Output output = Output.of(process, outputLimit, stopAtLimit);
     CompletableFuture<Void> in = CompletableFuture.runAsync(() -> writeAll(process.getOutputStream(), stdin), PUMPS);
     awaitAll(host, what, timeout, process);
     in.cancel(false); // a child that exits without reading all of stdin is not an error
@@ -64,8 +65,8 @@ final class Processes {
     Process from = both.get(0);
     Process to = both.get(1);
     writeAll(from.getOutputStream(), null);
-    Output fromOutput = Output.of(from, CommandRunner.OUTPUT_LIMIT);
-    Output toOutput = Output.of(to, CommandRunner.OUTPUT_LIMIT);
+    Output fromOutput = Output.of(from, CommandRunner.OUTPUT_LIMIT, false);
+    Output toOutput = Output.of(to, CommandRunner.OUTPUT_LIMIT, false);
     awaitAll(sinkHost, what, timeout, from, to);
     return new CommandResult[] {fromOutput.result(sourceHost, what, from), toOutput.result(sinkHost, what, to)};
   }
@@ -108,11 +109,23 @@ final class Processes {
     }
   }
 
+  /**
+   * SIGKILL to a process and its descendants through their handles: unlike Process.destroyForcibly this
+   * leaves the pipes open, so the pumps read what is left and end at EOF instead of failing.
+   */
+  private static void signalKill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.toHandle().destroyForcibly();
+  }
+
   /** A process's stdout and stderr, drained from the moment it starts. */
   private record Output(CompletableFuture<BoundedOutput> out, CompletableFuture<BoundedOutput> err) {
-    static Output of(Process p, int limit) {
-      return new Output(CompletableFuture.supplyAsync(() -> drain(p.getInputStream(), limit), PUMPS),
-          CompletableFuture.supplyAsync(() -> drain(p.getErrorStream(), limit), PUMPS));
+    static Output of(Process p, int limit, boolean stopAtLimit) {
+      Runnable stop = stopAtLimit ? () -> signalKill(p) : null;
+      BoundedOutput out = new BoundedOutput(limit, stop);
+      BoundedOutput err = new BoundedOutput(limit, stop);
+      return new Output(CompletableFuture.supplyAsync(() -> drain(p.getInputStream(), out), PUMPS),
+          CompletableFuture.supplyAsync(() -> drain(p.getErrorStream(), err), PUMPS));
     }
 
     /** After the process ended: a grandchild still holding a pipe open gets a few seconds, then counts as a failure. */
@@ -129,9 +142,10 @@ final class Processes {
     }
   }
 
-  private static BoundedOutput drain(InputStream in, int limit) {
+  private static BoundedOutput drain(InputStream in, BoundedOutput sink) {
     try (in) {
-      return BoundedOutput.drain(in, limit);
+      in.transferTo(sink);
+      return sink;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -21,7 +21,7 @@ final class StreamTransfer {
 
   static void run(Commands from, List<String> send, Commands to, List<String> receive, Duration timeout) {
     if (!(from.runner() instanceof ProcessRunner source) || !(to.runner() instanceof ProcessRunner sink)) {
-      CommandResult sent = from.raw(send, null, timeout, IN_MEMORY_LIMIT);
+      CommandResult sent = from.raw(send, null, timeout, IN_MEMORY_LIMIT, true);
       if (sent.stdoutDropped() > 0) {
         throw new HostFailureException(from.host(), "a stream of more than " + IN_MEMORY_LIMIT
             + " bytes cannot be relayed without an OS pipe");

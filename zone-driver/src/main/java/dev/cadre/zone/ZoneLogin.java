@@ -51,7 +51,8 @@ final class ZoneLogin {
       new TreeMap<>(request.env()).forEach((k, v) -> argv.add(k + "=" + v));
     }
     argv.addAll(request.argv());
-    CommandResult r = cmd.raw(zlogin(zone, argv), request.stdin(), request.timeout(), request.outputLimit());
+    CommandResult r = cmd.raw(zlogin(zone, argv), request.stdin(), request.timeout(), request.outputLimit(),
+        request.stopAtLimit());
     return new ExecResult(r.exitCode(), r.stdout(), r.stderr(), r.stdoutDropped(), r.stderrDropped());
   }
 

@@ -75,6 +75,14 @@ class LocalCommandRunnerTest {
   }
 
   @Test
+  void stoppingAtTheLimitKillsAnEndlessPrinterAtOnce() {
+    CommandResult r = runner.run(List.of("yes"), null, T, 4096, true);
+    assertEquals(137, r.exitCode());
+    assertEquals(4096, r.stdout().length);
+    assertTrue(r.truncated());
+  }
+
+  @Test
   void stdinIsPassedThrough() {
     CommandResult r = runner.run(List.of("cat"), "héllo\n".getBytes(StandardCharsets.UTF_8), T);
     assertEquals("héllo\n", r.stdoutText());

@@ -23,7 +23,7 @@ final class SimZlogin {
     this.sim = sim;
   }
 
-  CommandResult run(List<String> a, byte[] stdin, Duration timeout, int outputLimit) {
+  CommandResult run(List<String> a, byte[] stdin, Duration timeout, int outputLimit, boolean stopAtLimit) {
     List<String> words;
     synchronized (sim) {
       sim.state.tick();
@@ -50,7 +50,7 @@ final class SimZlogin {
         return inside;
       }
     }
-    return local(words, stdin, timeout, outputLimit);
+    return local(words, stdin, timeout, outputLimit, stopAtLimit);
   }
 
   private CommandResult builtin(SimState.Zone zone, List<String> w, byte[] stdin) {
@@ -88,9 +88,10 @@ final class SimZlogin {
   }
 
   /** Anything else runs here, as the in-memory fake driver does: exit codes, stdin and env behave for real. */
-  private CommandResult local(List<String> words, byte[] stdin, Duration timeout, int outputLimit) {
+  private CommandResult local(List<String> words, byte[] stdin, Duration timeout, int outputLimit,
+      boolean stopAtLimit) {
     try {
-      return Processes.run(sim.host(), words, stdin, timeout, outputLimit);
+      return Processes.run(sim.host(), words, stdin, timeout, outputLimit, stopAtLimit);
     } catch (HostFailureException notStarted) {
       return err(127, "sh: " + words.get(0) + ": not found");
     }

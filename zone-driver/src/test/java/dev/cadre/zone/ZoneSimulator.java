@@ -65,8 +65,8 @@ final class ZoneSimulator implements CommandRunner {
 
   /** Every answer is cut to {@code outputLimit} per stream, as a process runner's sinks would. */
   @Override
-  public CommandResult run(List<String> argv, byte[] stdin, Duration timeout, int outputLimit) {
-    CommandResult whole = answer(argv, stdin, timeout, outputLimit);
+  public CommandResult run(List<String> argv, byte[] stdin, Duration timeout, int outputLimit, boolean stopAtLimit) {
+    CommandResult whole = answer(argv, stdin, timeout, outputLimit, stopAtLimit);
     return new CommandResult(whole.exitCode(), cut(whole.stdout(), outputLimit), cut(whole.stderr(), outputLimit),
         whole.stdoutDropped() + Math.max(0, whole.stdout().length - outputLimit),
         whole.stderrDropped() + Math.max(0, whole.stderr().length - outputLimit));
@@ -76,7 +76,7 @@ final class ZoneSimulator implements CommandRunner {
     return bytes.length <= limit ? bytes : java.util.Arrays.copyOf(bytes, limit);
   }
 
-  private CommandResult answer(List<String> argv, byte[] stdin, Duration timeout, int outputLimit) {
+  private CommandResult answer(List<String> argv, byte[] stdin, Duration timeout, int outputLimit, boolean stopAtLimit) {
     if (unreachable) {
       throw new UnavailableException(host, "ssh: connect to host " + host + " port 22: Connection refused");
     }
@@ -85,7 +85,7 @@ final class ZoneSimulator implements CommandRunner {
       return injected;
     }
     if (argv.get(0).equals("zlogin")) {
-      return new SimZlogin(this).run(argv, stdin, timeout, outputLimit); // takes the lock itself: local processes run outside it
+      return new SimZlogin(this).run(argv, stdin, timeout, outputLimit, stopAtLimit); // takes the lock itself: local processes run outside it
     }
     synchronized (this) {
       state.tick();
