@@ -37,6 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ImageBuilder {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(20);
   private static final int LOG_TAIL_LINES = 25;
+  private static final int LOG_TAIL_BYTES = 64 * 1024;
 
   private final Path cacheDir;
   private final TemplateCatalog catalog;
@@ -210,9 +211,18 @@ public final class ImageBuilder {
         + "; log " + log + ", last lines:\n" + tail(log));
   }
 
+  /** The last lines of a build log, read from at most its last 64 KiB (a recipe may log without end). */
   static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    try (FileChannel in = FileChannel.open(log, StandardOpenOption.READ)) {
+      long from = Math.max(0, in.size() - LOG_TAIL_BYTES);
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (in.size() - from));
+      while (buf.hasRemaining() && in.read(buf, from + buf.position()) >= 0) {
+        // reads until the buffer is full or the file ends
+      }
+      List<String> lines = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).lines().toList();
+      if (from > 0 && !lines.isEmpty()) {
+        lines = lines.subList(1, lines.size()); // the first one is cut
+      }
       return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
     } catch (IOException | UncheckedIOException e) {
       return "(log unreadable: " + e.getMessage() + ")";

@@ -75,14 +75,15 @@ class HostileHooksIT {
   }
 
   /**
-   * Hooks get 10 s: time for the 500 MiB line to be written to the agent's journal, and the time an
-   * endless printer runs before the agent kills it (the plane stops reading at 1 MiB either way).
+   * Hooks (health too) get 10 s: time for the 500 MiB line to be written to the agent's journal, and the
+   * time an endless printer runs before the agent kills it (the plane stops reading at 1 MiB either
+   * way). Background rounds wait an hour: the test asks for health itself.
    */
   private CadreControlPlane open(TemplateCatalog templates) {
     List<HostDriverFactory> factories = ServiceLoader.load(HostDriverFactory.class).stream()
         .map(ServiceLoader.Provider::get).toList();
     Tuning tuning = new Tuning(8, Duration.ofSeconds(10), Duration.ofSeconds(60), 30, Duration.ofSeconds(1),
-        Duration.ofHours(1), 32, 24);
+        Duration.ofHours(1), 32, 24, Duration.ofSeconds(10), Duration.ofSeconds(10));
     plane = CadreControlPlane.open(new ControlPlaneConfig(dir.resolve("data"), null, factories, templates, null, null,
         null, tuning));
     OperationView reg = plane.registerHost(new HostRequest("lxd1", "lxd", "unix://" + SOCKET, "dc1",
