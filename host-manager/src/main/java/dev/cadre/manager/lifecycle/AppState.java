@@ -1,7 +1,6 @@
 package dev.cadre.manager.lifecycle;
 
 import java.util.Collection;
-import java.util.Set;
 
 /** An app's lifecycle; once created, its state follows its members by {@link #fromMembers}. */
 public enum AppState implements Lifecycle<AppState> {
@@ -11,7 +10,6 @@ public enum AppState implements Lifecycle<AppState> {
   FAILED("running degraded deleting"),
   DELETING("");
 
-  private static final Transitions<AppState> TABLE = Transitions.of(AppState.class, s -> s.targets);
   private final String targets;
 
   AppState(String targets) {
@@ -19,17 +17,12 @@ public enum AppState implements Lifecycle<AppState> {
   }
 
   @Override
-  public String wire() {
-    return Transitions.wireName(this);
-  }
-
-  @Override
-  public Set<AppState> next() {
-    return TABLE.next(this);
+  public String targets() {
+    return targets;
   }
 
   public static AppState parse(String wire) {
-    return TABLE.parse(wire);
+    return Transitions.parse(AppState.class, wire);
   }
 
   /**

@@ -1,7 +1,5 @@
 package dev.cadre.manager.lifecycle;
 
-import java.util.Set;
-
 /**
  * A member's lifecycle. Each line: the state, then the states it may become. Any state may become
  * {@code deleting} (an app is deleted whatever its members are doing); {@code deleting} ends with the row.
@@ -16,7 +14,6 @@ public enum MemberState implements Lifecycle<MemberState> {
   FAILED("deleting"),
   DELETING("");
 
-  private static final Transitions<MemberState> TABLE = Transitions.of(MemberState.class, s -> s.targets);
   private final String targets;
 
   MemberState(String targets) {
@@ -24,17 +21,12 @@ public enum MemberState implements Lifecycle<MemberState> {
   }
 
   @Override
-  public String wire() {
-    return Transitions.wireName(this);
-  }
-
-  @Override
-  public Set<MemberState> next() {
-    return TABLE.next(this);
+  public String targets() {
+    return targets;
   }
 
   public static MemberState parse(String wire) {
-    return TABLE.parse(wire);
+    return Transitions.parse(MemberState.class, wire);
   }
 
   /** Work on the member is under way and an operation owns it (a crash leaves it to recovery). */

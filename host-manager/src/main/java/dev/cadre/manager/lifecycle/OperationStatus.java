@@ -1,7 +1,5 @@
 package dev.cadre.manager.lifecycle;
 
-import java.util.Set;
-
 /** An operation's status; the last three end it. */
 public enum OperationStatus implements Lifecycle<OperationStatus> {
   PENDING("running success failure cancelled"),
@@ -10,7 +8,6 @@ public enum OperationStatus implements Lifecycle<OperationStatus> {
   FAILURE(""),
   CANCELLED("");
 
-  private static final Transitions<OperationStatus> TABLE = Transitions.of(OperationStatus.class, s -> s.targets);
   private final String targets;
 
   OperationStatus(String targets) {
@@ -18,16 +15,11 @@ public enum OperationStatus implements Lifecycle<OperationStatus> {
   }
 
   @Override
-  public String wire() {
-    return Transitions.wireName(this);
-  }
-
-  @Override
-  public Set<OperationStatus> next() {
-    return TABLE.next(this);
+  public String targets() {
+    return targets;
   }
 
   public static OperationStatus parse(String wire) {
-    return TABLE.parse(wire);
+    return Transitions.parse(OperationStatus.class, wire);
   }
 }

@@ -1,7 +1,5 @@
 package dev.cadre.manager.lifecycle;
 
-import java.util.Set;
-
 /**
  * A service's own lifecycle, apart from its members': whether a change of its shape (a conversion, a
  * promotion, a move) is under way. Today every service is {@code ready}; the roles and move work add their
@@ -10,7 +8,6 @@ import java.util.Set;
 public enum ServiceState implements Lifecycle<ServiceState> {
   READY("");
 
-  private static final Transitions<ServiceState> TABLE = Transitions.of(ServiceState.class, s -> s.targets);
   private final String targets;
 
   ServiceState(String targets) {
@@ -18,16 +15,11 @@ public enum ServiceState implements Lifecycle<ServiceState> {
   }
 
   @Override
-  public String wire() {
-    return Transitions.wireName(this);
-  }
-
-  @Override
-  public Set<ServiceState> next() {
-    return TABLE.next(this);
+  public String targets() {
+    return targets;
   }
 
   public static ServiceState parse(String wire) {
-    return TABLE.parse(wire);
+    return Transitions.parse(ServiceState.class, wire);
   }
 }

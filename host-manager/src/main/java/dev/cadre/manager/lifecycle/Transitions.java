@@ -4,14 +4,13 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The table of one lifecycle, built from each constant's own line ({@code RUNNING("unhealthy moving
- * deleting")}) so that adding a state is one line in one place. Names are resolved once, when the enum
- * class initialises; an unknown name there fails the class (and the unit test that walks the table).
+ * The table of one lifecycle, read from each constant's own line ({@link Lifecycle#targets}). Names are
+ * resolved once, the first time the table is asked for; an unknown name there throws (and fails the unit
+ * test that walks every table).
  */
 public final class Transitions<S extends Enum<S> & Lifecycle<S>> {
   private final Class<S> type;
@@ -24,9 +23,26 @@ public final class Transitions<S extends Enum<S> & Lifecycle<S>> {
     this.byWire = byWire;
   }
 
-  /** Reads the table: {@code targets} gives each state's allowed next states as wire names, space-separated. */
-  public static <S extends Enum<S> & Lifecycle<S>> Transitions<S> of(Class<S> type,
-      java.util.function.Function<S, String> targets) {
+  private static final ClassValue<Transitions<?>> TABLES = new ClassValue<>() {
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    protected Transitions<?> computeValue(Class<?> type) {
+      return read((Class) type);
+    }
+  };
+
+  /** The table of {@code type}, read once from its constants' lines. */
+  @SuppressWarnings("unchecked")
+  public static <S extends Enum<S> & Lifecycle<S>> Transitions<S> of(Class<S> type) {
+    return (Transitions<S>) TABLES.get(type);
+  }
+
+  /** The state of {@code type} stored as {@code wire}. */
+  public static <S extends Enum<S> & Lifecycle<S>> S parse(Class<S> type, String wire) {
+    return of(type).parse(wire);
+  }
+
+  private static <S extends Enum<S> & Lifecycle<S>> Transitions<S> read(Class<S> type) {
     S[] all = type.getEnumConstants();
     Map<String, S> byWire = new java.util.HashMap<>();
     for (S s : all) {
@@ -35,7 +51,7 @@ public final class Transitions<S extends Enum<S> & Lifecycle<S>> {
     Map<S, Set<S>> next = new EnumMap<>(type);
     for (S s : all) {
       Set<S> to = EnumSet.noneOf(type);
-      for (String name : targets.apply(s).trim().split("\\s+")) {
+      for (String name : s.targets().trim().split("\\s+")) {
         if (name.isEmpty()) {
           continue;
         }
@@ -63,10 +79,5 @@ public final class Transitions<S extends Enum<S> & Lifecycle<S>> {
           + Arrays.stream(type.getEnumConstants()).map(Lifecycle::wire).toList());
     }
     return s;
-  }
-
-  /** The wire name of a constant: its Java name in lower case. */
-  public static String wireName(Enum<?> constant) {
-    return constant.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -92,6 +92,28 @@ class LifecycleTest {
     }
   }
 
+  /** A lifecycle whose table names a state it does not have. */
+  enum Broken implements Lifecycle<Broken> {
+    ONE("two");
+
+    private final String targets;
+
+    Broken(String targets) {
+      this.targets = targets;
+    }
+
+    @Override
+    public String targets() {
+      return targets;
+    }
+  }
+
+  @Test
+  void aTableNamingAnUnknownStateIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Broken.ONE.next());
+    assertTrue(e.getMessage().contains("unknown next state 'two'"), e.getMessage());
+  }
+
   @Test
   void theAppRuleIsOneRule() {
     assertEquals(AppState.FAILED, AppState.fromMembers(List.of()), "an app without members serves nothing");
