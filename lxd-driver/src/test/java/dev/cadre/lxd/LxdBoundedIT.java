@@ -112,7 +112,8 @@ class LxdBoundedIT {
     ExecResult r = exec(ExecRequest.of("sh", "-c", "yes | cat").withTimeout(Duration.ofSeconds(60)).stoppingAtLimit());
     long took = (System.nanoTime() - t0) / 1_000_000;
     System.out.println("yes | cat stopped at the limit after " + took + " ms, exit " + r.exitCode());
-    assertEquals(137, r.exitCode());
+    // killed (137), or its pipe went first when the output sockets closed (141, SIGPIPE): either way it stopped
+    assertTrue(r.exitCode() == 137 || r.exitCode() == 141, "exit " + r.exitCode());
     assertEquals(ExecRequest.DEFAULT_OUTPUT_LIMIT, r.stdout().length);
     assertTrue(r.truncated());
     assertTrue(took < 30_000, "took " + took + " ms");
