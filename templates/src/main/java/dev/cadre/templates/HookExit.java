@@ -20,6 +20,11 @@ public final class HookExit {
   public static final int BUSY = 75;
   /** The hook ran past its timeout and was killed. */
   public static final int TIMED_OUT = 124;
+  /**
+   * The hook wrote more than the agent keeps (512 KiB of stdout or of stderr): the agent killed it at once
+   * and cut its journal there.
+   */
+  public static final int FLOODED = 125;
   /** The template has no such hook (or the agent or /bin/sh is missing in the container). */
   public static final int NOT_IMPLEMENTED = 127;
   /**
@@ -41,7 +46,7 @@ public final class HookExit {
       case BUSY -> "busy: another hook held the lock";
       case TIMED_OUT -> "timed out";
       case NOT_IMPLEMENTED -> "hook not implemented";
-      case OUTPUT_TOO_LARGE -> "output too large";
+      case OUTPUT_TOO_LARGE, FLOODED -> "output too large";
       default -> "failed (exit " + exit + ")";
     };
   }

@@ -165,6 +165,25 @@ class AgentScriptIT {
 
   @ParameterizedTest
   @MethodSource("shells")
+  void aHookThatFloodsItsOutputIsKilledAtOnceAndItsJournalCut(String shell) throws Exception {
+    LocalAgent a = agent(shell);
+    a.hook("flood", "echo begun\nexec yes\n");
+    long t0 = System.nanoTime();
+    LocalAgent.Run r = a.run("", Map.of(), "run", "flood", "flood-1", "300");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertEquals(125, r.exit(), r.stderr());
+    assertEquals("output too large", r.result().meaning());
+    assertTrue(r.stderr().contains("cadre-agent: the hook wrote more than 524288 bytes"), r.stderr());
+    // killed by the agent's watch on the journal, not by the 300 s timeout
+    assertTrue(seconds < 150, "took " + seconds + " s");
+    long kept = Files.size(a.journal().resolve("flood-1.out"));
+    assertEquals(524288, kept, "the journal keeps exactly the cap");
+    // replayed like any other answer
+    assertEquals(125, a.run("", Map.of(), "run", "flood", "flood-1", "300").exit());
+  }
+
+  @ParameterizedTest
+  @MethodSource("shells")
   void aMissingOrNonExecutableHookIsNotImplemented(String shell) throws IOException {
     LocalAgent a = agent(shell);
     LocalAgent.Run r = a.run("", Map.of(), "run", "backup", "b1", "10");

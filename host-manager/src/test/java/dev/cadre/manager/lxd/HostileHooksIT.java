@@ -111,10 +111,18 @@ class HostileHooksIT {
     return m;
   }
 
+  /**
+   * The agent kills a hook once it has written 512 KiB and says so; were the agent itself replaced, cadre's
+   * own limit on what it reads (1 MiB) would say it instead.
+   */
+  private static boolean saysCut(String error) {
+    return error != null && (error.contains("the hook wrote more than 524288 bytes; it was killed")
+        || error.contains("hook output too large (kept 1 MiB of at least "));
+  }
+
   private static void assertTooLarge(MemberView m) {
     assertEquals("unhealthy", m.state(), String.valueOf(m.error()));
-    assertTrue(m.error() != null && m.error().contains("health: output too large")
-        && m.error().contains("hook output too large (kept 1 MiB of at least "), String.valueOf(m.error()));
+    assertTrue(m.error().contains("health: output too large") && saysCut(m.error()), String.valueOf(m.error()));
   }
 
   @Test
@@ -145,10 +153,10 @@ class HostileHooksIT {
           Duration.ofMinutes(5));
       System.out.println("flooding configure: " + failed.status() + ": " + failed.error());
       assertEquals("failure", failed.status());
-      assertTrue(failed.error().contains("hook 'configure' output too large")
-          && failed.error().contains("kept 1 MiB of at least"), failed.error());
+      assertTrue(failed.error().contains("hook 'configure' output too large") && saysCut(failed.error()),
+          failed.error());
       assertTrue(failed.steps().stream().anyMatch(s -> "failed".equals(s.status()) && s.detail() != null
-          && s.detail().contains("hook output too large")), failed.steps().toString());
+          && s.detail().contains("output too large")), failed.steps().toString());
 
       // the tenant's health hook prints without end
       replaceHealthHook(d, member, "#!/bin/sh\nyes\n");
@@ -168,7 +176,7 @@ class HostileHooksIT {
       replaceHealthHook(d, member, "#!/bin/sh\nhead -c 10485760 /dev/urandom >&2\nexit 1\n");
       MemberView garbage = checkHealth(quiet);
       assertEquals("unhealthy", garbage.state());
-      assertTrue(garbage.error().contains("hook output too large (kept 1 MiB of at least"), garbage.error());
+      assertTrue(saysCut(garbage.error()), garbage.error());
     } finally {
       heap.close();
       System.out.println("hostile hooks: " + heap.report());
