@@ -123,9 +123,9 @@ public final class HealthMonitor {
         return change(m, MemberState.RUNNING, null, r.output().strip());
       }
       String error = r.exit() == HookExit.TIMED_OUT
-          ? "health hook timed out after " + seconds(hookTimeout) + " and was killed: " + r.stderr().strip()
-          : "health: " + r.meaning() + " (exit " + r.exit() + "): " + r.stderr().strip();
-      return change(m, MemberState.UNHEALTHY, error, r.exit() == HookExit.TIMED_OUT ? error : r.stderr().strip());
+          ? "health hook timed out after " + seconds(hookTimeout) + " and was killed: " + MemberSteps.stderrTail(r)
+          : "health: " + r.meaning() + " (exit " + r.exit() + "): " + MemberSteps.stderrTail(r);
+      return change(m, MemberState.UNHEALTHY, error, r.exit() == HookExit.TIMED_OUT ? error : MemberSteps.stderrTail(r));
     }
     if (outcome instanceof Outcome.TimedOut<HookResult> late) {
       String error = "health hook timed out after " + seconds(hookTimeout) + ": no answer from " + m.host()

@@ -140,12 +140,18 @@ final class MemberSteps {
   }
 
   static String hookFailure(MemberRecord m, String hook, HookResult r) {
-    String err = r.stderr().strip();
-    if (err.length() > 4000) {
-      err = "..." + err.substring(err.length() - 4000);
-    }
+    String err = stderrTail(r);
     return "member " + m.name() + ": hook '" + hook + "' " + r.meaning() + " (exit " + r.exit() + ")"
         + (err.isEmpty() ? "" : ": " + err);
+  }
+
+  /**
+   * The last 4,000 characters of what a hook wrote to stderr: the end says why it failed (the agent adds
+   * its own verdicts there), and the store keeps only so much of an error.
+   */
+  static String stderrTail(HookResult r) {
+    String err = r.stderr().strip();
+    return err.length() > 4000 ? "..." + err.substring(err.length() - 4000) : err;
   }
 
   static String message(Throwable e) {
