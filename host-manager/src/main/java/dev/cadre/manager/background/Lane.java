@@ -76,16 +76,19 @@ public final class Lane implements AutoCloseable {
     if (inFlight.putIfAbsent(key, task) != null) {
       return Optional.empty();
     }
+    // the queue deadline is set before the task can start, so that starting always finds it to drop
     try {
-      workers.execute(task);
-    } catch (RejectedExecutionException full) {
+      task.queued = watchdog.schedule(task::expireInQueue, limit.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closed) {
       inFlight.remove(key, task);
       return Optional.empty();
     }
     try {
-      watchdog.schedule(task::expireInQueue, limit.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException closed) {
-      task.expireInQueue();
+      workers.execute(task);
+    } catch (RejectedExecutionException full) {
+      task.queued.cancel(false);
+      inFlight.remove(key, task);
+      return Optional.empty();
     }
     return Optional.of(outcome);
   }
@@ -130,6 +133,11 @@ public final class Lane implements AutoCloseable {
   }
 
   /** Waits up to {@code grace} for the threads to end (after {@link #close()}). */
+  /** Deadlines the watchdog still holds (tests: finished tasks must not leave theirs behind). */
+  int pendingDeadlines() {
+    return watchdog.getQueue().size();
+  }
+
   boolean awaitTermination(Duration grace) throws InterruptedException {
     return workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -143,6 +151,8 @@ public final class Lane implements AutoCloseable {
     private final Duration limit;
     private final CompletableFuture<Outcome<T>> outcome;
     private final AtomicBoolean claimed = new AtomicBoolean();
+    /** The expiry of its wait in the queue, dropped once it starts (else every task leaves one behind). */
+    private volatile ScheduledFuture<?> queued;
 
     Task(String key, Duration limit, Callable<T> work, CompletableFuture<Outcome<T>> outcome) {
       super(work);
@@ -155,6 +165,10 @@ public final class Lane implements AutoCloseable {
     public void run() {
       if (!claimed.compareAndSet(false, true)) {
         return; // it expired in the queue
+      }
+      ScheduledFuture<?> waiting = queued;
+      if (waiting != null) {
+        waiting.cancel(false);
       }
       ScheduledFuture<?> dog;
       try {

@@ -29,9 +29,9 @@ public enum MemberState implements Lifecycle<MemberState> {
     return Transitions.parse(MemberState.class, wire);
   }
 
-  /** Work on the member is under way and an operation owns it (a crash leaves it to recovery). */
-  public boolean inFlight() {
-    return this == CREATING || this == CONFIGURING || this == STARTING || this == MOVING;
+  /** Being provisioned by a create operation (a crash leaves it to recovery to roll back). */
+  public boolean provisioning() {
+    return this == CREATING || this == CONFIGURING || this == STARTING;
   }
 
   /** The health monitor asks these members' {@code health} hook. */

@@ -101,7 +101,7 @@ public final class Recovery {
     // members stuck in a transient state without an unfinished operation (should not happen, but a
     // store written by an older version might have them)
     for (MemberRecord m : store.allMembers()) {
-      if (m.state().inFlight() && m.state() != MemberState.MOVING
+      if (m.state().provisioning()
           && unfinished.stream().noneMatch(op -> op.id().equals(m.operationId()))) {
         rollBack(null, m, false);
       }

@@ -151,4 +151,19 @@ class LaneTest {
     assertInstanceOf(Outcome.Failed.class, outcome(queued));
     assertTrue(lane.submit("after", Duration.ofSeconds(1), () -> "x").isEmpty());
   }
+
+  @Test
+  void finishedTasksLeaveNoDeadlineBehind() throws Exception {
+    lane = new Lane("t", 4, 1000);
+    Map<String, Callable<String>> work = new LinkedHashMap<>();
+    for (int i = 0; i < 200; i++) {
+      work.put("k" + i, () -> "ok");
+    }
+    // limits of an hour: a deadline left behind would stay that long
+    assertEquals(0, lane.runAll(work, Duration.ofHours(1), (k, o) -> { }));
+    for (int i = 0; i < 50 && lane.pendingDeadlines() > 0; i++) {
+      Thread.sleep(20);
+    }
+    assertEquals(0, lane.pendingDeadlines(), "deadlines left behind by 200 finished tasks");
+  }
 }
