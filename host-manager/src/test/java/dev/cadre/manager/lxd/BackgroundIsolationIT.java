@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -56,7 +55,7 @@ class BackgroundIsolationIT {
   Path dir;
   CadreControlPlane plane;
   HangingProxy proxy;
-  final String run = UUID.randomUUID().toString().replaceAll("[^a-z]", "").substring(0, 5);
+  final String run = RunNames.suffix(5);
 
   @AfterEach
   void cleanUp() throws Exception {

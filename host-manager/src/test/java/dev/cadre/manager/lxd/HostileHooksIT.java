@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +43,7 @@ class HostileHooksIT {
   @TempDir
   Path dir;
   CadreControlPlane plane;
-  final String run = UUID.randomUUID().toString().replaceAll("[^a-z]", "").substring(0, 5);
+  final String run = RunNames.suffix(5);
 
   @AfterEach
   void cleanUp() {

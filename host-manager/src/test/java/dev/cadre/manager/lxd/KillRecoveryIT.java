@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,7 @@ class KillRecoveryIT {
 
   @Test
   void killNineMidCreateLeavesNothingAfterTheNextStart() throws Exception {
-    String app = "kill" + UUID.randomUUID().toString().replaceAll("[^a-z]", "").substring(0, 5);
+    String app = "kill" + RunNames.suffix(5);
     Path data = dir.resolve("data");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), CrashTarget.class.getName(), data.toString(),

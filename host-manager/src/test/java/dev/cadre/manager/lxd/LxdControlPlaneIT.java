@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +49,7 @@ class LxdControlPlaneIT {
   @TempDir
   Path dir;
   CadreControlPlane plane;
-  final String run = UUID.randomUUID().toString().replaceAll("[^a-z]", "").substring(0, 5);
+  final String run = RunNames.suffix(5);
 
   static void sleep(long ms) {
     try {

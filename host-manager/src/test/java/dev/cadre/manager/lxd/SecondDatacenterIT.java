@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +46,7 @@ class SecondDatacenterIT {
         .map(ServiceLoader.Provider::get).toList();
     Path data = dir.resolve("data");
     String trust = Files.readString(TRUST).strip();
-    String app = "dc" + UUID.randomUUID().toString().replaceAll("[^a-z]", "").substring(0, 5);
+    String app = "dc" + RunNames.suffix(5);
     String storeId;
     try (CadreControlPlane plane = CadreControlPlane.open(ControlPlaneConfig.defaults(data, factories))) {
       storeId = plane.store().storeId();
