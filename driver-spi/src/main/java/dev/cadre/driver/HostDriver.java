@@ -73,6 +73,29 @@ public interface HostDriver extends AutoCloseable {
 
   void pushFile(String name, FileSpec file);
 
+  /**
+   * Makes a service address reach this instance: the host routes {@code address} to the instance's NIC,
+   * the NIC's filter lets the instance use it (and no other instance), and a running instance holds it and
+   * announces it to its neighbours. Safe to repeat. A driver that cannot move addresses throws
+   * {@link UnavailableException} naming what it lacks.
+   */
+  default void assignAddress(String name, String address) {
+    throw new UnavailableException(hostName(), kind() + " hosts cannot carry service addresses yet");
+  }
+
+  /**
+   * Takes a service address away from this instance: the filter refuses it from then on (the fence), and a
+   * running instance drops it. Safe to repeat, also on a stopped instance.
+   */
+  default void unassignAddress(String name, String address) {
+    throw new UnavailableException(hostName(), kind() + " hosts cannot carry service addresses yet");
+  }
+
+  /** The service addresses assigned to this instance (empty when none, or when the driver has none). */
+  default java.util.Set<String> assignedAddresses(String name) {
+    return java.util.Set.of();
+  }
+
   // Snapshots have no caller in the control plane yet: moving apps between hosts (with copyTo and a
   // refresh) will need them, so every driver keeps them and the shared suite holds it to them.
 

@@ -37,6 +37,7 @@ public final class LxdHostDriver implements HostDriver {
   private final String host;
   private final LxdClient client;
   private final LxdExec exec;
+  private final LxdServiceAddresses addresses;
   private final LxdImages images;
   private final BusyRetry busy;
 
@@ -48,6 +49,7 @@ public final class LxdHostDriver implements HostDriver {
     this.client = client;
     this.host = client.host();
     this.exec = new LxdExec(client);
+    this.addresses = new LxdServiceAddresses(client, exec, host);
     this.images = new LxdImages(client);
     this.busy = busy;
   }
@@ -217,6 +219,10 @@ public final class LxdHostDriver implements HostDriver {
     if (nic.ipv4() != null) {
       eth0.put("ipv4.address", nic.ipv4());
       eth0.put("hwaddr", StaticMac.forIpv4(nic.ipv4()));
+      // the instance may use only its own address (and service addresses routed to this NIC) and MAC:
+      // a tenant cannot take over a neighbour's address on the bridge
+      eth0.put("security.ipv4_filtering", "true");
+      eth0.put("security.mac_filtering", "true");
     }
     return eth0;
   }
@@ -302,6 +308,21 @@ public final class LxdHostDriver implements HostDriver {
   public ExecResult exec(String name, ExecRequest request) {
     Validation.requireInstanceName(name);
     return exec.run(name, request);
+  }
+
+  @Override
+  public void assignAddress(String name, String address) {
+    addresses.assign(name, address);
+  }
+
+  @Override
+  public void unassignAddress(String name, String address) {
+    addresses.unassign(name, address);
+  }
+
+  @Override
+  public java.util.Set<String> assignedAddresses(String name) {
+    return addresses.assigned(name);
   }
 
   @Override

@@ -58,8 +58,8 @@ class LxdAddressIT {
    * A random address of 10.77.0.112-119 that no instance and no lease has: outside the shared suite's
    * .100-.111, the template tests' .120-.127 and the control plane's pool from .128, so no other test meets what it leaves.
    */
-  private String freeAddress() throws IOException {
-    Set<String> used = new HashSet<>();
+  private String freeAddress(String... taken) throws IOException {
+    Set<String> used = new HashSet<>(List.of(taken));
     for (Instance i : one.list()) {
       used.add(i.configuredIpv4());
       used.add(i.ipv4());
@@ -146,5 +146,78 @@ class LxdAddressIT {
         (System.nanoTime() - t0) / 1_000_000, leaseOf(address).orElse("none"));
     assertEquals(address, held.ipv4());
     assertEquals(address, held.configuredIpv4());
+  }
+
+  /** What the instance behind {@code address} answers on port 8080 (its name), or null. */
+  private static String whoAnswers(String address) {
+    try {
+      java.net.HttpURLConnection c = (java.net.HttpURLConnection) new java.net.URL("http://" + address + ":8080/")
+          .openConnection();
+      c.setConnectTimeout(1000);
+      c.setReadTimeout(1000);
+      try (var in = c.getInputStream()) {
+        return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      }
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String awaitAnswer(String address, String expected) throws InterruptedException {
+    String last = null;
+    for (int i = 0; i < 50; i++) {
+      last = whoAnswers(address);
+      if (expected.equals(last)) {
+        return last;
+      }
+      Thread.sleep(100);
+    }
+    return last;
+  }
+
+  private void serveName(String name) {
+    dev.cadre.driver.ExecResult r = one.exec(name, dev.cadre.driver.ExecRequest.of("sh", "-c",
+        "mkdir -p /w && hostname > /w/index.html && httpd -p 8080 -h /w"));
+    assertEquals(0, r.exitCode(), r.stderrText());
+  }
+
+  @Test
+  void aServiceAddressReachesItsHolderOnlyAndFollowsItWhenMoved() throws Exception {
+    String a = freeAddress();
+    String b = freeAddress(a);
+    String service = freeAddress(a, b);
+    String first = newName();
+    String second = newName();
+    one.create(spec(first, a));
+    one.create(spec(second, b));
+    one.start(first);
+    one.start(second);
+    awaitOwnAddress(first, a);
+    awaitOwnAddress(second, b);
+    serveName(first);
+    serveName(second);
+
+    one.assignAddress(first, service);
+    one.assignAddress(first, service); // again: no change, no error
+    assertEquals(Set.of(service), one.assignedAddresses(first));
+    assertEquals(first, awaitAnswer(service, first), "the service address reaches its holder");
+
+    // the other tenant claims the address by itself: its NIC's filter drops the claim
+    one.exec(second, dev.cadre.driver.ExecRequest.of("ip", "-4", "addr", "add", service + "/32", "dev", "eth0"));
+    one.exec(second, dev.cadre.driver.ExecRequest.of("arping", "-U", "-c", "2", "-I", "eth0", "-s", service, service));
+    Thread.sleep(300);
+    assertEquals(first, whoAnswers(service), "a claim without the route must not take the address over");
+    one.exec(second, dev.cadre.driver.ExecRequest.of("ip", "-4", "addr", "del", service + "/32", "dev", "eth0"));
+
+    one.unassignAddress(first, service);
+    one.assignAddress(second, service);
+    assertEquals(Set.of(), one.assignedAddresses(first));
+    assertEquals(Set.of(service), one.assignedAddresses(second));
+    assertEquals(second, awaitAnswer(service, second), "the service address follows its new holder");
+
+    // a stopped holder gives the address up too (the failover of a dead primary)
+    one.stop(second, java.time.Duration.ofSeconds(1));
+    one.unassignAddress(second, service);
+    assertEquals(Set.of(), one.assignedAddresses(second));
   }
 }
