@@ -17,6 +17,10 @@ import dev.cadre.manager.provisioning.HostImages;
 import dev.cadre.manager.provisioning.MemberEvents;
 import dev.cadre.manager.provisioning.MemberProvisioner;
 import dev.cadre.manager.provisioning.Recovery;
+import dev.cadre.manager.roles.FailoverWatch;
+import dev.cadre.manager.roles.RoleChanges;
+import dev.cadre.manager.roles.Roles;
+import dev.cadre.manager.roles.ServiceAddresses;
 import dev.cadre.manager.scheduling.Placement;
 import dev.cadre.manager.secrets.Secrets;
 import dev.cadre.manager.store.JdbcStore;
@@ -54,6 +58,8 @@ public final class CadreControlPlane implements ControlPlane {
   private final HostProber prober;
   private final HealthMonitor health;
   private final Recovery recovery;
+  private final Roles roles;
+  private final FailoverWatch watch;
   private final BackgroundWork work;
   private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.STARTED);
 
@@ -75,8 +81,14 @@ public final class CadreControlPlane implements ControlPlane {
     Containers containers = new Containers(drivers, store.storeId());
     MemberProvisioner provisioner = new MemberProvisioner(drivers, hostImages, config.hooks(), memberEvents, containers,
         ipam, config.tuning(), clock);
-    AppWorkflows workflows = new AppWorkflows(store, ipam, templates, provisioner, memberEvents, containers, work.members());
+    ServiceAddresses serviceAddresses = new ServiceAddresses(store, ipam, drivers);
+    AppWorkflows workflows = new AppWorkflows(store, ipam, templates, provisioner, memberEvents, containers, work.members(),
+        serviceAddresses);
     Placement placement = new Placement(store, config.tuning().cpuOvercommit());
+    RoleChanges roleChanges = new RoleChanges(store, templates, drivers, config.hooks(), serviceAddresses, memberEvents,
+        provisioner, workflows, ipam, work.members(), config.tuning(), clock);
+    this.roles = new Roles(store, templates, placement, operations, roleChanges, clock);
+    this.watch = new FailoverWatch(store, drivers, config.hooks(), roles, work.watch(), config.tuning(), clock);
     this.hostRegistry = new HostRegistry(store, drivers, operations, events, placement, hostImages::forget, clock);
     this.drains = new Drains(store, hostRegistry, placement, operations, workflows, clock);
     this.apps = new Apps(store, templates, new Secrets(), placement, ipam, operations, workflows, clock);
@@ -113,6 +125,7 @@ public final class CadreControlPlane implements ControlPlane {
     Duration every = config.tuning().probeInterval();
     work.every("probe", every, prober::probeAll);
     work.every("health", every, health::checkAll);
+    work.every("watch", config.tuning().watchInterval(), watch::round);
     work.every("upkeep", every, () -> {
       recovery.run(false);
       recovery.sweepContainers();
@@ -179,6 +192,25 @@ public final class CadreControlPlane implements ControlPlane {
   public OperationView deleteApp(String name) {
     requireOpen();
     return apps.delete(name);
+  }
+
+  // ---- roles
+
+  @Override
+  public OperationView convertService(String app, String service, String topology) {
+    requireOpen();
+    return roles.convert(app, service, topology);
+  }
+
+  @Override
+  public OperationView promoteMember(String app, String service, String member) {
+    requireOpen();
+    return roles.promote(app, service, member);
+  }
+
+  /** Looks at every redundant service's primary now (the watch does it every {@link Tuning#watchInterval()}). */
+  public void watchPrimaries() {
+    watch.round();
   }
 
   // ---- operations and events

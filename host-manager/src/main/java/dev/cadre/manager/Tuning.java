@@ -16,6 +16,10 @@ import java.time.Duration;
  * @param storePoolSize database connections
  * @param healthTimeout how long the {@code health} hook of a running member may run (the agent kills it then)
  * @param probeTimeout how long one probe of a host may take before the host counts as unreachable
+ * @param watchInterval the pause between two looks at every redundant service's primary (failover watch)
+ * @param failoverGrace how long a primary's {@code health} may fail before it counts as dead: its own
+ *     supervision (systemd) gets this long to bring the process back; a stopped container or an
+ *     unreachable host counts at once
  */
 public record Tuning(
     int provisionThreads,
@@ -27,7 +31,16 @@ public record Tuning(
     int cpuOvercommit,
     int storePoolSize,
     Duration healthTimeout,
-    Duration probeTimeout) {
+    Duration probeTimeout,
+    Duration watchInterval,
+    Duration failoverGrace) {
+
+  public Tuning(int provisionThreads, Duration hookTimeout, Duration addressTimeout, int healthAttempts,
+      Duration healthInterval, Duration probeInterval, int cpuOvercommit, int storePoolSize, Duration healthTimeout,
+      Duration probeTimeout) {
+    this(provisionThreads, hookTimeout, addressTimeout, healthAttempts, healthInterval, probeInterval, cpuOvercommit,
+        storePoolSize, healthTimeout, probeTimeout, Duration.ofSeconds(1), Duration.ofSeconds(2));
+  }
 
   /** Provisioning parallelism from {@code CADRE_PROVISION_PARALLELISM} (default 8), the rest fixed. */
   public static Tuning defaults() {
@@ -54,9 +67,9 @@ public record Tuning(
     if (provisionThreads < 1 || healthAttempts < 1 || cpuOvercommit < 1 || storePoolSize < 2) {
       throw new IllegalArgumentException("tuning values must be positive");
     }
-    for (Duration d : new Duration[] {healthTimeout, probeTimeout}) {
+    for (Duration d : new Duration[] {healthTimeout, probeTimeout, watchInterval, failoverGrace}) {
       if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("health and probe timeouts must be positive");
+        throw new IllegalArgumentException("health and probe timeouts, the watch interval and the failover grace must be positive");
       }
     }
   }

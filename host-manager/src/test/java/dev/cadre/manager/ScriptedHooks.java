@@ -72,7 +72,16 @@ final class ScriptedHooks implements HookRunner {
     if (r == null) {
       r = answers.get("*/" + hook);
     }
-    return r != null ? r : new HookResult(commandId, hook, 0, hook + " ok\n", "", false);
+    if (r != null) {
+      return r;
+    }
+    // what a well-behaved template answers: a plan is a JSON object, a status names a position
+    String output = switch (hook) {
+      case "plan" -> "{}\n";
+      case "status" -> "{\"role\":\"replica\",\"position\":0}\n";
+      default -> hook + " ok\n";
+    };
+    return new HookResult(commandId, hook, 0, output, "", false);
   }
 
   List<String> hooksOf(String instance) {

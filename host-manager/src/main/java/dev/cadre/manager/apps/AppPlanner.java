@@ -67,7 +67,8 @@ final class AppPlanner {
         throw new InvalidInputException(null, "service '" + s.name() + "': template '" + t.name()
             + "' has no topology '" + topology + "'; it has: " + String.join(", ", t.topologies()));
       }
-      int count = s.count() == null ? 1 : s.count();
+      // a topology's own shape when the request does not say: one member per role (redundant: a primary and a replica)
+      int count = s.count() == null ? Math.max(1, t.roles(topology).size()) : s.count();
       if (count < 1 || count > Names.MAX_COUNT) {
         throw new InvalidInputException(null, "service '" + s.name() + "': count must be 1 to " + Names.MAX_COUNT
             + ", got " + count);

@@ -121,6 +121,20 @@ public final class Apps {
     return view(require(name));
   }
 
+  private static com.fasterxml.jackson.databind.JsonNode plan(String json) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return PLAN_READER.readTree(json);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper PLAN_READER =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private AppRecord require(String name) {
     return store.app(name).orElseThrow(() -> new NotFoundException(null, "app '" + name + "' not found"));
   }
@@ -133,7 +147,7 @@ public final class Apps {
     }
     List<ServiceView> services = store.services(a.name()).stream()
         .map(s -> new ServiceView(s.name(), s.template(), s.topology(), s.config(), s.secrets(),
-            members.getOrDefault(s.name(), List.of())))
+            members.getOrDefault(s.name(), List.of()), s.address(), s.state().wire(), s.operationId(), plan(s.plan())))
         .toList();
     return new AppView(a.name(), a.datacenter(), a.state().wire(), services, a.created());
   }

@@ -59,6 +59,7 @@ public final class BackgroundWork implements AutoCloseable {
   private final ThreadPoolExecutor members;
   private final Lane probes;
   private final Lane health;
+  private final Lane watch;
   private final List<ScheduledExecutorService> rounds = new ArrayList<>();
 
   public BackgroundWork(Limits limits) {
@@ -66,6 +67,7 @@ public final class BackgroundWork implements AutoCloseable {
     this.members = bounded("cadre-member", limits.memberThreads(), limits.memberQueue());
     this.probes = new Lane("cadre-probe", limits.probeThreads(), limits.backgroundQueue());
     this.health = new Lane("cadre-health", limits.healthThreads(), limits.backgroundQueue());
+    this.watch = new Lane("cadre-watch", limits.healthThreads(), limits.backgroundQueue());
   }
 
   /** Operation workers: each runs one operation from start to end. */
@@ -86,6 +88,11 @@ public final class BackgroundWork implements AutoCloseable {
   /** Health checks, one task per member. */
   public Lane health() {
     return health;
+  }
+
+  /** Looks at the primaries of redundant services (failover watch), one task per service. */
+  public Lane watch() {
+    return watch;
   }
 
   /**
@@ -109,6 +116,7 @@ public final class BackgroundWork implements AutoCloseable {
     rounds.forEach(ScheduledExecutorService::shutdownNow);
     probes.close();
     health.close();
+    watch.close();
     long end = System.nanoTime() + grace.toNanos();
     try {
       for (ScheduledExecutorService r : rounds) {

@@ -8,8 +8,10 @@ public enum MemberState implements Lifecycle<MemberState> {
   CREATING("configuring failed deleting"),
   CONFIGURING("starting failed deleting"),
   STARTING("running failed deleting"),
-  RUNNING("unhealthy moving deleting"),
-  UNHEALTHY("running moving failed deleting"),
+  RUNNING("unhealthy moving demoted deleting"),
+  UNHEALTHY("running moving demoted failed deleting"),
+  /** Was the primary until a failover; rejoins as a replica once it answers again, and never serves before. */
+  DEMOTED("running failed deleting"),
   MOVING("running failed deleting"),
   FAILED("deleting"),
   DELETING("");

@@ -2,11 +2,15 @@ package dev.cadre.manager.lifecycle;
 
 /**
  * A service's own lifecycle, apart from its members': whether a change of its shape (a conversion, a
- * promotion, a move) is under way. Today every service is {@code ready}; the roles and move work add their
- * states here, one line each.
+ * promotion, a failover, an old primary rejoining) is under way. One at a time per service: the change of
+ * state is a compare-and-set in the store, so two servers cannot start two.
  */
 public enum ServiceState implements Lifecycle<ServiceState> {
-  READY("");
+  READY("converting promoting failing_over rejoining"),
+  CONVERTING("ready"),
+  PROMOTING("ready"),
+  FAILING_OVER("ready"),
+  REJOINING("ready");
 
   private final String targets;
 

@@ -9,7 +9,11 @@ public enum OperationKind {
   REMOVE_HOST,
   DRAIN_HOST,
   CREATE_APP,
-  DELETE_APP;
+  DELETE_APP,
+  CONVERT_SERVICE,
+  PROMOTE_MEMBER,
+  FAILOVER,
+  REJOIN_MEMBER;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);

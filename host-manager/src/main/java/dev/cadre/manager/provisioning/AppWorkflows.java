@@ -14,6 +14,7 @@ import dev.cadre.manager.store.HostRecord;
 import dev.cadre.manager.store.MemberRecord;
 import dev.cadre.manager.store.ServiceRecord;
 import dev.cadre.manager.store.Store;
+import dev.cadre.manager.roles.ServiceAddresses;
 import dev.cadre.templates.Template;
 import dev.cadre.templates.TemplateCatalog;
 import java.util.ArrayList;
@@ -38,9 +39,11 @@ public final class AppWorkflows {
   private final Containers containers;
   private final ExecutorService memberPool;
   private final AppStates appStates;
+  private final ServiceAddresses addresses;
 
   public AppWorkflows(Store store, Ipam ipam, TemplateCatalog templates, MemberProvisioner provisioner,
-      MemberEvents memberEvents, Containers containers, ExecutorService memberPool) {
+      MemberEvents memberEvents, Containers containers, ExecutorService memberPool, ServiceAddresses addresses) {
+    this.addresses = addresses;
     this.store = store;
     this.ipam = ipam;
     this.templates = templates;
@@ -114,7 +117,15 @@ public final class AppWorkflows {
       }
       members.add(m);
     }
-    ctx.step("allocate addresses", members.stream().map(m -> m.name() + "=" + m.ip()).collect(Collectors.joining(" ")));
+    for (ServiceRecord s : List.copyOf(services.values())) {
+      if (ServiceAddresses.hasPrimary(templates.require(s.template()))) {
+        ctx.checkCancelled();
+        services.put(s.name(), addresses.allocate(app.datacenter(), s, foreign));
+      }
+    }
+    ctx.step("allocate addresses", members.stream().map(m -> m.name() + "=" + m.ip()).collect(Collectors.joining(" "))
+        + services.values().stream().filter(s -> s.address() != null).map(s -> " service " + s.name() + "=" + s.address())
+            .collect(Collectors.joining()));
 
     int total = members.size() * MemberProvisioner.STEPS;
     AtomicInteger done = new AtomicInteger();
@@ -177,6 +188,18 @@ public final class AppWorkflows {
       ctx.step("cancelled", "removing what this operation made");
       delete(ctx, appName);
       throw new OperationCancelledException(ctx.id());
+    }
+    for (ServiceRecord s : services.values()) {
+      List<MemberRecord> mine = store.members(appName).stream().filter(m -> m.service().equals(s.name())).toList();
+      mine.stream().filter(m -> "primary".equals(m.role()) && m.state() == MemberState.RUNNING).findFirst()
+          .ifPresent(primary -> {
+            try {
+              addresses.moveTo(ctx, s, primary, mine);
+            } catch (RuntimeException e) {
+              failures.add("service " + s.name() + ": its address " + s.address() + " could not be given to "
+                  + primary.name() + ": " + MemberSteps.message(e));
+            }
+          });
     }
     appStates.follow(appName);
     if (!failures.isEmpty()) {
@@ -278,8 +301,18 @@ public final class AppWorkflows {
       throw new OperationFailedException("could not remove " + failures.size() + " of " + members.size()
           + " members: " + String.join("; ", failures) + " (delete the app again when the hosts answer)");
     }
+    for (ServiceRecord s : store.services(appName)) {
+      if (addresses.release(s) > 0) {
+        ctx.step(s.name() + ": service address", s.address() + " released");
+      }
+    }
     store.deleteApp(appName);
     ctx.step("app removed", appName);
+  }
+
+  /** Removes one member: its container, its address, its row (a conversion to fewer members). */
+  public String removeMember(OperationContext ctx, MemberRecord m) {
+    return teardown(ctx, m);
   }
 
   private String teardown(OperationContext ctx, MemberRecord m) {

@@ -137,7 +137,8 @@ public final class MemberProvisioner {
     String step = "plan";
     try {
       HostDriver d = drivers.driver(m.host());
-      steps.hook(ctx, d, job, m, "plan", 1);
+      String declared = declaredPlan(job, steps.hook(ctx, d, job, m, "plan", 1));
+      members.store().setServicePlan(m.app(), m.service(), declared);
       record(ctx, progress, name, "plan", null);
 
       step = "configure";
@@ -159,6 +160,43 @@ public final class MemberProvisioner {
     } catch (RuntimeException e) {
       throw fail(ctx, job, m, true, step, e);
     }
+  }
+
+  /** Largest {@code plan} answer kept: a plan is a page of JSON, not a data channel. */
+  static final int PLAN_LIMIT = 64 * 1024;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * What the member's {@code plan} hook declared, as compact JSON: a JSON object that, when it lists
+   * topologies, lists the service's. Anything else fails the member with the reason.
+   */
+  static String declaredPlan(MemberJob job, dev.cadre.templates.HookResult r) {
+    String who = "member " + job.member().name() + ": the plan hook ";
+    if (r.output().length() > PLAN_LIMIT) {
+      throw new MemberFailedException(who + "answered more than " + PLAN_LIMIT + " characters", null);
+    }
+    com.fasterxml.jackson.databind.JsonNode plan;
+    try {
+      plan = JSON.readTree(r.output());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new MemberFailedException(who + "answered something that is not JSON: " + e.getOriginalMessage(), null);
+    }
+    if (plan == null || !plan.isObject()) {
+      throw new MemberFailedException(who + "must answer a JSON object", null);
+    }
+    com.fasterxml.jackson.databind.JsonNode topologies = plan.path("topologies");
+    if (topologies.isArray()) {
+      String topology = job.service().topology();
+      boolean declared = false;
+      for (com.fasterxml.jackson.databind.JsonNode t : topologies) {
+        declared |= topology.equals(t.asText());
+      }
+      if (!declared) {
+        throw new MemberFailedException(who + "declares the topologies " + topologies + ", not '" + topology
+            + "' which the service has", null);
+      }
+    }
+    return plan.toString();
   }
 
   private void create(HostDriver d, MemberJob job, MemberRecord m, String alias) {

@@ -88,6 +88,10 @@ public final class Recovery {
             step(op, "resumed after restart", "deleting app " + app + " again");
             operations.submit(op, ctx -> workflows.delete(ctx, app));
           }
+          case CONVERT_SERVICE, PROMOTE_MEMBER, FAILOVER, REJOIN_MEMBER -> {
+            rollBackRoleChange(op);
+            operations.finish(op.id(), OperationStatus.FAILURE, INTERRUPTED);
+          }
           default -> operations.finish(op.id(), OperationStatus.FAILURE, INTERRUPTED);
         }
       } catch (RuntimeException e) {
@@ -153,6 +157,26 @@ public final class Recovery {
       }
       step(op, m.name() + ": move rolled back", detail);
       members.change(m, state, state == MemberState.FAILED ? INTERRUPTED + "; " + detail : null);
+    }
+  }
+
+  /**
+   * A role change cut short: members it was still making go (container, address, row), and the service is
+   * released so that the next change (or the failover watch) can run. Roles it already changed stay as the
+   * store says; the watch fails over a primary that does not answer.
+   */
+  private void rollBackRoleChange(OperationRecord op) {
+    for (MemberRecord m : store.allMembers()) {
+      if (op.id().equals(m.operationId()) && m.state().provisioning()) {
+        rollBack(op, m, false);
+        store.deleteMember(m.name());
+      }
+    }
+    String[] parts = op.target().split("/");
+    if (parts.length >= 4 && parts[0].equals("apps") && parts[2].equals("services")) {
+      store.service(parts[1], parts[3]).filter(s -> op.id().equals(s.operationId()))
+          .ifPresent(s -> store.changeServiceState(s.app(), s.name(), s.state(),
+              dev.cadre.manager.lifecycle.ServiceState.READY, null));
     }
   }
 

@@ -64,6 +64,7 @@ final class AddressRows {
   int releaseUnowned() {
     // quarantined addresses ('~' holders) are not owned by a member on purpose
     return sql.tx(c -> update(c,
-        "DELETE FROM ip_allocations WHERE member NOT LIKE '~%' AND member NOT IN (SELECT name FROM members)"));
+        "DELETE FROM ip_allocations WHERE member NOT LIKE '~%' AND member NOT IN (SELECT name FROM members)"
+            + " AND member NOT IN (SELECT '@' || app || '/' || name FROM services)"));
   }
 }

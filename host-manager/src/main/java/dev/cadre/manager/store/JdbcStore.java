@@ -14,6 +14,7 @@ import dev.cadre.driver.ConflictException;
 import dev.cadre.driver.UnavailableException;
 import dev.cadre.manager.lifecycle.AppState;
 import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.lifecycle.ServiceState;
 import dev.cadre.manager.lifecycle.OperationStatus;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -186,8 +187,10 @@ public final class JdbcStore implements Store {
         throw new ConflictException(null, "app '" + app.name() + "' already exists");
       }
       for (ServiceRecord s : services) {
-        update(c, "INSERT INTO services (app, name, template, topology, config, secrets, state) VALUES (?,?,?,?,?,?,?)",
-            s.app(), s.name(), s.template(), s.topology(), json(s.config()), json(s.secrets()), s.state());
+        update(c, "INSERT INTO services (app, name, template, topology, config, secrets, state, address, operation_id, plan)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            s.app(), s.name(), s.template(), s.topology(), json(s.config()), json(s.secrets()), s.state(), s.address(),
+            s.operationId(), s.plan());
       }
       OperationRows.insertOperation(c, op);
       for (MemberRecord m : members) {
@@ -236,6 +239,48 @@ public final class JdbcStore implements Store {
   @Override
   public List<ServiceRecord> services(String app) {
     return sql.tx(c -> list(c, "SELECT * FROM services WHERE app = ? ORDER BY name", Rows::serviceRow, app));
+  }
+
+  @Override
+  public Optional<ServiceRecord> service(String app, String name) {
+    return sql.tx(c -> one(c, "SELECT * FROM services WHERE app = ? AND name = ?", Rows::serviceRow, app, name));
+  }
+
+  @Override
+  public void updateService(ServiceRecord s) {
+    sql.txVoid(c -> update(c, "UPDATE services SET topology = ?, address = ? WHERE app = ? AND name = ?",
+        s.topology(), s.address(), s.app(), s.name()));
+  }
+
+  @Override
+  public void setServicePlan(String app, String name, String plan) {
+    sql.txVoid(c -> update(c, "UPDATE services SET plan = ? WHERE app = ? AND name = ?", plan, app, name));
+  }
+
+  @Override
+  public boolean changeServiceState(String app, String name, ServiceState expected, ServiceState state,
+      String operationId) {
+    expected.to(state);
+    return sql.tx(c -> update(c, "UPDATE services SET state = ?, operation_id = ? WHERE app = ? AND name = ? AND state = ?",
+        state, operationId, app, name, expected)) == 1;
+  }
+
+  @Override
+  public void insertMembers(List<MemberRecord> members) {
+    sql.txVoid(c -> {
+      for (MemberRecord m : members) {
+        try {
+          insertMember(c, m);
+        } catch (ConflictException e) {
+          throw new ConflictException(null, "member name '" + m.name() + "' is taken");
+        }
+      }
+    });
+  }
+
+  @Override
+  public void setMemberRole(String name, String role) {
+    sql.txVoid(c -> update(c, "UPDATE members SET role = ? WHERE name = ?", role, name));
   }
 
   @Override

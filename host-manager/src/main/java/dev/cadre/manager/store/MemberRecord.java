@@ -32,6 +32,11 @@ public record MemberRecord(
         operationId);
   }
 
+  public MemberRecord withRole(String newRole) {
+    return new MemberRecord(name, app, service, ordinal, newRole, host, ip, state, error, cpus, memoryMiB, diskMiB,
+        operationId);
+  }
+
   public MemberRecord withIp(String address) {
     return new MemberRecord(name, app, service, ordinal, role, host, address, state, error, cpus, memoryMiB, diskMiB,
         operationId);

@@ -3,10 +3,42 @@ package dev.cadre.manager.store;
 import dev.cadre.manager.lifecycle.ServiceState;
 import java.util.Map;
 
+/**
+ * One service of an app. {@code address}: the service address that follows the primary (null for a
+ * template without roles); {@code operationId}: the operation changing the service's shape while it is not
+ * {@code ready}; {@code plan}: what the template's {@code plan} hook answered inside a member (JSON), or null
+ * before a member answered.
+ */
 public record ServiceRecord(String app, String name, String template, String topology, Map<String, String> config,
-    Map<String, String> secrets, ServiceState state) {
+    Map<String, String> secrets, ServiceState state, String address, String operationId, String plan) {
   public ServiceRecord {
     config = Map.copyOf(config);
     secrets = Map.copyOf(secrets);
+  }
+
+  public ServiceRecord(String app, String name, String template, String topology, Map<String, String> config,
+      Map<String, String> secrets, ServiceState state) {
+    this(app, name, template, topology, config, secrets, state, null, null, null);
+  }
+
+  /** Who holds the service address in the address table: never a valid member name. */
+  public String addressHolder() {
+    return holder(app, name);
+  }
+
+  public static String holder(String app, String service) {
+    return "@" + app + "/" + service;
+  }
+
+  public ServiceRecord withTopology(String newTopology) {
+    return new ServiceRecord(app, name, template, newTopology, config, secrets, state, address, operationId, plan);
+  }
+
+  public ServiceRecord withAddress(String newAddress) {
+    return new ServiceRecord(app, name, template, topology, config, secrets, state, newAddress, operationId, plan);
+  }
+
+  public ServiceRecord withPlan(String newPlan) {
+    return new ServiceRecord(app, name, template, topology, config, secrets, state, address, operationId, newPlan);
   }
 }

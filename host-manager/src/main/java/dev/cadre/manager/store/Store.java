@@ -2,6 +2,7 @@ package dev.cadre.manager.store;
 
 import dev.cadre.manager.lifecycle.AppState;
 import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.lifecycle.ServiceState;
 import dev.cadre.manager.lifecycle.OperationStatus;
 import java.time.Instant;
 import java.util.List;
@@ -60,6 +61,26 @@ public interface Store extends AutoCloseable {
 
   List<MemberRecord> members(String app);
 
+  Optional<ServiceRecord> service(String app, String name);
+
+  /** Writes topology and address of the service. */
+  void updateService(ServiceRecord service);
+
+  /** What a member's {@code plan} hook answered (JSON), shown with the service. */
+  void setServicePlan(String app, String name, String plan);
+
+  /**
+   * Sets the service's state (and the operation that put it there; null when it becomes ready) only while
+   * it is still {@code expected}; answers whether it did.
+   */
+  boolean changeServiceState(String app, String name, ServiceState expected, ServiceState state, String operationId);
+
+  /** Adds members to an existing service (a conversion); Conflict when a name is taken. */
+  void insertMembers(List<MemberRecord> members);
+
+  /** The member's role changed (a promotion, a failover). */
+  void setMemberRole(String name, String role);
+
   List<MemberRecord> allMembers();
 
   Optional<MemberRecord> member(String name);
@@ -95,7 +116,7 @@ public interface Store extends AutoCloseable {
   /** Addresses held by members (quarantined ones not counted), per datacenter. */
   java.util.Map<String, Integer> addressesInUse();
 
-  /** Releases addresses whose member row is gone (left by a crash); answers how many. */
+  /** Releases addresses whose member (or service, for a service address) row is gone (left by a crash); answers how many. */
   int releaseUnownedAddresses();
 
   // ---- operations and events

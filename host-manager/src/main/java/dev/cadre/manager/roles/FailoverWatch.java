@@ -1,0 +1,185 @@
+package dev.cadre.manager.roles;
+
+import dev.cadre.driver.DriverException;
+import dev.cadre.driver.Instance;
+import dev.cadre.manager.Tuning;
+import dev.cadre.manager.background.Lane;
+import dev.cadre.manager.hooks.CommandIds;
+import dev.cadre.manager.hooks.HookPayload;
+import dev.cadre.manager.hooks.HookRunner;
+import dev.cadre.manager.hosts.DriverRegistry;
+import dev.cadre.manager.ipam.Ipam;
+import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.HostState;
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.lifecycle.ServiceState;
+import dev.cadre.manager.store.AppRecord;
+import dev.cadre.manager.store.HostRecord;
+import dev.cadre.manager.store.MemberRecord;
+import dev.cadre.manager.store.ServiceRecord;
+import dev.cadre.manager.store.Store;
+import dev.cadre.templates.HookResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the primary of every service that has replicas, once per {@link Tuning#watchInterval()}, each
+ * look a task of its own on the watch lane. The primary is dead when its host is unreachable or its
+ * container does not run (at once), or when its {@code health} hook has failed for
+ * {@link Tuning#failoverGrace()} (the template's own supervision gets that long to bring the process back).
+ * A dead primary starts a failover operation; a demoted old primary whose container runs again starts a
+ * rejoin. Either is tried again for the same service no sooner than {@link #RETRY_AFTER}.
+ */
+public final class FailoverWatch {
+  private static final Logger LOG = LoggerFactory.getLogger(FailoverWatch.class);
+  static final Duration RETRY_AFTER = Duration.ofSeconds(10);
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+  private final Store store;
+  private final DriverRegistry drivers;
+  private final HookRunner hooks;
+  private final Roles roles;
+  private final Lane lane;
+  private final Tuning tuning;
+  private final Clock clock;
+  private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastStarted = new ConcurrentHashMap<>();
+  private final AtomicLong looks = new AtomicLong();
+
+  public FailoverWatch(Store store, DriverRegistry drivers, HookRunner hooks, Roles roles, Lane lane, Tuning tuning,
+      Clock clock) {
+    this.store = store;
+    this.drivers = drivers;
+    this.hooks = hooks;
+    this.roles = roles;
+    this.lane = lane;
+    this.tuning = tuning;
+    this.clock = clock;
+  }
+
+  /** One look at every watched service. */
+  public void round() {
+    Map<String, HostRecord> hosts = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, h -> h));
+    for (AppRecord app : store.apps()) {
+      if (app.state() == AppState.CREATING || app.state() == AppState.DELETING) {
+        continue;
+      }
+      List<MemberRecord> all = store.members(app.name());
+      for (ServiceRecord s : store.services(app.name())) {
+        if (s.address() == null || s.state() != ServiceState.READY) {
+          continue;
+        }
+        List<MemberRecord> members = all.stream().filter(m -> m.service().equals(s.name())).toList();
+        watch(s, members, hosts);
+      }
+    }
+  }
+
+  private void watch(ServiceRecord s, List<MemberRecord> members, Map<String, HostRecord> hosts) {
+    for (MemberRecord m : members) {
+      if (m.state() == MemberState.DEMOTED && ready(hosts, m)) {
+        lane.submit("rejoin:" + m.name(), CHECK_TIMEOUT.plusSeconds(10), () -> {
+          if (running(m).orElse(false) && due(s)) {
+            LOG.info("{} answers again: it rejoins {} as a replica", m.name(), s.name());
+            roles.rejoin(s, m.name());
+          }
+          return null;
+        });
+      }
+    }
+    MemberRecord primary = RoleChanges.primaryOf(members);
+    boolean hasReplica = members.stream().anyMatch(m -> Roles.REPLICA.equals(m.role())
+        && (m.state() == MemberState.RUNNING || m.state() == MemberState.UNHEALTHY));
+    if (primary == null || !hasReplica
+        || primary.state() != MemberState.RUNNING && primary.state() != MemberState.UNHEALTHY) {
+      return;
+    }
+    HostRecord host = hosts.get(primary.host());
+    if (host == null || host.state() == HostState.UNREACHABLE) {
+      dead(s, primary, "its host " + primary.host() + " is unreachable");
+      return;
+    }
+    lane.submit("watch:" + primary.name(), CHECK_TIMEOUT.plusSeconds(10), () -> {
+      look(s, primary, members);
+      return null;
+    });
+  }
+
+  private void look(ServiceRecord s, MemberRecord primary, List<MemberRecord> members) {
+    Optional<Boolean> running = running(primary);
+    if (running.isEmpty()) {
+      return; // the host did not answer this time: the prober decides whether it is unreachable
+    }
+    if (!running.get()) {
+      dead(s, primary, "its container " + primary.name() + " is not running");
+      return;
+    }
+    HookResult r;
+    try {
+      HookPayload payload = HookPayload.of("health", s, primary, members, subnet(s));
+      r = hooks.run(drivers.driver(primary.host()), primary.name(), "health",
+          CommandIds.of("watch-" + clock.millis() + "-" + looks.incrementAndGet(), primary.name(), "health", 1),
+          payload.json(), payload.env(), CHECK_TIMEOUT);
+    } catch (DriverException e) {
+      return;
+    }
+    Instant now = clock.instant();
+    if (r.ok()) {
+      failingSince.remove(primary.name());
+      return;
+    }
+    Instant since = failingSince.computeIfAbsent(primary.name(), k -> now);
+    Duration failing = Duration.between(since, now);
+    if (failing.compareTo(tuning.failoverGrace()) >= 0) {
+      dead(s, primary, "its health hook has failed for " + failing.toMillis() + " ms: " + RoleHooks.firstLine(r.stderr()));
+    }
+  }
+
+  private void dead(ServiceRecord s, MemberRecord primary, String why) {
+    if (!due(s)) {
+      return;
+    }
+    failingSince.remove(primary.name());
+    LOG.warn("primary {} of {}/{} is lost ({}): failing over", primary.name(), s.app(), s.name(), why);
+    roles.failover(s, primary.name(), why);
+  }
+
+  /** True (and remembered) when no failover or rejoin of the service started within {@link #RETRY_AFTER}. */
+  private boolean due(ServiceRecord s) {
+    Instant now = clock.instant();
+    String key = s.addressHolder();
+    Instant last = lastStarted.get(key);
+    if (last != null && Duration.between(last, now).compareTo(RETRY_AFTER) < 0) {
+      return false;
+    }
+    lastStarted.put(key, now);
+    return true;
+  }
+
+  /** Whether the member's container runs; empty when its host does not answer. */
+  private Optional<Boolean> running(MemberRecord m) {
+    try {
+      return Optional.of(drivers.driver(m.host()).find(m.name()).map(Instance::running).orElse(false));
+    } catch (DriverException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean ready(Map<String, HostRecord> hosts, MemberRecord m) {
+    HostRecord h = hosts.get(m.host());
+    return h != null && h.state() == HostState.READY;
+  }
+
+  private dev.cadre.manager.ipam.Subnet subnet(ServiceRecord s) {
+    return Ipam.subnetOf(store.datacenter(store.app(s.app()).orElseThrow().datacenter()).orElseThrow());
+  }
+}
