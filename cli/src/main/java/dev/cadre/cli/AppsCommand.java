@@ -84,15 +84,23 @@ public class AppsCommand implements Callable<Integer> {
       var out = Output.out(spec);
       out.println("app " + Output.text(app, "name") + " in " + Output.text(app, "datacenter") + ": "
           + Output.text(app, "state"));
-      Table t = new Table("SERVICE", "TEMPLATE", "TOPOLOGY", "MEMBER", "ROLE", "HOST", "IP", "STATE", "ERROR");
+      for (JsonNode s : app.path("services")) {
+        if (!s.path("address").isMissingNode() && !s.path("address").isNull()) {
+          String state = Output.text(s, "state");
+          out.println("service " + Output.text(s, "name") + " (" + Output.text(s, "template") + ", "
+              + Output.text(s, "topology") + "): address " + Output.text(s, "address") + " reaches the primary"
+              + ("ready".equals(state) || state.isEmpty() ? "" : "; " + state + " (operation " + Output.text(s, "operation") + ")"));
+        }
+      }
+      Table t = new Table("SERVICE", "TEMPLATE", "TOPOLOGY", "MEMBER", "ROLE", "HOST", "IP", "STATE", "HEALTH", "ERROR");
       for (JsonNode s : app.path("services")) {
         for (JsonNode m : s.path("members")) {
           t.row(Output.text(s, "name"), Output.text(s, "template"), Output.text(s, "topology"), Output.text(m, "name"),
               Output.text(m, "role"), Output.text(m, "host"), Output.text(m, "ip"), Output.text(m, "state"),
-              Output.text(m, "error"));
+              Output.text(m, "health"), Output.text(m, "error"));
         }
         if (s.path("members").isEmpty()) {
-          t.row(Output.text(s, "name"), Output.text(s, "template"), Output.text(s, "topology"), "", "", "", "", "", "");
+          t.row(Output.text(s, "name"), Output.text(s, "template"), Output.text(s, "topology"), "", "", "", "", "", "", "");
         }
       }
       t.print(out);

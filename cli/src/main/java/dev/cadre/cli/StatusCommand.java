@@ -5,16 +5,28 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", description = "Server version, store, counts, and the hosts.")
+@Command(name = "status", description = "Server version, store, counts, and the hosts; with APP: its services"
+    + " (service address), members with role and health.")
 public class StatusCommand implements Callable<Integer> {
   @Mixin Connection connection;
   @Spec CommandSpec spec;
+  @Parameters(paramLabel = "APP", arity = "0..1", description = "an app to show") String app;
 
   @Override
   public Integer call() {
     CadreClient client = connection.client();
+    if (app != null) {
+      JsonNode view = client.get("/v1/apps/" + Names.path(app, "app"));
+      if (connection.json()) {
+        Output.json(spec, view);
+      } else {
+        AppsCommand.Show.print(spec, view, false);
+      }
+      return ExitCodes.OK;
+    }
     JsonNode info = client.get("/v1");
     if (connection.json()) {
       Output.json(spec, info);
