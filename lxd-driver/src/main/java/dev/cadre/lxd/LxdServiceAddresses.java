@@ -41,7 +41,7 @@ final class LxdServiceAddresses {
   void assign(String name, String address) {
     require(name, address);
     boolean running = changeRoutes(name, routes -> routes.add(address + "/32"));
-    if (running) {
+    if (running && !holds(name, address)) {
       ExecResult added = inside(name, "ip", "-4", "addr", "add", address + "/32", "dev", "eth0");
       if (!added.ok() && !added.stderrText().contains("File exists")) {
         throw new HostFailureException(host, "instance '" + name + "' could not take " + address + ": "
@@ -63,6 +63,16 @@ final class LxdServiceAddresses {
     if (running) {
       inside(name, "ip", "-4", "addr", "del", address + "/32", "dev", "eth0");
     }
+  }
+
+  /** Whether the running instance has the address on eth0 already (a restart drops it: the plane asks again). */
+  private boolean holds(String name, String address) {
+    for (JsonNode a : client.get("/1.0/instances/" + name + "/state").path("network").path("eth0").path("addresses")) {
+      if (address.equals(a.path("address").asText())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   Set<String> assigned(String name) {

@@ -53,6 +53,9 @@ public final class FailoverWatch {
   private final Clock clock;
   private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastStarted = new ConcurrentHashMap<>();
+  private final Map<String, Instant> reasserted = new ConcurrentHashMap<>();
+  /** How often the primary is given its service address again (see {@link #reassert}). */
+  static final Duration REASSERT_EVERY = Duration.ofSeconds(10);
   private final AtomicLong looks = new AtomicLong();
 
   public FailoverWatch(Store store, DriverRegistry drivers, HookRunner hooks, Roles roles, Lane lane, Tuning tuning,
@@ -85,6 +88,7 @@ public final class FailoverWatch {
   }
 
   private void watch(ServiceRecord s, List<MemberRecord> members, Map<String, HostRecord> hosts) {
+    reassert(s, RoleChanges.primaryOf(members), hosts);
     for (MemberRecord m : members) {
       if (m.state() == MemberState.DEMOTED && ready(hosts, m)) {
         lane.submit("rejoin:" + m.name(), CHECK_TIMEOUT.plusSeconds(10), () -> {
@@ -151,6 +155,33 @@ public final class FailoverWatch {
     failingSince.remove(primary.name());
     LOG.warn("primary {} of {}/{} is lost ({}): failing over", primary.name(), s.app(), s.name(), why);
     roles.failover(s, primary.name(), why);
+  }
+
+  /**
+   * Gives the service address to the running primary again now and then: a container that restarted (by
+   * itself, or by an operator) comes back without it, since the address inside is not part of its own
+   * configuration. Cheap when it holds the address: the driver only looks.
+   */
+  private void reassert(ServiceRecord s, MemberRecord primary, Map<String, HostRecord> hosts) {
+    if (primary == null || primary.state() != MemberState.RUNNING || !ready(hosts, primary)) {
+      return;
+    }
+    Instant now = clock.instant();
+    Instant last = reasserted.get(primary.name());
+    if (last != null && Duration.between(last, now).compareTo(REASSERT_EVERY) < 0) {
+      return;
+    }
+    reasserted.put(primary.name(), now);
+    lane.submit("address:" + primary.name(), CHECK_TIMEOUT.plusSeconds(10), () -> {
+      // looked at again right before: a promotion that started meanwhile has fenced this member
+      boolean still = store.service(s.app(), s.name()).map(now2 -> now2.state() == ServiceState.READY).orElse(false)
+          && store.member(primary.name()).map(m -> Roles.PRIMARY.equals(m.role()) && m.state() == MemberState.RUNNING)
+              .orElse(false);
+      if (still) {
+        drivers.driver(primary.host()).assignAddress(primary.name(), s.address());
+      }
+      return null;
+    });
   }
 
   /** True (and remembered) when no failover or rejoin of the service started within {@link #RETRY_AFTER}. */
