@@ -49,7 +49,7 @@ public final class LxdHostDriver implements HostDriver {
     this.client = client;
     this.host = client.host();
     this.exec = new LxdExec(client);
-    this.addresses = new LxdServiceAddresses(client, exec, host);
+    this.addresses = new LxdServiceAddresses(client, exec, host, busy);
     this.images = new LxdImages(client);
     this.busy = busy;
   }

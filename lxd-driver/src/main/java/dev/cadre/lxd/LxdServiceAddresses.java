@@ -27,15 +27,24 @@ import java.util.stream.Collectors;
 final class LxdServiceAddresses {
   private static final Duration CHANGE_TIMEOUT = Duration.ofMinutes(1);
   private static final Duration INSIDE_TIMEOUT = Duration.ofSeconds(10);
+  /** Gratuitous ARPs, sent without anyone waiting; a few at once at most, the rest queued. */
+  private static final java.util.concurrent.ExecutorService ANNOUNCER = new java.util.concurrent.ThreadPoolExecutor(
+      0, 4, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(1024), r -> {
+        Thread t = new Thread(r, "cadre-lxd-announce");
+        t.setDaemon(true);
+        return t;
+      }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
 
   private final LxdClient client;
   private final LxdExec exec;
   private final String host;
+  private final BusyRetry busy;
 
-  LxdServiceAddresses(LxdClient client, LxdExec exec, String host) {
+  LxdServiceAddresses(LxdClient client, LxdExec exec, String host, BusyRetry busy) {
     this.client = client;
     this.exec = exec;
     this.host = host;
+    this.busy = busy;
   }
 
   void assign(String name, String address) {
@@ -48,12 +57,15 @@ final class LxdServiceAddresses {
             + added.stderrText().strip());
       }
       // neighbours that cached the address at its former holder learn the new MAC now; an image without
-      // arping still gets it once their cache entry ages out
-      try {
-        inside(name, "arping", "-U", "-c", "1", "-I", "eth0", "-s", address, address);
-      } catch (dev.cadre.driver.DriverException noArping) {
-        // the announcement is a speed-up, not a correctness step
-      }
+      // arping still gets it once their cache entry ages out. arping lingers a second after it sent the
+      // announcement, so nobody waits for it: the address is held already.
+      ANNOUNCER.execute(() -> {
+        try {
+          inside(name, "arping", "-U", "-c", "1", "-I", "eth0", "-s", address, address);
+        } catch (RuntimeException noArping) {
+          // the announcement is a speed-up, not a correctness step
+        }
+      });
     }
   }
 
@@ -81,8 +93,17 @@ final class LxdServiceAddresses {
     return routes(nic).stream().map(r -> r.replace("/32", "")).collect(Collectors.toCollection(LinkedHashSet::new));
   }
 
-  /** Applies {@code change} to the NIC's routes (a write only when they changed); answers whether the instance runs. */
+  /**
+   * Applies {@code change} to the NIC's routes (a write only when they changed); answers whether the
+   * instance runs. An instance busy with another operation (a stop by force still under way) is asked again.
+   */
   private boolean changeRoutes(String name, Consumer<Set<String>> change) {
+    boolean[] running = new boolean[1];
+    busy.run(host, "changing the routes of " + name, () -> running[0] = changeRoutesOnce(name, change));
+    return running[0];
+  }
+
+  private boolean changeRoutesOnce(String name, Consumer<Set<String>> change) {
     JsonNode instance = client.get("/1.0/instances/" + name);
     JsonNode eth0 = instance.path("devices").path("eth0");
     if (!eth0.isObject()) {

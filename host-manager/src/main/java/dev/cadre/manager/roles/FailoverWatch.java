@@ -91,10 +91,18 @@ public final class FailoverWatch {
     reassert(s, RoleChanges.primaryOf(members), hosts);
     for (MemberRecord m : members) {
       if (m.state() == MemberState.DEMOTED && ready(hosts, m)) {
-        lane.submit("rejoin:" + m.name(), CHECK_TIMEOUT.plusSeconds(10), () -> {
-          if (running(m).orElse(false) && due(s)) {
+        lane.submit("rejoin:" + m.name(), CHECK_TIMEOUT.plusSeconds(30), () -> {
+          Optional<Boolean> up = running(m);
+          if (up.orElse(false) && due(s)) {
             LOG.info("{} answers again: it rejoins {} as a replica", m.name(), s.name());
             roles.rejoin(s, m.name());
+          } else if (up.isPresent() && !up.get()) {
+            // stopped: make sure its NIC no longer carries the address (the failover fenced it without
+            // waiting), so that it can start again and never answers for it
+            var d = drivers.driver(m.host());
+            if (d.assignedAddresses(m.name()).contains(s.address())) {
+              d.unassignAddress(m.name(), s.address());
+            }
           }
           return null;
         });

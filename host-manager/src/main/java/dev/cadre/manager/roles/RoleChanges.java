@@ -307,6 +307,9 @@ public final class RoleChanges {
           + " stays the primary until one does");
     }
     ctx.step("elect", best + " is the most current replica (" + seen + ")");
+    // the lost primary is fenced first (its NIC refuses the address, and it cannot start with it): a
+    // container still stopping is waited for; a host that does not answer cannot be fenced now, and the
+    // watch fences the member when it answers again, before it may rejoin
     addresses.takeFrom(ctx, s, lost);
     MemberRecord demoted = memberEvents.change(lost.withRole(Roles.REPLICA), MemberState.DEMOTED,
         "was the primary until a failover (" + why + "); rejoins as a replica when it answers again");

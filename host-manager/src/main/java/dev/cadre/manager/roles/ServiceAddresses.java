@@ -58,7 +58,8 @@ public final class ServiceAddresses {
       return;
     }
     for (MemberRecord m : members) {
-      if (!m.name().equals(holder.name())) {
+      // a demoted member is fenced on its own (it may be stopping, or on a host that does not answer)
+      if (!m.name().equals(holder.name()) && m.state() != dev.cadre.manager.lifecycle.MemberState.DEMOTED) {
         takeFrom(ctx, s, m);
       }
     }

@@ -99,6 +99,21 @@ final class Resp implements AutoCloseable {
     }
   }
 
+  /** How many of the keys {@code prefix:0} .. {@code prefix:(n-1)} exist. */
+  static long existing(String host, String password, String prefix, long n) throws IOException {
+    long found = 0;
+    try (Resp r = new Resp(host, password)) {
+      for (long start = 0; start < n; start += 1000) {
+        List<String> args = new ArrayList<>(List.of("EXISTS"));
+        for (long i = start; i < Math.min(n, start + 1000); i++) {
+          args.add(prefix + ":" + i);
+        }
+        found += (Long) r.call(args.toArray(String[]::new));
+      }
+    }
+    return found;
+  }
+
   /** "master" or "slave". */
   static String role(String host, String password) throws IOException {
     try (Resp r = new Resp(host, password)) {
