@@ -1,0 +1,249 @@
+package dev.cadre.manager.lxd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadre.manager.AppRequest;
+import dev.cadre.manager.MemberView;
+import dev.cadre.manager.OperationView;
+import dev.cadre.manager.ServiceRequest;
+import dev.cadre.manager.ServiceView;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Roles of the real postgresql template on real LXD host 1, with a client that counts the transactions
+ * PostgreSQL told it were committed, always through the service address: a single member converted to a
+ * primary with a synchronous replica and back, a chosen replica promoted, a failover while the client
+ * writes (the primary's container stopped by force) that loses no committed transaction, and the old
+ * primary's return as a replica.
+ */
+class PostgresRolesIT extends RolesFixture {
+
+  @Override
+  String prefix() {
+    return "pr";
+  }
+
+  @Test
+  void postgresLosesNoCommittedTransactionAcrossConversionPromotionAndFailover() throws Exception {
+    open();
+    ok(plane.createApp(new AppRequest(app, "dc1", List.of(new ServiceRequest("db", "postgresql", null, null, null)),
+        false)), 20);
+    ServiceView s = service();
+    String address = s.address();
+    String password = s.secrets().get("password");
+    assertNotNull(address);
+    // psql, as an operator would, through the service address
+    assertEquals(0, psqlWithPassword(address, password));
+
+    try (Connection c = connect(address, password); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT)");
+    }
+    Writer first = new Writer(address, password, 0);
+    Thread.sleep(1000);
+    first.stop();
+    assertTrue(first.committed.size() > 0, "the client wrote");
+
+    Writer duringConvert = new Writer(address, password, 1_000_000);
+    OperationView toRedundant = ok(plane.convertService(app, "db", "redundant"), 20);
+    duringConvert.stop();
+    print("convert to redundant", toRedundant);
+    s = service();
+    MemberView primary = member(s, "primary");
+    MemberView replica = member(s, "replica");
+    assertEquals(address, s.address());
+    assertAllThere(address, password, first, duringConvert);
+    awaitRows(replica.ip(), password, count(address, password));
+    assertThrows(SQLException.class, () -> {
+      try (Connection c = connect(replica.ip(), password); Statement st = c.createStatement()) {
+        st.execute("INSERT INTO t VALUES (-1, 'replica')");
+      }
+    }, "a replica refuses writes");
+
+    Writer duringPromote = new Writer(address, password, 2_000_000);
+    OperationView promoted = ok(plane.promoteMember(app, "db", replica.name()), 5);
+    duringPromote.stop();
+    print("promote", promoted);
+    s = service();
+    assertEquals(replica.name(), member(s, "primary").name());
+    assertAllThere(address, password, first, duringConvert, duringPromote);
+    System.out.printf("promote: %d commits during it, longest stretch without a commit %d ms%n",
+        duringPromote.committed.size(), duringPromote.longestGapMs());
+
+    // failover under a writing client: no committed transaction lost (synchronous replication)
+    MemberView current = member(s, "primary");
+    MemberView standby = member(s, "replica");
+    awaitRows(standby.ip(), password, count(address, password));
+    Writer duringFailover = new Writer(address, password, 3_000_000);
+    Thread.sleep(500);
+    long stopped = System.nanoTime();
+    lxc("stop", "--force", current.name());
+    OperationView failover = awaitOperation("failover", Duration.ofMinutes(2));
+    long firstAfter = duringFailover.firstCommitAfter(stopped, Duration.ofSeconds(60));
+    duringFailover.stop();
+    print("failover", failover);
+    System.out.printf("failover: first commit at the service address %d ms after the primary's stop%n",
+        (firstAfter - stopped) / 1_000_000);
+    s = service();
+    assertEquals(standby.name(), member(s, "primary").name());
+    assertAllThere(address, password, first, duringConvert, duringPromote, duringFailover);
+
+    // the old primary returns: a replica of the new one, with every row, refusing writes
+    lxc("start", current.name());
+    awaitState(current.name(), "running", Duration.ofMinutes(3));
+    awaitRows(current.ip(), password, count(address, password));
+    assertThrows(SQLException.class, () -> {
+      try (Connection c = connect(current.ip(), password); Statement st = c.createStatement()) {
+        st.execute("INSERT INTO t VALUES (-2, 'old primary')");
+      }
+    }, "the old primary never takes writes again as a second primary");
+
+    Writer duringSingle = new Writer(address, password, 4_000_000);
+    OperationView toSingle = ok(plane.convertService(app, "db", "single"), 5);
+    duringSingle.stop();
+    print("convert to single", toSingle);
+    assertEquals(1, service().members().size());
+    assertAllThere(address, password, first, duringConvert, duringPromote, duringFailover, duringSingle);
+    try (Connection c = connect(address, password); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO t VALUES (-3, 'single again')");
+    }
+  }
+
+  private static int psqlWithPassword(String address, String password) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("psql", "-h", address, "-U", "app", "-d", "app", "-tAc", "select 40 + 2");
+    pb.environment().put("PGPASSWORD", password);
+    Process p = pb.redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes()).strip();
+    assertEquals("42", out);
+    return p.waitFor();
+  }
+
+  static Connection connect(String host, String password) throws SQLException {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", "app");
+    p.setProperty("password", password);
+    p.setProperty("connectTimeout", "2");
+    p.setProperty("socketTimeout", "5");
+    return DriverManager.getConnection("jdbc:postgresql://" + host + ":5432/app", p);
+  }
+
+  static long count(String host, String password) throws SQLException {
+    try (Connection c = connect(host, password); Statement st = c.createStatement();
+        ResultSet r = st.executeQuery("SELECT count(*) FROM t")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  static void awaitRows(String host, String password, long atLeast) throws Exception {
+    long seen = -1;
+    for (int i = 0; i < 300; i++) {
+      try {
+        seen = count(host, password);
+      } catch (SQLException e) {
+        seen = -1;
+      }
+      if (seen >= atLeast) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(host + " has " + seen + " rows, expected at least " + atLeast);
+  }
+
+  /** Every id a writer was told was committed is in the table. */
+  static void assertAllThere(String host, String password, Writer... writers) throws SQLException {
+    try (Connection c = connect(host, password);
+        PreparedStatement q = c.prepareStatement("SELECT count(*) FROM t WHERE id = ANY(?)")) {
+      for (Writer w : writers) {
+        Long[] ids = w.committed.toArray(Long[]::new);
+        q.setArray(1, c.createArrayOf("bigint", ids));
+        try (ResultSet r = q.executeQuery()) {
+          r.next();
+          assertEquals(ids.length, r.getLong(1), "every committed row of writer " + w.base);
+        }
+      }
+    }
+  }
+
+  /** Inserts rows, each its own transaction, on a thread of its own; keeps the ids it was told were committed. */
+  static final class Writer {
+    final long base;
+    final Set<Long> committed = ConcurrentHashMap.newKeySet();
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final AtomicLong lastCommit = new AtomicLong(System.nanoTime());
+    final AtomicLong longestGap = new AtomicLong();
+    final AtomicLong firstAfter = new AtomicLong(Long.MAX_VALUE);
+    volatile long watchFrom = Long.MAX_VALUE;
+    final Thread thread;
+
+    Writer(String address, String password, long base) {
+      this.base = base;
+      thread = new Thread(() -> {
+        long id = base;
+        while (running.get()) {
+          try (Connection c = connect(address, password);
+              PreparedStatement insert = c.prepareStatement("INSERT INTO t VALUES (?, 'v')")) {
+            while (running.get()) {
+              long mine = id++;
+              insert.setLong(1, mine);
+              insert.executeUpdate(); // autocommit: returns once the commit is acknowledged
+              committed.add(mine);
+              long now = System.nanoTime();
+              longestGap.accumulateAndGet(now - lastCommit.getAndSet(now), Math::max);
+              if (now > watchFrom) {
+                firstAfter.compareAndSet(Long.MAX_VALUE, now);
+              }
+            }
+          } catch (SQLException e) {
+            try {
+              Thread.sleep(20);
+            } catch (InterruptedException stop) {
+              return;
+            }
+          }
+        }
+      }, "pg-writer-" + base);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    long firstCommitAfter(long from, Duration limit) throws InterruptedException {
+      long deadline = System.nanoTime() + limit.toNanos();
+      while (System.nanoTime() - lastCommit.get() < 200_000_000L && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      watchFrom = Math.max(from, lastCommit.get());
+      while (System.nanoTime() < deadline) {
+        if (firstAfter.get() != Long.MAX_VALUE) {
+          return firstAfter.get();
+        }
+        Thread.sleep(5);
+      }
+      throw new AssertionError("no commit within " + limit);
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      thread.join(15_000);
+    }
+
+    long longestGapMs() {
+      return longestGap.get() / 1_000_000;
+    }
+  }
+}
