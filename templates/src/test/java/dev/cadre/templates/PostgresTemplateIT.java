@@ -55,6 +55,9 @@ class PostgresTemplateIT {
     t.ok(m, "start", env);
     assertTrue(t.ok(m, "health", env).output().contains("answers on " + IP_A + ":5432 as a primary"));
     assertEquals("enabled", host.exec(m, "systemctl", "is-enabled", "postgresql@15-main").stdoutText().strip());
+    // every address of the member: the service address the plane moves onto the primary answers too
+    host.driver.assignAddress(m, IP_B);
+    assertEquals("1", sql(IP_B, "select 1"));
 
     // app with its password from the member's network; nothing else, and replication only from members
     assertTrue(psql(IP_A, "wrong-password-1", "select 1").out().contains("password authentication failed"));

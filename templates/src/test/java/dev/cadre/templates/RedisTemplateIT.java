@@ -121,11 +121,11 @@ class RedisTemplateIT {
     t.ok(member, "configure", env);
     t.ok(member, "start", env);
 
-    // every address of the member is served: the plane adds the service's address to eth0 and
-    // announces it with a gratuitous ARP from inside
+    // every address of the member is served: the plane moves the service's address onto the primary
+    // (the driver routes it to the NIC, the member holds it on eth0 and announces it with arping)
     String serviceIp = "10.77.0.127";
-    assertEquals(0, host.exec(member, "ip", "addr", "add", serviceIp + "/24", "dev", "eth0").exitCode());
-    ExecResult arp = host.exec(member, "arping", "-U", "-c", "1", "-I", "eth0", serviceIp);
+    host.driver.assignAddress(member, serviceIp);
+    ExecResult arp = host.exec(member, "arping", "-U", "-c", "1", "-I", "eth0", "-s", serviceIp, serviceIp);
     assertEquals(0, arp.exitCode(), arp.stdoutText() + arp.stderrText());
     assertEquals("PONG", hostCli(password, serviceIp, null, "ping").out().strip());
     assertTrue(hostCli(null, serviceIp, null, "set", "k", "v").out().contains("NOAUTH"), "still only with the password");
