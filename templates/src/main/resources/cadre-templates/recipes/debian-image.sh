@@ -1,6 +1,9 @@
 #!/bin/sh
 # Builds an LXD image (unified tarball) of Debian bookworm with systemd as init, eth0 on DHCP through
-# ifupdown, the given packages, and an overlay copied over the root file system. The mirror is the one
+# ifupdown (which brings iproute2), iputils-arping (the control plane announces a service address it
+# moves onto a member with a gratuitous ARP from inside), procps (ps: the agent finds what a timed-out
+# hook left behind by parent pid; kill, pkill), the given packages, and an overlay copied over the
+# root file system. The mirror is the one
 # this machine's apt uses (debian-mirror.sh); downloaded packages are kept for the next build.
 # Usage: debian-image.sh OUT_TARBALL WORK_DIR OVERLAY_DIR CUSTOMIZE_SCRIPT|- [PACKAGE...]
 #   CUSTOMIZE_SCRIPT runs as `sh CUSTOMIZE_SCRIPT ROOTFS` after the overlay is in place.
@@ -33,7 +36,7 @@ trap unmount_all EXIT INT TERM
 
 mirror=$(sh "$here/debian-mirror.sh" "$suite")
 echo "debian-image.sh: debootstrap $suite from $mirror with: $*"
-include=systemd-sysv,ifupdown,isc-dhcp-client
+include=systemd-sysv,ifupdown,isc-dhcp-client,iputils-arping,procps
 for p in "$@"; do include=$include,$p; done
 mkdir -p "$cache" "$rootfs"
 debootstrap --variant=minbase --include="$include" --cache-dir="$cache" "$suite" "$rootfs" "$mirror"

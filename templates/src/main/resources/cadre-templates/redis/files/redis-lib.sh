@@ -1,5 +1,6 @@
 # Shared by the redis hooks (sourced, never run): checks the environment and writes cadre.conf.
 conf=/etc/redis/cadre.conf
+data=/var/lib/redis
 
 fail() { echo "$*" >&2; exit 1; }
 
@@ -37,12 +38,25 @@ check_env() {
 write_conf() {
   umask 027
   {
-    echo "# written by cadre's $CADRE_HOOK hook for member ${CADRE_MEMBER:-?}; do not edit"
-    echo "bind 127.0.0.1 $ip"
+    echo "# written by cadre's hooks for member ${CADRE_MEMBER:-?}; do not edit"
+    echo "# member_ip $ip"
+    # every address of the member: the control plane adds the service's address to the primary's eth0
+    echo "bind * -::*"
     echo "protected-mode yes"
     echo "port 6379"
     echo "requirepass $password"
     echo "masterauth $password"
+    # durable: a write reaches the append-only file (the kernel's page cache) before redis answers, so a
+    # killed redis loses nothing it acknowledged (unless a stalled fsync made it hold writes back, up
+    # to 2 s); fsync once a second bounds what a crash of the host's OS loses.
+    # Data from before the file (dump.rdb alone) would be ignored by a redis started with it on: such a
+    # redis starts without it and to_aof turns it on, running.
+    if [ -f "$data/dump.rdb" ] && [ ! -d "$data/appendonlydir" ]; then
+      echo "appendonly no"
+    else
+      echo "appendonly yes"
+    fi
+    echo "appendfsync everysec"
     if [ -n "$primary" ]; then echo "replicaof $primary 6379"; fi
   } > "$conf.new"
   chown redis:redis "$conf.new"
@@ -58,4 +72,21 @@ write_conf() {
 # cli ARGS...: redis-cli on loopback with the password from cadre.conf (never on the command line)
 cli() {
   REDISCLI_AUTH=$(sed -n 's/^requirepass //p' "$conf") redis-cli -h 127.0.0.1 "$@"
+}
+
+# to_aof: a running redis without the append-only file (its data predates it) writes one from what it
+# holds, and keeps it from now on
+to_aof() {
+  [ "$(cli config get appendonly 2>/dev/null | sed -n 2p)" = no ] || return 0
+  [ "$(cli config set appendonly yes)" = OK ] || fail "$CADRE_HOOK: redis refused to turn the append-only file on"
+  i=0
+  until [ -f "$data/appendonlydir/appendonly.aof.manifest" ] &&
+    cli info persistence | tr -d '\r' | grep -q '^aof_rewrite_in_progress:0' &&
+    cli info persistence | tr -d '\r' | grep -q '^aof_rewrite_scheduled:0'; do
+    [ $i -lt 600 ] || fail "$CADRE_HOOK: redis did not write its append-only file within 60s"
+    sleep 0.1
+    i=$((i + 1))
+  done
+  sed -i 's/^appendonly no$/appendonly yes/' "$conf"
+  echo "$CADRE_HOOK: the append-only file is on (written from the data set)"
 }

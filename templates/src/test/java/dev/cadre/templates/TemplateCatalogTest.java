@@ -19,15 +19,26 @@ class TemplateCatalogTest {
   @TempDir Path tmp;
 
   @Test
-  void theBuiltInCatalogHasBusyboxAndRedisWithTheirPlans() {
+  void theBuiltInCatalogHasBusyboxPostgresqlAndRedisWithTheirPlans() {
     TemplateCatalog catalog = TemplateCatalog.builtIn();
-    assertEquals(List.of("busybox", "redis"), catalog.all().stream().map(Template::name).toList());
+    assertEquals(List.of("busybox", "postgresql", "redis"), catalog.all().stream().map(Template::name).toList());
     Template redis = catalog.require("redis");
     assertEquals(List.of("password"), redis.secrets());
     assertTrue(redis.topologies().contains("single"));
     assertEquals(List.of("primary"), redis.roles("single"));
     assertEquals(6379, redis.plan().path("ports").get(0).path("port").asInt());
     assertTrue(redis.memoryMiB() > 0 && redis.diskMiB() > 0 && redis.cpus() > 0);
+    assertTrue(redis.implementsHook("status"));
+    Template pg = catalog.require("postgresql");
+    assertEquals(List.of("password", "replication"), pg.secrets());
+    assertEquals(List.of("single", "redundant"), pg.topologies());
+    assertEquals(List.of("primary"), pg.roles("single"));
+    assertEquals(List.of("primary", "replica"), pg.roles("redundant"));
+    assertEquals(5432, pg.plan().path("ports").get(0).path("port").asInt());
+    assertEquals("/var/lib/postgresql", pg.plan().path("data_dirs").get(0).asText());
+    assertEquals("convertible", pg.plan().path("behaviors").get(0).asText());
+    assertEquals(512, pg.memoryMiB());
+    assertEquals(List.of("plan", "configure", "start", "stop", "health", "role", "status"), pg.hooks());
     for (Template t : catalog.all()) {
       assertTrue(t.hooks().containsAll(TemplateCatalog.REQUIRED_HOOKS), t.name());
       assertTrue(t.recipeHash().matches("[0-9a-f]{64}"), t.recipeHash());
@@ -65,7 +76,7 @@ class TemplateCatalogTest {
     TemplateCatalog before = TemplateCatalog.fromDirectory(a);
     Files.writeString(a.resolve("recipes/busybox-image.sh"), "# changed\n", java.nio.file.StandardOpenOption.APPEND);
     TemplateCatalog after = TemplateCatalog.fromDirectory(a);
-    for (String name : List.of("busybox", "redis")) {
+    for (String name : List.of("busybox", "postgresql", "redis")) {
       assertNotEquals(before.require(name).recipeHash(), after.require(name).recipeHash(), name);
     }
   }
