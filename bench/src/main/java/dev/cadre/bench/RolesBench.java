@@ -17,12 +17,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Role changes of the real redis template through cadre's control plane on LXD host 1, with a client that
- * writes through the service address the whole time: conversion both ways and a promotion with 1 MB and
+ * Role changes of the real redis and postgresql templates through cadre's control plane on LXD host 1, with
+ * a client that writes through the service address the whole time (redis SET, postgresql committed INSERT): conversion both ways and a promotion with 1 MB and
  * 100 MB of data (total time, and the longest stretch without an acknowledged write), and a failover
  * (the primary's container stopped by force; time to the first write accepted at the service address).
  * Side by side in the same run: Redis Sentinel (Debian's redis-sentinel) failing over a primary and a
@@ -56,9 +57,11 @@ public final class RolesBench {
         TemplateCatalog.builtIn(), null, null, null, null))) {
       ok(plane, plane.registerHost(new HostRequest("lxd1", "lxd", "unix://" + socket, "dc1", network, null)));
       RolesBench bench = new RolesBench(plane);
-      for (int mb : sizes) {
-        if (mb > 0) { // 0: only the sentinel side
-          bench.redis(mb);
+      for (String template : List.of("redis", "postgresql")) {
+        for (int mb : sizes) {
+          if (mb > 0) { // 0: only the sentinel side
+            bench.roles(template, mb);
+          }
         }
       }
       bench.sentinel(30_000);
@@ -71,54 +74,131 @@ public final class RolesBench {
     }
   }
 
-  private void redis(int mb) throws Exception {
-    String app = "rb" + mb + "m" + Long.toString(System.nanoTime() % 100000, 36);
-    ok(plane, plane.createApp(new AppRequest(app, "dc1", List.of(new ServiceRequest("db", "redis", null, null, null)),
+  private void roles(String template, int mb) throws Exception {
+    Data data = template.equals("redis") ? new RedisData() : new PostgresData();
+    String app = template.substring(0, 2) + mb + "m" + Long.toString(System.nanoTime() % 100000, 36);
+    ok(plane, plane.createApp(new AppRequest(app, "dc1", List.of(new ServiceRequest("db", template, null, null, null)),
         false)));
     try {
       ServiceView s = plane.app(app).services().get(0);
       String address = s.address();
       String password = s.secrets().get("password");
-      fill(address, password, mb);
+      data.fill(address, password, mb);
       String size = mb + " MB";
 
-      Writer w = new Writer(address, password);
+      Writer w = new Writer(data.session(address, password));
       OperationView up = ok(plane, plane.convertService(app, "db", "redundant"));
-      row("redis convert single -> redundant", size, up, w.stop());
+      row(template + " convert single -> redundant", size, up, w.stop());
 
       s = plane.app(app).services().get(0);
       MemberView replica = s.members().stream().filter(m -> "replica".equals(m.role())).findFirst().orElseThrow();
-      w = new Writer(address, password);
+      w = new Writer(data.session(address, password));
       OperationView promoted = ok(plane, plane.promoteMember(app, "db", replica.name()));
-      row("redis promote a replica", size, promoted, w.stop());
+      row(template + " promote a replica", size, promoted, w.stop());
 
       s = plane.app(app).services().get(0);
       MemberView primary = s.members().stream().filter(m -> "primary".equals(m.role())).findFirst().orElseThrow();
-      w = new Writer(address, password);
+      w = new Writer(data.session(address, password));
       long stopped = System.nanoTime();
       lxc("stop", "--force", primary.name());
       long firstWrite = w.firstAckAfter(stopped, Duration.ofSeconds(60));
       w.stop();
-      rows.add(new String[] {"redis failover (container stopped by force)", size, "-",
+      rows.add(new String[] {template + " failover (container stopped by force)", size, "-",
           Long.toString((firstWrite - stopped) / 1_000_000)});
       lxc("start", primary.name());
       awaitRunning(app, primary.name(), Duration.ofMinutes(3));
 
-      w = new Writer(address, password);
+      w = new Writer(data.session(address, password));
       OperationView down = ok(plane, plane.convertService(app, "db", "single"));
-      row("redis convert redundant -> single", size, down, w.stop());
+      row(template + " convert redundant -> single", size, down, w.stop());
     } finally {
       plane.await(plane.deleteApp(app).id(), Duration.ofMinutes(5));
     }
   }
 
-  /** Fills the service with about {@code mb} MB: 10 KiB values. */
-  private static void fill(String address, String password, int mb) throws IOException {
-    String value = "x".repeat(10 * 1024);
-    try (Resp r = new Resp(address, password)) {
-      for (int i = 0; i < mb * 100; i++) {
-        r.call("SET", "fill:" + i, value);
+  /** How the bench talks to one template's database. */
+  interface Data {
+    /** Writes about {@code mb} MB (10 KiB values). */
+    void fill(String address, String password, int mb) throws Exception;
+
+    /** Opens connections for a writer: each write is one acknowledged write (a SET, a committed INSERT). */
+    Callable<Session> session(String address, String password);
+  }
+
+  interface Session extends AutoCloseable {
+    boolean write(long i) throws Exception;
+  }
+
+  static final class RedisData implements Data {
+    @Override
+    public void fill(String address, String password, int mb) throws IOException {
+      String value = "x".repeat(10 * 1024);
+      try (Resp r = new Resp(address, password)) {
+        for (int i = 0; i < mb * 100; i++) {
+          r.call("SET", "fill:" + i, value);
+        }
       }
+    }
+
+    @Override
+    public Callable<Session> session(String address, String password) {
+      return () -> {
+        Resp r = new Resp(address, password);
+        return new Session() {
+          @Override
+          public boolean write(long i) throws IOException {
+            return "OK".equals(r.call("SET", "w:" + i, "v"));
+          }
+
+          @Override
+          public void close() throws IOException {
+            r.close();
+          }
+        };
+      };
+    }
+  }
+
+  static final class PostgresData implements Data {
+    static java.sql.Connection connect(String address, String password) throws java.sql.SQLException {
+      java.util.Properties p = new java.util.Properties();
+      p.setProperty("user", "app");
+      p.setProperty("password", password);
+      p.setProperty("connectTimeout", "2");
+      p.setProperty("socketTimeout", "5");
+      return java.sql.DriverManager.getConnection("jdbc:postgresql://" + address + ":5432/app", p);
+    }
+
+    @Override
+    public void fill(String address, String password, int mb) throws java.sql.SQLException {
+      try (java.sql.Connection c = connect(address, password); java.sql.Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE fill (id BIGINT PRIMARY KEY, v TEXT)");
+        st.execute("CREATE TABLE w (id BIGINT PRIMARY KEY)");
+        // 10 KiB values that do not compress: the copy moves what it says
+        st.execute("INSERT INTO fill SELECT i, (SELECT string_agg(md5(random()::text || i || j), '') FROM"
+            + " generate_series(1, 320) j) FROM generate_series(1, " + (mb * 100) + ") i");
+      }
+    }
+
+    @Override
+    public Callable<Session> session(String address, String password) {
+      return () -> {
+        java.sql.Connection c = connect(address, password);
+        java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO w VALUES (?) ON CONFLICT DO NOTHING");
+        return new Session() {
+          @Override
+          public boolean write(long i) throws java.sql.SQLException {
+            insert.setLong(1, i);
+            insert.executeUpdate(); // autocommit: returns once the commit is acknowledged
+            return true;
+          }
+
+          @Override
+          public void close() throws java.sql.SQLException {
+            c.close();
+          }
+        };
+      };
     }
   }
 
@@ -268,13 +348,13 @@ public final class RolesBench {
     private volatile long watchFrom = Long.MAX_VALUE;
     private final Thread thread;
 
-    Writer(String address, String password) {
+    Writer(Callable<Session> sessions) {
       thread = new Thread(() -> {
         long i = 0;
         while (running.get()) {
-          try (Resp r = new Resp(address, password)) {
+          try (Session session = sessions.call()) {
             while (running.get()) {
-              if ("OK".equals(r.call("SET", "w:" + i++, "v"))) {
+              if (session.write(i++)) {
                 long now = System.nanoTime();
                 longest.accumulateAndGet(now - lastAck.getAndSet(now), Math::max);
                 if (now > watchFrom) {
@@ -282,7 +362,7 @@ public final class RolesBench {
                 }
               }
             }
-          } catch (IOException e) {
+          } catch (Exception e) {
             try {
               Thread.sleep(10);
             } catch (InterruptedException stop) {
