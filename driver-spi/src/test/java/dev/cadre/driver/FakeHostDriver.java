@@ -116,6 +116,7 @@ public final class FakeHostDriver implements HostDriver {
   public void delete(String name) {
     box(name);
     boxes.remove(name);
+    routes.remove(name);
   }
 
   @Override
@@ -181,6 +182,30 @@ public final class FakeHostDriver implements HostDriver {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Service addresses per instance: what assignAddress gave it. */
+  private final Map<String, Set<String>> routes = new ConcurrentHashMap<>();
+
+  @Override
+  public void assignAddress(String name, String address) {
+    get(name);
+    Validation.requireIpv4(address);
+    routes.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet()).add(address);
+  }
+
+  @Override
+  public void unassignAddress(String name, String address) {
+    get(name);
+    Set<String> held = routes.get(name);
+    if (held != null) {
+      held.remove(address);
+    }
+  }
+
+  @Override
+  public Set<String> assignedAddresses(String name) {
+    return Set.copyOf(routes.getOrDefault(name, Set.of()));
   }
 
   @Override

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * container does not run (at once), or when its {@code health} hook has failed for
  * {@link Tuning#failoverGrace()} (the template's own supervision gets that long to bring the process back).
  * A dead primary starts a failover operation; a demoted old primary whose container runs again starts a
- * rejoin. Either is tried again for the same service no sooner than {@link #RETRY_AFTER}.
+ * rejoin. Neither is tried again for the same service (member) sooner than {@link #RETRY_AFTER}.
  */
 public final class FailoverWatch {
   private static final Logger LOG = LoggerFactory.getLogger(FailoverWatch.class);
@@ -93,7 +93,7 @@ public final class FailoverWatch {
       if (m.state() == MemberState.DEMOTED && ready(hosts, m)) {
         lane.submit("rejoin:" + m.name(), CHECK_TIMEOUT.plusSeconds(30), () -> {
           Optional<Boolean> up = running(m);
-          if (up.orElse(false) && due(s)) {
+          if (up.orElse(false) && due(s.addressHolder() + " rejoin " + m.name())) {
             LOG.info("{} answers again: it rejoins {} as a replica", m.name(), s.name());
             roles.rejoin(s, m.name());
           } else if (up.isPresent() && !up.get()) {
@@ -157,7 +157,7 @@ public final class FailoverWatch {
   }
 
   private void dead(ServiceRecord s, MemberRecord primary, String why) {
-    if (!due(s)) {
+    if (!due(s.addressHolder() + " failover")) {
       return;
     }
     failingSince.remove(primary.name());
@@ -192,10 +192,9 @@ public final class FailoverWatch {
     });
   }
 
-  /** True (and remembered) when no failover or rejoin of the service started within {@link #RETRY_AFTER}. */
-  private boolean due(ServiceRecord s) {
+  /** True (and remembered) when the same change ({@code key}) did not start within {@link #RETRY_AFTER}. */
+  private boolean due(String key) {
     Instant now = clock.instant();
-    String key = s.addressHolder();
     Instant last = lastStarted.get(key);
     if (last != null && Duration.between(last, now).compareTo(RETRY_AFTER) < 0) {
       return false;

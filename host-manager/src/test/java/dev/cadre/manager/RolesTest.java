@@ -1,0 +1,157 @@
+package dev.cadre.manager;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.FakeHostDriver;
+import dev.cadre.driver.NotFoundException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Role changes over fake hosts and scripted hooks: the order of the steps, the service address held by
+ * exactly the primary, refusals that change nothing. The real templates on real LXD: RedisRolesIT and
+ * PostgresRolesIT.
+ */
+class RolesTest {
+  @TempDir
+  Path dir;
+  Fixture f;
+  FakeHostDriver host;
+  final List<EventView> events = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void open() throws Exception {
+    f = new Fixture(dir, false);
+    host = f.host("h1", "10.77.0.1/24");
+    f.open();
+    assertEquals("success", f.done(f.register("h1", "dc1")).status());
+    f.plane.subscribe(events::add);
+  }
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private ServiceView service(String app) {
+    return f.plane.app(app).services().get(0);
+  }
+
+  private static MemberView member(ServiceView s, String role) {
+    return s.members().stream().filter(m -> role.equals(m.role())).findFirst().orElseThrow();
+  }
+
+  private OperationView ok(OperationView op) throws InterruptedException {
+    OperationView end = f.done(op);
+    assertEquals("success", end.status(), end.error() + "\n" + end.steps());
+    return end;
+  }
+
+  /** The one member whose NIC carries the service address, as the host sees it. */
+  private Set<String> holders(ServiceView s) {
+    return Set.copyOf(s.members().stream().filter(m -> host.find(m.name()).isPresent()
+        && host.assignedAddresses(m.name()).contains(s.address())).map(MemberView::name).toList());
+  }
+
+  private OperationView awaitOperation(String kind) throws InterruptedException {
+    for (int i = 0; i < 200; i++) {
+      for (EventView e : events) {
+        if (e.type().equals("operation") && kind.equals(e.data().get("kind"))) {
+          return ok(f.plane.operation(String.valueOf(e.data().get("id"))));
+        }
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("no " + kind + " operation; events " + events);
+  }
+
+  @Test
+  void theServiceAddressIsHeldByThePrimaryAloneThroughConversionPromotionFailoverAndRejoin() throws Exception {
+    ok(f.plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("db", "redis", null, null, null))));
+    ServiceView s = service("shop");
+    assertNotNull(s.address());
+    assertEquals("{}", s.plan().toString(), "the plan hook's answer is stored");
+    assertEquals(Set.of("shop-db-1"), holders(s));
+    assertEquals(2, f.plane.addressesInUse().get("dc1"), "the member's address and the service's");
+
+    OperationView up = ok(f.plane.convertService("shop", "db", "redundant"));
+    s = service("shop");
+    assertEquals("redundant", s.topology());
+    assertEquals(List.of("primary", "replica"), s.members().stream().map(MemberView::role).toList());
+    assertEquals(Set.of("shop-db-1"), holders(s), "a conversion leaves the address where it is");
+    List<String> order = up.steps().stream().map(StepView::name).toList();
+    assertTrue(order.indexOf("shop-db-1: configure (admit)") < order.indexOf("shop-db-2: configure"), order.toString());
+    assertTrue(order.indexOf("shop-db-2: caught up") < order.indexOf("shop-db-1: configure (sync)"), order.toString());
+
+    OperationView promoted = ok(f.plane.promoteMember("shop", "db", "shop-db-2"));
+    s = service("shop");
+    assertEquals("shop-db-2", member(s, "primary").name());
+    assertEquals(Set.of("shop-db-2"), holders(s));
+    order = promoted.steps().stream().map(StepView::name).toList();
+    assertTrue(order.indexOf("shop-db-1: role (demote)") < order.indexOf("shop-db-2: role (promote)"),
+        "the old primary is fenced before the new one takes writes: " + order);
+    assertEquals("success", f.plane.promoteMember("shop", "db", "shop-db-2").status(), "the primary: a no-op");
+
+    host.stop("shop-db-2", Duration.ZERO);
+    f.plane.watchPrimaries();
+    OperationView failover = awaitOperation("failover");
+    s = service("shop");
+    assertEquals("shop-db-1", member(s, "primary").name(), failover.steps().toString());
+    assertEquals("demoted", s.members().stream().filter(m -> m.name().equals("shop-db-2")).findFirst().orElseThrow()
+        .state());
+    assertEquals(Set.of("shop-db-1"), holders(s), "fenced: the stopped member's NIC no longer carries it");
+
+    host.start("shop-db-2");
+    f.plane.watchPrimaries();
+    awaitOperation("rejoin_member");
+    s = service("shop");
+    assertEquals("running", s.members().stream().filter(m -> m.name().equals("shop-db-2")).findFirst().orElseThrow()
+        .state());
+    assertEquals(Set.of("shop-db-1"), holders(s));
+
+    ok(f.plane.convertService("shop", "db", "single"));
+    s = service("shop");
+    assertEquals(List.of("shop-db-1"), s.members().stream().map(MemberView::name).toList());
+    assertEquals(Set.of("shop-db-1"), holders(s));
+    ok(f.plane.deleteApp("shop"));
+    assertEquals(0, f.plane.addressesInUse().get("dc1"), "the service address is released with the app");
+  }
+
+  @Test
+  void badRequestsAreRefusedUpFrontAndChangeNothing() throws Exception {
+    ok(f.plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("db", "redis", null, null, null),
+        Fixture.busybox("web", 1))));
+    ConflictException undeclared = assertThrows(ConflictException.class,
+        () -> f.plane.convertService("shop", "db", "sharded"));
+    assertTrue(undeclared.getMessage().contains("single, redundant"), undeclared.getMessage());
+    assertThrows(ConflictException.class, () -> f.plane.convertService("shop", "web", "redundant"),
+        "busybox declares no replicas");
+    assertThrows(NotFoundException.class, () -> f.plane.convertService("shop", "nope", "redundant"));
+    assertThrows(NotFoundException.class, () -> f.plane.promoteMember("shop", "db", "shop-web-1"),
+        "a member of another service");
+    assertEquals("success", f.plane.convertService("shop", "db", "single").status(), "already single: a no-op");
+
+    // a datacenter that cannot hold the replica: 409 before anything is made
+    ok(f.plane.createApp(Fixture.app("fill", "dc1", new ServiceRequest("db", "redis", "single", 30, null))));
+    int members = f.plane.summary().members();
+    int addresses = f.plane.addressesInUse().get("dc1");
+    ConflictException full = assertThrows(ConflictException.class,
+        () -> f.plane.convertService("shop", "db", "redundant"));
+    assertTrue(full.getMessage().contains("memory") || full.getMessage().contains("capacity")
+        || full.getMessage().contains("no host"), full.getMessage());
+    assertEquals(members, f.plane.summary().members());
+    assertEquals(addresses, f.plane.addressesInUse().get("dc1"));
+    assertEquals("ready", service("shop").state());
+  }
+}
