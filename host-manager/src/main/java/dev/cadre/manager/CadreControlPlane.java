@@ -3,6 +3,7 @@ package dev.cadre.manager;
 import dev.cadre.manager.apps.Apps;
 import dev.cadre.manager.background.BackgroundWork;
 import dev.cadre.manager.events.EventBus;
+import dev.cadre.manager.hooks.Dependencies;
 import dev.cadre.manager.hosts.Drains;
 import dev.cadre.manager.hosts.DriverRegistry;
 import dev.cadre.manager.hosts.HostProber;
@@ -79,14 +80,15 @@ public final class CadreControlPlane implements ControlPlane {
     HostImages hostImages = new HostImages(config.images());
     MemberEvents memberEvents = new MemberEvents(store, events);
     Containers containers = new Containers(drivers, store.storeId());
+    Dependencies dependencies = new Dependencies(store, templates);
     MemberProvisioner provisioner = new MemberProvisioner(drivers, hostImages, config.hooks(), memberEvents, containers,
-        ipam, config.tuning(), clock);
+        ipam, config.tuning(), clock, dependencies);
     ServiceAddresses serviceAddresses = new ServiceAddresses(store, ipam, drivers);
     AppWorkflows workflows = new AppWorkflows(store, ipam, templates, provisioner, memberEvents, containers, work.members(),
         serviceAddresses);
     Placement placement = new Placement(store, config.tuning().cpuOvercommit());
     RoleChanges roleChanges = new RoleChanges(store, templates, drivers, config.hooks(), serviceAddresses, memberEvents,
-        provisioner, workflows, ipam, work.members(), config.tuning(), clock);
+        provisioner, workflows, ipam, work.members(), config.tuning(), clock, dependencies);
     this.roles = new Roles(store, templates, placement, operations, roleChanges, clock);
     this.watch = new FailoverWatch(store, drivers, config.hooks(), roles, work.watch(), config.tuning(), clock);
     this.hostRegistry = new HostRegistry(store, drivers, operations, events, placement, hostImages::forget, clock);

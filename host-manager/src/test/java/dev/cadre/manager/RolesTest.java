@@ -11,6 +11,7 @@ import dev.cadre.driver.NotFoundException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -153,5 +154,52 @@ class RolesTest {
     assertEquals(members, f.plane.summary().members());
     assertEquals(addresses, f.plane.addressesInUse().get("dc1"));
     assertEquals("ready", service("shop").state());
+  }
+
+  @Test
+  void dependentsSeeTheirDependenciesAndAreToldWhenTheyChange() throws Exception {
+    ok(f.plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("db", "redis", null, null, null),
+        new ServiceRequest("web", "busybox", null, 1, Map.of(), List.of("db")))));
+    AppView app = f.plane.app("shop");
+    ServiceView db = app.services().stream().filter(s -> s.name().equals("db")).findFirst().orElseThrow();
+    ServiceView web = app.services().stream().filter(s -> s.name().equals("web")).findFirst().orElseThrow();
+    assertEquals(List.of("db"), web.dependsOn());
+    Map<String, String> env = lastConfigure("shop-web-1");
+    assertEquals("db", env.get("CADRE_DEPENDS_ON"));
+    assertEquals(db.address(), env.get("CADRE_DEP_DB_ADDRESS"), "the dependency's service address");
+    assertEquals("6379", env.get("CADRE_DEP_DB_PORT"));
+    assertEquals(db.secrets().get("password"), env.get("CADRE_DEP_DB_SECRET_PASSWORD"));
+    assertEquals(db.members().get(0).ip(), env.get("CADRE_DEP_DB_MEMBERS"));
+
+    long before = configures("shop-web-1");
+    OperationView up = ok(f.plane.convertService("shop", "db", "redundant"));
+    assertEquals(before + 1, configures("shop-web-1"), "the dependent is configured again: " + up.steps());
+    env = lastConfigure("shop-web-1");
+    assertEquals(2, env.get("CADRE_DEP_DB_MEMBERS").split(" ").length, "it sees the new member");
+    assertEquals(db.address(), env.get("CADRE_DEP_DB_ADDRESS"), "and the same service address");
+  }
+
+  @Test
+  void dependenciesMustNameOtherServicesOfTheAppWithoutACircle() {
+    var unknown = assertThrows(dev.cadre.driver.InvalidInputException.class, () -> f.plane.createApp(Fixture.app("a",
+        "dc1", new ServiceRequest("web", "busybox", null, 1, Map.of(), List.of("db")))));
+    assertTrue(unknown.getMessage().contains("not a service of the app"), unknown.getMessage());
+    var circle = assertThrows(dev.cadre.driver.InvalidInputException.class, () -> f.plane.createApp(Fixture.app("a",
+        "dc1", new ServiceRequest("x", "busybox", null, 1, Map.of(), List.of("y")),
+        new ServiceRequest("y", "busybox", null, 1, Map.of(), List.of("z")),
+        new ServiceRequest("z", "busybox", null, 1, Map.of(), List.of("x")))));
+    assertTrue(circle.getMessage().contains("circle"), circle.getMessage());
+    assertThrows(dev.cadre.driver.InvalidInputException.class, () -> f.plane.createApp(Fixture.app("a", "dc1",
+        new ServiceRequest("x", "busybox", null, 1, Map.of(), List.of("x")))));
+    assertEquals(0, f.plane.apps().size(), "nothing stored");
+  }
+
+  private Map<String, String> lastConfigure(String member) {
+    return f.hooks.calls.stream().filter(c -> c.instance().equals(member) && c.hook().equals("configure"))
+        .reduce((a, b) -> b).orElseThrow().env();
+  }
+
+  private long configures(String member) {
+    return f.hooks.calls.stream().filter(c -> c.instance().equals(member) && c.hook().equals("configure")).count();
   }
 }

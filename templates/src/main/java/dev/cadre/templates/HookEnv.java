@@ -29,7 +29,51 @@ public final class HookEnv {
     }
   }
 
+  /**
+   * A service this member's service depends on, as its hooks see it: the address to use (the service
+   * address when it has one, else its first member's), the template's first port (0 when none), every
+   * member's address, and its secrets.
+   */
+  public record Dependency(String service, String address, int port, List<String> members, Map<String, String> secrets) {
+    public Dependency {
+      service = require(NAME, service, "dependency name");
+      if (address != null) {
+        address = require(IPV4, address, "dependency address");
+      }
+      members = members == null ? List.of() : members.stream().map(m -> require(IPV4, m, "dependency member address"))
+          .toList();
+      secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+    }
+
+    /** The part of a variable's name for this dependency: upper-cased, '-' as '_'. */
+    public String key() {
+      return service.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
+    }
+  }
+
   private HookEnv() {}
+
+  /**
+   * The variables for one member, with what each dependency of its service looks like:
+   * {@code CADRE_DEPENDS_ON} (their names), and per dependency {@code CADRE_DEP_<NAME>_ADDRESS},
+   * {@code _PORT}, {@code _MEMBERS} (space-separated addresses) and {@code _SECRET_<KEY>}.
+   */
+  public static Map<String, String> of(String app, String service, Peer member, int networkPrefix, String gateway,
+      List<Peer> members, Map<String, String> config, Map<String, String> secrets, List<Dependency> dependencies) {
+    Map<String, String> env = new TreeMap<>(of(app, service, member, networkPrefix, gateway, members, config, secrets));
+    List<Dependency> deps = dependencies == null ? List.of() : dependencies;
+    env.put("CADRE_DEPENDS_ON", deps.stream().map(Dependency::service).collect(Collectors.joining(" ")));
+    for (Dependency d : deps) {
+      String prefix = "CADRE_DEP_" + d.key() + "_";
+      if (d.address() != null) {
+        env.put(prefix + "ADDRESS", d.address());
+      }
+      env.put(prefix + "PORT", Integer.toString(d.port()));
+      env.put(prefix + "MEMBERS", String.join(" ", d.members()));
+      put(env, prefix + "SECRET_", d.secrets(), "secret of " + d.service());
+    }
+    return Map.copyOf(env);
+  }
 
   /**
    * The variables for one member.

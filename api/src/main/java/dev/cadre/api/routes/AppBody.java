@@ -16,7 +16,8 @@ public record AppBody(String name, String datacenter, List<ServiceBody> services
   static final int MAX_SERVICES = Names.MAX_SERVICES;
   static final int MAX_COUNT = Names.MAX_COUNT;
 
-  public record ServiceBody(String name, String template, String topology, Integer count, Map<String, String> config) {}
+  public record ServiceBody(String name, String template, String topology, Integer count, Map<String, String> config,
+      List<String> dependsOn) {}
 
   public AppRequest toRequest() {
     Check.name(name, "name");
@@ -52,7 +53,15 @@ public record AppBody(String name, String datacenter, List<ServiceBody> services
           Check.configValue(e.getValue(), at + ".config." + e.getKey());
         }
       }
-      out.add(new ServiceRequest(s.name(), s.template(), s.topology(), s.count(), s.config()));
+      if (s.dependsOn() != null) {
+        if (s.dependsOn().size() > MAX_SERVICES) {
+          throw ApiException.badRequest("at most " + MAX_SERVICES + " dependencies", at + ".depends_on");
+        }
+        for (int j = 0; j < s.dependsOn().size(); j++) {
+          Check.name(s.dependsOn().get(j), at + ".depends_on[" + j + "]");
+        }
+      }
+      out.add(new ServiceRequest(s.name(), s.template(), s.topology(), s.count(), s.config(), s.dependsOn()));
     }
     return new AppRequest(name, datacenter, out, Boolean.TRUE.equals(keepFailed));
   }

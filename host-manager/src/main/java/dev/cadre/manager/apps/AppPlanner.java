@@ -80,17 +80,64 @@ final class AppPlanner {
             + "' are too long together: container names " + longest + " would pass 63 characters");
       }
       services.add(new ServiceRecord(r.name(), s.name(), t.name(), topology, s.config(), secrets.make(t.secrets()),
-          ServiceState.READY));
+          ServiceState.READY).withDependsOn(s.dependsOn()));
       List<String> roles = t.roles(topology);
       for (int i = 1; i <= count; i++) {
         String role = roles.get(Math.min(i - 1, roles.size() - 1));
         members.add(new AppPlan.PlannedMember(s.name(), i, role, new Need(s.name(), t.cpus(), t.memoryMiB(), t.diskMiB())));
       }
     }
+    checkDependencies(r.services());
     if (store.app(r.name()).isPresent()) {
       throw new ConflictException(null, "app '" + r.name() + "' already exists");
     }
     return new AppPlan(services, members);
+  }
+
+  /** Each dependency names another service of the app, once, and no service depends on itself through others. */
+  static void checkDependencies(List<ServiceRequest> services) {
+    java.util.Map<String, List<String>> graph = new java.util.LinkedHashMap<>();
+    services.forEach(s -> graph.put(s.name(), s.dependsOn()));
+    for (ServiceRequest s : services) {
+      Set<String> once = new HashSet<>();
+      for (String d : s.dependsOn()) {
+        if (d == null || !graph.containsKey(d)) {
+          throw new InvalidInputException(null, "service '" + s.name() + "': depends_on names '" + d
+              + "', which is not a service of the app; it has: " + String.join(", ", graph.keySet()));
+        }
+        if (d.equals(s.name())) {
+          throw new InvalidInputException(null, "service '" + s.name() + "' cannot depend on itself");
+        }
+        if (!once.add(d)) {
+          throw new InvalidInputException(null, "service '" + s.name() + "': depends_on lists '" + d + "' twice");
+        }
+      }
+    }
+    // a cycle: a service reached again while its own dependencies are being walked
+    Set<String> done = new HashSet<>();
+    for (String s : graph.keySet()) {
+      walk(s, graph, new java.util.ArrayDeque<>(), done);
+    }
+  }
+
+  private static void walk(String s, java.util.Map<String, List<String>> graph, java.util.Deque<String> path,
+      Set<String> done) {
+    if (done.contains(s)) {
+      return;
+    }
+    if (path.contains(s)) {
+      List<String> cycle = new ArrayList<>(path);
+      java.util.Collections.reverse(cycle);
+      cycle = cycle.subList(cycle.indexOf(s), cycle.size());
+      throw new InvalidInputException(null, "services depend on each other in a circle: "
+          + String.join(" -> ", cycle) + " -> " + s);
+    }
+    path.push(s);
+    for (String d : graph.get(s)) {
+      walk(d, graph, path, done);
+    }
+    path.pop();
+    done.add(s);
   }
 
   private Template template(ServiceRequest s) {

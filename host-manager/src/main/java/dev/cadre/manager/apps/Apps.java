@@ -147,7 +147,8 @@ public final class Apps {
     }
     List<ServiceView> services = store.services(a.name()).stream()
         .map(s -> new ServiceView(s.name(), s.template(), s.topology(), s.config(), s.secrets(),
-            members.getOrDefault(s.name(), List.of()), s.address(), s.state().wire(), s.operationId(), plan(s.plan())))
+            members.getOrDefault(s.name(), List.of()), s.address(), s.state().wire(), s.operationId(), plan(s.plan()),
+            s.dependsOn()))
         .toList();
     return new AppView(a.name(), a.datacenter(), a.state().wire(), services, a.created());
   }

@@ -19,13 +19,24 @@ public record HookPayload(Map<String, String> env, byte[] json) {
 
   public static HookPayload of(String hook, ServiceRecord service, MemberRecord me, List<MemberRecord> members,
       Subnet subnet) {
+    return of(hook, service, me, members, subnet, List.of());
+  }
+
+  /** With what the service's dependencies look like (see {@link Dependencies}). */
+  public static HookPayload of(String hook, ServiceRecord service, MemberRecord me, List<MemberRecord> members,
+      Subnet subnet, List<HookEnv.Dependency> dependencies) {
     HookEnv.Peer self = new HookEnv.Peer(me.name(), me.ip(), me.role());
     List<HookEnv.Peer> peers = members.stream()
         .filter(m -> m.ip() != null)
         .map(m -> new HookEnv.Peer(m.name(), m.ip(), m.role()))
         .toList();
     Map<String, String> env = HookEnv.of(service.app(), service.name(), self, subnet.prefix(), subnet.gatewayAddress(),
-        peers, service.config(), service.secrets());
+        peers, service.config(), service.secrets(), dependencies);
+    if (service.address() != null) {
+      Map<String, String> withAddress = new java.util.TreeMap<>(env);
+      withAddress.put("CADRE_SERVICE_ADDRESS", service.address());
+      env = Map.copyOf(withAddress);
+    }
 
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = json.createObjectNode();
@@ -45,6 +56,19 @@ public record HookPayload(Map<String, String> env, byte[] json) {
     service.config().forEach(config::put);
     ObjectNode secrets = root.putObject("secrets");
     service.secrets().forEach(secrets::put);
+    if (service.address() != null) {
+      root.put("address", service.address());
+    }
+    ArrayNode deps = root.putArray("dependencies");
+    for (HookEnv.Dependency d : dependencies) {
+      ObjectNode n = deps.addObject();
+      n.put("service", d.service());
+      n.put("address", d.address());
+      n.put("port", d.port());
+      d.members().forEach(n.putArray("members")::add);
+      ObjectNode ds = n.putObject("secrets");
+      d.secrets().forEach(ds::put);
+    }
     return new HookPayload(env, root.toString().getBytes(StandardCharsets.UTF_8));
   }
 

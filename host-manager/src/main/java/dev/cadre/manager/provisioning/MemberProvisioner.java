@@ -42,14 +42,14 @@ public final class MemberProvisioner {
   private final Relocation relocation;
 
   public MemberProvisioner(DriverRegistry drivers, HostImages images, HookRunner hooks, MemberEvents members,
-      Containers containers, Ipam ipam, Tuning tuning, Clock clock) {
+      Containers containers, Ipam ipam, Tuning tuning, Clock clock, dev.cadre.manager.hooks.Dependencies dependencies) {
     this.drivers = drivers;
     this.images = images;
     this.hooks = hooks;
     this.members = members;
     this.containers = containers;
     this.ipam = ipam;
-    this.steps = new MemberSteps(hooks, members, tuning, clock);
+    this.steps = new MemberSteps(hooks, members, tuning, clock, dependencies);
     this.relocation = new Relocation(drivers, hooks, members, containers, steps);
   }
 

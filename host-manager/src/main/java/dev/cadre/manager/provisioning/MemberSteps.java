@@ -34,8 +34,11 @@ final class MemberSteps {
   private final MemberEvents members;
   private final Tuning tuning;
   private final Clock clock;
+  private final dev.cadre.manager.hooks.Dependencies dependencies;
 
-  MemberSteps(HookRunner hooks, MemberEvents members, Tuning tuning, Clock clock) {
+  MemberSteps(HookRunner hooks, MemberEvents members, Tuning tuning, Clock clock,
+      dev.cadre.manager.hooks.Dependencies dependencies) {
+    this.dependencies = dependencies;
     this.hooks = hooks;
     this.members = members;
     this.tuning = tuning;
@@ -115,7 +118,9 @@ final class MemberSteps {
   }
 
   HookResult runHook(HostDriver d, MemberJob job, MemberRecord m, String hook, int attempt) {
-    HookPayload payload = HookPayload.of(hook, job.service(), m, job.peers(), job.subnet());
+    // the service as stored now (its address, its dependencies' addresses), with the topology of the job
+    HookPayload payload = HookPayload.of(hook, job.service(), m, job.peers(), job.subnet(),
+        dependencies.of(job.service()));
     return hooks.run(d, m.name(), hook, CommandIds.of(job.operationId(), m.name(), hook, attempt), payload.json(),
         payload.env(), tuning.hookTimeout());
   }

@@ -69,10 +69,10 @@ public final class RoleChanges {
   public RoleChanges(Store store, TemplateCatalog templates, dev.cadre.manager.hosts.DriverRegistry drivers,
       dev.cadre.manager.hooks.HookRunner hookRunner, ServiceAddresses addresses, MemberEvents memberEvents,
       MemberProvisioner provisioner, AppWorkflows workflows, Ipam ipam, ExecutorService memberPool, Tuning tuning,
-      Clock clock) {
+      Clock clock, dev.cadre.manager.hooks.Dependencies dependencies) {
     this.store = store;
     this.templates = templates;
-    this.hooks = new RoleHooks(store, drivers, hookRunner, tuning);
+    this.hooks = new RoleHooks(store, drivers, hookRunner, tuning, dependencies);
     this.addresses = addresses;
     this.memberEvents = memberEvents;
     this.provisioner = provisioner;
@@ -122,6 +122,7 @@ public final class RoleChanges {
     store.updateService(store.service(s.app(), s.name()).orElseThrow().withTopology(topology));
     ctx.step("topology", s.topology() + " -> " + topology + ": primary " + primary.name() + ", replicas "
         + fresh.stream().map(MemberRecord::name).collect(Collectors.joining(", ")));
+    tellDependents(ctx, store.service(s.app(), s.name()).orElseThrow());
   }
 
   /** Redundant to single: the primary stays with its data; every replica goes. */
@@ -140,6 +141,7 @@ public final class RoleChanges {
       ctx.progress(30 + 70 * ++done / Math.max(1, replicas.size()));
     }
     ctx.step("topology", s.topology() + " -> " + topology + ": " + primary.name() + " kept with its data");
+    tellDependents(ctx, store.service(s.app(), s.name()).orElseThrow());
   }
 
   private List<MemberRecord> provision(OperationContext ctx, ServiceRecord s, AppRecord app, Subnet subnet,
@@ -256,6 +258,7 @@ public final class RoleChanges {
         + " primary to " + primary.name() + " holding the service address");
     ctx.progress(75);
     reconfigure(ctx, s, primary, picture);
+    tellDependents(ctx, s);
   }
 
   private void reconfigure(OperationContext ctx, ServiceRecord s, MemberRecord primary, List<MemberRecord> picture) {
@@ -337,6 +340,49 @@ public final class RoleChanges {
     hooks.require(ctx, "rejoin", s, primary, picture, "configure");
     memberEvents.change(store.member(name).orElseThrow(), MemberState.RUNNING, null);
     ctx.step(name + ": rejoined", "a replica of " + primary.name());
+  }
+
+  // ---- dependents
+
+  /**
+   * Runs {@code configure} again in every running member of the services that depend on {@code s} (their
+   * hooks see its addresses), in dependency order (a dependent that others among them depend on goes
+   * first). A member that cannot follow is recorded and does not undo the change.
+   */
+  public void tellDependents(OperationContext ctx, ServiceRecord s) {
+    Map<String, ServiceRecord> services = store.services(s.app()).stream()
+        .collect(Collectors.toMap(ServiceRecord::name, x -> x));
+    List<ServiceRecord> dependents = services.values().stream().filter(t -> t.dependsOn().contains(s.name()))
+        .sorted(Comparator.comparingInt((ServiceRecord t) -> depth(t, services, 0)).thenComparing(ServiceRecord::name))
+        .toList();
+    for (ServiceRecord t : dependents) {
+      List<MemberRecord> members = live(t);
+      for (MemberRecord m : members) {
+        if (m.state() != MemberState.RUNNING && m.state() != MemberState.UNHEALTHY || !answers(m)) {
+          continue;
+        }
+        try {
+          hooks.require(ctx, "dependency " + s.name(), t, m, members, "configure");
+        } catch (OperationFailedException e) {
+          ctx.step(m.name() + ": configure (dependency " + s.name() + ")", StepStatus.FAILED, e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** How deep {@code t} sits in its app's dependencies (a service nothing depends on... its own chain). */
+  private static int depth(ServiceRecord t, Map<String, ServiceRecord> services, int guard) {
+    if (guard > services.size()) {
+      return guard; // the planner refuses cycles; never loop on a store written otherwise
+    }
+    int d = 0;
+    for (String dep : t.dependsOn()) {
+      ServiceRecord x = services.get(dep);
+      if (x != null) {
+        d = Math.max(d, 1 + depth(x, services, guard + 1));
+      }
+    }
+    return d;
   }
 
   // ---- positions and pictures

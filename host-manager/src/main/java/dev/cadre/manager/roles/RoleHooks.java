@@ -35,8 +35,11 @@ final class RoleHooks {
   private final DriverRegistry drivers;
   private final HookRunner hooks;
   private final Tuning tuning;
+  private final dev.cadre.manager.hooks.Dependencies dependencies;
 
-  RoleHooks(Store store, DriverRegistry drivers, HookRunner hooks, Tuning tuning) {
+  RoleHooks(Store store, DriverRegistry drivers, HookRunner hooks, Tuning tuning,
+      dev.cadre.manager.hooks.Dependencies dependencies) {
+    this.dependencies = dependencies;
     this.store = store;
     this.drivers = drivers;
     this.hooks = hooks;
@@ -67,7 +70,7 @@ final class RoleHooks {
   HookResult run(String phase, ServiceRecord s, MemberRecord m, List<MemberRecord> picture, String hook, int attempt,
       Duration timeout) {
     MemberRecord me = picture.stream().filter(p -> p.name().equals(m.name())).findFirst().orElse(m);
-    HookPayload payload = HookPayload.of(hook, s, me, picture, subnet(s));
+    HookPayload payload = HookPayload.of(hook, s, me, picture, subnet(s), dependencies.of(s));
     return hooks.run(drivers.driver(m.host()), m.name(), hook, CommandIds.of(phase, m.name(), hook, attempt),
         payload.json(), payload.env(), timeout);
   }

@@ -187,10 +187,10 @@ public final class JdbcStore implements Store {
         throw new ConflictException(null, "app '" + app.name() + "' already exists");
       }
       for (ServiceRecord s : services) {
-        update(c, "INSERT INTO services (app, name, template, topology, config, secrets, state, address, operation_id, plan)"
-                + " VALUES (?,?,?,?,?,?,?,?,?,?)",
+        update(c, "INSERT INTO services (app, name, template, topology, config, secrets, state, address, operation_id, plan,"
+                + " depends_on) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             s.app(), s.name(), s.template(), s.topology(), json(s.config()), json(s.secrets()), s.state(), s.address(),
-            s.operationId(), s.plan());
+            s.operationId(), s.plan(), Sql.jsonList(s.dependsOn()));
       }
       OperationRows.insertOperation(c, op);
       for (MemberRecord m : members) {

@@ -38,7 +38,7 @@ final class Rows {
     return new ServiceRecord(r.getString("app"), r.getString("name"), r.getString("template"), r.getString("topology"),
         map(r.getString("config")), map(r.getString("secrets")),
         ServiceState.parse(r.getString("state")), r.getString("address"), r.getString("operation_id"),
-        r.getString("plan"));
+        r.getString("plan"), Sql.list(r.getString("depends_on")));
   }
 
   /** Members are read by position: looking columns up by label per row was most of a large app's read time. */

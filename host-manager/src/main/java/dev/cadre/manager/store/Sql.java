@@ -133,6 +133,22 @@ final class Sql {
     }
   }
 
+  static String jsonList(java.util.List<String> list) {
+    try {
+      return JSON.writeValueAsString(list);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static java.util.List<String> list(String json) {
+    try {
+      return json == null ? java.util.List.of() : JSON.readValue(json, new TypeReference<java.util.List<String>>() {});
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static Map<String, String> map(String json) {
     try {
       return JSON.readValue(json, new TypeReference<Map<String, String>>() {});
