@@ -123,6 +123,9 @@ public class AppsCommand implements Callable<Integer> {
     @Option(names = "--service", paramLabel = "name=template[:count][:topology]",
         description = "a service, repeatable (e.g. --service web=busybox:2 --service db=redis:1:single)") List<String> services;
     @Option(names = "--config", paramLabel = "svc.key=value", description = "service config, repeatable") List<String> config;
+    @Option(names = "--depends", paramLabel = "svc=other[,other]",
+        description = "svc's hooks get the other services' addresses and secrets, repeatable (e.g. --depends web=db)")
+    List<String> depends;
     @Option(names = {"-f", "--file"}, paramLabel = "app.json", description = "the whole request as JSON (see POST /v1/apps)") Path file;
     @Option(names = "--keep-failed", description = "leave the containers of failed members for inspection") boolean keepFailed;
     @Mixin Waiting waiting;
@@ -153,7 +156,7 @@ public class AppsCommand implements Callable<Integer> {
     }
 
     private ObjectNode fromFile() {
-      if (services != null || config != null || datacenter != null) {
+      if (services != null || config != null || datacenter != null || depends != null) {
         throw new CliException(ExitCodes.USAGE, "give either -f or --datacenter/--service/--config, not both");
       }
       JsonNode node;
@@ -184,6 +187,17 @@ public class AppsCommand implements Callable<Integer> {
         ObjectNode svc = parseService(s);
         if (byName.put(svc.path("name").asText(), svc) != null) {
           throw new CliException(ExitCodes.USAGE, "service '" + svc.path("name").asText() + "' is given twice");
+        }
+      }
+      for (String d : depends == null ? List.<String>of() : depends) {
+        int eq = d.indexOf('=');
+        ObjectNode svc = eq < 0 ? null : byName.get(d.substring(0, eq));
+        if (svc == null) {
+          throw new CliException(ExitCodes.USAGE, "--depends must be svc=other[,other] naming a --service, got '" + d + "'");
+        }
+        ArrayNode list = svc.has("depends_on") ? (ArrayNode) svc.get("depends_on") : svc.putArray("depends_on");
+        for (String other : d.substring(eq + 1).split(",")) {
+          list.add(other.strip());
         }
       }
       for (String c : config == null ? List.<String>of() : config) {

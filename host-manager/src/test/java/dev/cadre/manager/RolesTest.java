@@ -112,6 +112,7 @@ class RolesTest {
     assertEquals("demoted", s.members().stream().filter(m -> m.name().equals("shop-db-2")).findFirst().orElseThrow()
         .state());
     assertEquals(Set.of("shop-db-1"), holders(s), "fenced: the stopped member's NIC no longer carries it");
+    assertEquals("degraded", f.plane.app("shop").state(), "a demoted member leaves the app degraded");
 
     host.start("shop-db-2");
     f.plane.watchPrimaries();
@@ -120,6 +121,7 @@ class RolesTest {
     assertEquals("running", s.members().stream().filter(m -> m.name().equals("shop-db-2")).findFirst().orElseThrow()
         .state());
     assertEquals(Set.of("shop-db-1"), holders(s));
+    assertEquals("running", f.plane.app("shop").state());
 
     ok(f.plane.convertService("shop", "db", "single"));
     s = service("shop");

@@ -141,6 +141,9 @@ write_conf() {
     echo "hot_standby = on"
     echo "max_wal_size = '256MB'"
     echo "wal_keep_size = '128MB'"
+    # a replica whose primary restarted (a kill -9 that systemd repaired) asks again after 1 s, not 5 s:
+    # a synchronous primary's commits wait for it meanwhile
+    echo "wal_retrieve_retry_interval = '1s'"
     echo "recovery_target_timeline = 'latest'"
     if [ "$role" = replica ]; then echo "primary_conninfo = '$(conninfo "$primary")'"; fi
     echo "synchronous_standby_names = '$1'"

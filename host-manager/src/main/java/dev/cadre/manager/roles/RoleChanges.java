@@ -319,6 +319,7 @@ public final class RoleChanges {
     store.setMemberRole(dead, Roles.REPLICA);
     List<MemberRecord> picture = withPrimary(members, best).stream()
         .map(m -> m.name().equals(dead) ? demoted : m).toList();
+    new dev.cadre.manager.provisioning.AppStates(store).followHealth(s.app()); // a demoted member: degraded
     String chosen = best;
     MemberRecord next = picture.stream().filter(m -> m.name().equals(chosen)).findFirst().orElseThrow();
     becomePrimary(ctx, s, next, picture, fenced);
@@ -339,6 +340,7 @@ public final class RoleChanges {
     awaitPosition(ctx, s, m, picture, primaryPosition(ctx, s, primary, picture), tuning.hookTimeout());
     hooks.require(ctx, "rejoin", s, primary, picture, "configure");
     memberEvents.change(store.member(name).orElseThrow(), MemberState.RUNNING, null);
+    new dev.cadre.manager.provisioning.AppStates(store).followHealth(s.app());
     ctx.step(name + ": rejoined", "a replica of " + primary.name());
   }
 
