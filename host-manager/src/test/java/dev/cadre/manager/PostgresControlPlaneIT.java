@@ -65,6 +65,8 @@ class PostgresControlPlaneIT {
         assertEquals(0, h1.list().size() + h2.list().size());
         assertEquals(Map.of("dc1", 0), plane.addressesInUse());
         assertEquals("success", plane.await(plane.deleteApp("cut").id(), Duration.ofSeconds(20)).status());
+      } finally {
+        crashed.close(); // its background rounds stop (its store is closed already)
       }
     }
   }

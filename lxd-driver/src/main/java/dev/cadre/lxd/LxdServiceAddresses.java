@@ -50,12 +50,16 @@ final class LxdServiceAddresses {
   void assign(String name, String address) {
     require(name, address);
     boolean running = changeRoutes(name, routes -> routes.add(address + "/32"));
-    if (running && !holds(name, address)) {
-      ExecResult added = inside(name, "ip", "-4", "addr", "add", address + "/32", "dev", "eth0");
-      if (!added.ok() && !added.stderrText().contains("File exists")) {
-        throw new HostFailureException(host, "instance '" + name + "' could not take " + address + ": "
-            + added.stderrText().strip());
+    if (running) {
+      if (!holds(name, address)) {
+        ExecResult added = inside(name, "ip", "-4", "addr", "add", address + "/32", "dev", "eth0");
+        if (!added.ok() && !added.stderrText().contains("File exists")) {
+          throw new HostFailureException(host, "instance '" + name + "' could not take " + address + ": "
+              + added.stderrText().strip());
+        }
       }
+      // announced even when it was held already: a neighbour may still have the former holder's MAC (or
+      // have given up resolving the address while it moved)
       // neighbours that cached the address at its former holder learn the new MAC now; an image without
       // arping still gets it once their cache entry ages out. arping lingers a second after it sent the
       // announcement, so nobody waits for it: the address is held already.
@@ -99,7 +103,18 @@ final class LxdServiceAddresses {
    */
   private boolean changeRoutes(String name, Consumer<Set<String>> change) {
     boolean[] running = new boolean[1];
-    busy.run(host, "changing the routes of " + name, () -> running[0] = changeRoutesOnce(name, change));
+    busy.run(host, "changing the routes of " + name, () -> {
+      try {
+        running[0] = changeRoutesOnce(name, change);
+      } catch (dev.cadre.driver.DriverException e) {
+        // the former holder's NIC is still being torn down and its host route is still there (LXD
+        // answers "File exists" to the new holder's route): that passes like a busy instance
+        if (e.getMessage() != null && e.getMessage().contains("File exists")) {
+          throw new dev.cadre.driver.HostBusyException(host, e.getMessage());
+        }
+        throw e;
+      }
+    });
     return running[0];
   }
 

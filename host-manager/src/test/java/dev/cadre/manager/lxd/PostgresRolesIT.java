@@ -109,7 +109,21 @@ class PostgresRolesIT extends RolesFixture {
     long stopped = System.nanoTime();
     lxc("stop", "--force", current.name());
     OperationView failover = awaitOperation("failover", Duration.ofMinutes(2));
-    long firstAfter = duringFailover.firstCommitAfter(stopped, Duration.ofSeconds(60));
+    long firstAfter;
+    try {
+      firstAfter = duringFailover.firstCommitAfter(stopped, Duration.ofSeconds(60));
+    } catch (AssertionError e) {
+      print("failover (no commit after it)", plane.operation(failover.id()));
+      System.out.println("app: " + plane.app(app) + "\nwriter's last error: " + duringFailover.lastError);
+      for (String[] cmd : new String[][] {{"lxc", "exec", standby.name(), "--", "ip", "-4", "addr", "show", "eth0"},
+          {"lxc", "config", "device", "show", standby.name()}, {"ip", "neigh", "show", address},
+          {"sh", "-c", "nft list ruleset | grep -n " + address}}) {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        System.out.println("$ " + String.join(" ", cmd) + "\n" + new String(p.getInputStream().readAllBytes()));
+        p.waitFor();
+      }
+      throw e;
+    }
     duringFailover.stop();
     print("failover", failover);
     System.out.printf("failover: first commit at the service address %d ms after the primary's stop%n",
@@ -205,6 +219,7 @@ class PostgresRolesIT extends RolesFixture {
     final AtomicLong longestGap = new AtomicLong();
     final AtomicLong firstAfter = new AtomicLong(Long.MAX_VALUE);
     volatile long watchFrom = Long.MAX_VALUE;
+    volatile String lastError;
     final Thread thread;
 
     Writer(String address, String password, long base) {
@@ -226,6 +241,7 @@ class PostgresRolesIT extends RolesFixture {
               }
             }
           } catch (SQLException e) {
+            lastError = e.toString();
             try {
               Thread.sleep(20);
             } catch (InterruptedException stop) {
