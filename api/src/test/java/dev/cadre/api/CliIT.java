@@ -46,9 +46,7 @@ class CliIT {
 
   @Test
   void hostsAppsOpsAndStatus() throws Exception {
-    Run add = cadre("hosts", "add", "lxd1", "--driver", "lxd", "--endpoint", RealLxd.ENDPOINT,
-        "--datacenter", RealLxd.DATACENTER, "--network", RealLxd.NETWORK, "--wait");
-    assertEquals(0, add.exit(), add.err());
+    ensureHost();
     Run hosts = cadre("hosts");
     assertTrue(hosts.out().contains("lxd1") && hosts.out().contains("ready"), hosts.out());
     assertTrue(cadre("templates").out().contains("busybox"));
@@ -80,5 +78,51 @@ class CliIT {
     assertTrue(unknown.err().contains("nosuchtemplate"), unknown.err());
     Run wrongToken = CliAgainstServerTest.raw("apps", "--url", server.api.base, "--token", "nope");
     assertEquals(ExitCodes.UNAUTHORIZED, wrongToken.exit());
+  }
+
+  /** Registers LXD host 1 unless another test of this class did. */
+  static void ensureHost() {
+    Run add = cadre("hosts", "add", "lxd1", "--driver", "lxd", "--endpoint", RealLxd.ENDPOINT,
+        "--datacenter", RealLxd.DATACENTER, "--network", RealLxd.NETWORK, "--wait");
+    assertTrue(add.exit() == 0 || add.exit() == ExitCodes.CONFLICT, add.out() + add.err());
+  }
+
+  @Test
+  void servicesConvertMembersPromoteAndTheStatusOfAnApp() throws Exception {
+    ensureHost();
+    String app = "clr" + UUID.randomUUID().toString().replace("-", "").substring(0, 6);
+    Run create = cadre("apps", "create", app, "--datacenter", RealLxd.DATACENTER, "--service", "db=redis",
+        "--service", "web=busybox", "--depends", "web=db", "--wait");
+    assertEquals(0, create.exit(), create.out() + create.err());
+    assertTrue(create.out().contains("service db (redis, single): address 10.77.0."), create.out());
+
+    Run convert = cadre("services", "convert", app, "db", "--topology", "redundant", "--wait");
+    assertEquals(0, convert.exit(), convert.out() + convert.err());
+    Run status = cadre("status", app);
+    assertTrue(status.out().contains("redundant") && status.out().contains("replica")
+        && status.out().contains("healthy"), status.out());
+    JsonNode shown = ApiHarness.JSON.readTree(cadre("apps", "show", app, "--json").out());
+    JsonNode db = shown.path("services").get(0);
+    assertEquals("db", db.path("name").asText());
+    assertEquals(List.of("db"), List.of(shown.path("services").get(1).path("depends_on").get(0).asText()));
+    String replica = null;
+    for (JsonNode m : db.path("members")) {
+      if (m.path("role").asText().equals("replica")) {
+        replica = m.path("name").asText();
+      }
+    }
+    Run promote = cadre("members", "promote", app, "db", replica, "--wait");
+    assertEquals(0, promote.exit(), promote.out() + promote.err());
+    JsonNode after = ApiHarness.JSON.readTree(cadre("apps", "show", app, "--json").out());
+    for (JsonNode m : after.path("services").get(0).path("members")) {
+      assertEquals(m.path("name").asText().equals(replica) ? "primary" : "replica", m.path("role").asText());
+    }
+
+    Run undeclared = cadre("services", "convert", app, "db", "--topology", "sharded");
+    assertEquals(ExitCodes.CONFLICT, undeclared.exit(), undeclared.out() + undeclared.err());
+    assertTrue(undeclared.err().contains("single, redundant"), undeclared.err());
+
+    assertEquals(0, cadre("apps", "rm", app, "--wait").exit());
+    assertEquals(ExitCodes.NOT_FOUND, cadre("apps", "show", app).exit());
   }
 }
