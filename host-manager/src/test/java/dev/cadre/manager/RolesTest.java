@@ -196,6 +196,23 @@ class RolesTest {
     assertEquals(0, f.plane.apps().size(), "nothing stored");
   }
 
+  @Test
+  void aDrainedPrimaryKeepsTheServiceAddressOnItsNewHost() throws Exception {
+    FakeHostDriver other = f.host("h2", "10.77.0.1/24");
+    assertEquals("success", f.done(f.register("h2", "dc1")).status());
+    ok(f.plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("db", "redis", null, null, null))));
+    ServiceView s = service("shop");
+    MemberView primary = member(s, "primary");
+    String from = primary.host();
+    FakeHostDriver source = from.equals("h1") ? host : other;
+    FakeHostDriver target = from.equals("h1") ? other : host;
+    assertEquals(Set.of(s.address()), source.assignedAddresses(primary.name()));
+    ok(f.plane.drainHost(from));
+    assertTrue(source.find(primary.name()).isEmpty(), "the member left the drained host");
+    assertEquals(Set.of(s.address()), target.assignedAddresses(primary.name()),
+        "the service address followed the primary to its new host");
+  }
+
   private Map<String, String> lastConfigure(String member) {
     return f.hooks.calls.stream().filter(c -> c.instance().equals(member) && c.hook().equals("configure"))
         .reduce((a, b) -> b).orElseThrow().env();

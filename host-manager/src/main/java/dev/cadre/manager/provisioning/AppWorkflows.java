@@ -250,8 +250,15 @@ public final class AppWorkflows {
       List<MemberRecord> peers = store.members(m.app()).stream().filter(p -> p.service().equals(m.service())).toList();
       MemberJob job = new MemberJob(ctx.id(), m, s, templates.require(s.template()), peers, subnet,
           networks.get(t.getValue()), app.keepFailed(), app.datacenter());
-      futures.add(CompletableFuture.supplyAsync(
-          () -> provisioner.relocate(ctx, job, t.getValue(), networks.get(t.getValue())), memberPool));
+      futures.add(CompletableFuture.supplyAsync(() -> {
+        MemberRecord moved = provisioner.relocate(ctx, job, t.getValue(), networks.get(t.getValue()));
+        if (s.address() != null && "primary".equals(moved.role())) {
+          // the copy's NIC is new: the service address follows the primary to its new host now, not at
+          // the watch's next look
+          addresses.moveTo(ctx, s, moved, List.of(moved));
+        }
+        return moved;
+      }, memberPool));
     }
     List<String> failures = new ArrayList<>();
     boolean cancelled = false;
