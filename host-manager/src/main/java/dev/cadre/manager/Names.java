@@ -15,6 +15,11 @@ public final class Names {
 
   private Names() {}
 
+  /** A member's name, which is also its container's: {@code <app>-<service>-<ordinal>}. */
+  public static String member(String app, String service, int ordinal) {
+    return app + "-" + service + "-" + ordinal;
+  }
+
   public static String require(String what, String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new InvalidInputException(null, "invalid " + what + " name " + shown(name)

@@ -64,6 +64,11 @@ public record Template(
     return texts(plan.path("roles").path(topology));
   }
 
+  /** Members of a service in {@code topology} when nobody says: one per role (redundant: a primary and a replica). */
+  public int defaultCount(String topology) {
+    return Math.max(1, roles(topology).size());
+  }
+
   public int cpus() {
     return resources.path("cpus").asInt();
   }

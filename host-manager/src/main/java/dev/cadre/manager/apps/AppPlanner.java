@@ -67,8 +67,7 @@ final class AppPlanner {
         throw new InvalidInputException(null, "service '" + s.name() + "': template '" + t.name()
             + "' has no topology '" + topology + "'; it has: " + String.join(", ", t.topologies()));
       }
-      // a topology's own shape when the request does not say: one member per role (redundant: a primary and a replica)
-      int count = s.count() == null ? Math.max(1, t.roles(topology).size()) : s.count();
+      int count = s.count() == null ? t.defaultCount(topology) : s.count();
       if (count < 1 || count > Names.MAX_COUNT) {
         throw new InvalidInputException(null, "service '" + s.name() + "': count must be 1 to " + Names.MAX_COUNT
             + ", got " + count);
@@ -150,6 +149,6 @@ final class AppPlanner {
   }
 
   static String memberName(String app, String service, int ordinal) {
-    return app + "-" + service + "-" + ordinal;
+    return Names.member(app, service, ordinal);
   }
 }

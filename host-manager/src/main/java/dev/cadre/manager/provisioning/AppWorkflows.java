@@ -14,6 +14,7 @@ import dev.cadre.manager.store.HostRecord;
 import dev.cadre.manager.store.MemberRecord;
 import dev.cadre.manager.store.ServiceRecord;
 import dev.cadre.manager.store.Store;
+import dev.cadre.manager.roles.Roles;
 import dev.cadre.manager.roles.ServiceAddresses;
 import dev.cadre.templates.Template;
 import dev.cadre.templates.TemplateCatalog;
@@ -191,7 +192,7 @@ public final class AppWorkflows {
     }
     for (ServiceRecord s : services.values()) {
       List<MemberRecord> mine = store.members(appName).stream().filter(m -> m.service().equals(s.name())).toList();
-      mine.stream().filter(m -> "primary".equals(m.role()) && m.state() == MemberState.RUNNING).findFirst()
+      mine.stream().filter(m -> Roles.PRIMARY.equals(m.role()) && m.state() == MemberState.RUNNING).findFirst()
           .ifPresent(primary -> {
             try {
               addresses.moveTo(ctx, s, primary, mine);
@@ -252,7 +253,7 @@ public final class AppWorkflows {
           networks.get(t.getValue()), app.keepFailed(), app.datacenter());
       futures.add(CompletableFuture.supplyAsync(() -> {
         MemberRecord moved = provisioner.relocate(ctx, job, t.getValue(), networks.get(t.getValue()));
-        if (s.address() != null && "primary".equals(moved.role())) {
+        if (s.address() != null && Roles.PRIMARY.equals(moved.role())) {
           // the copy's NIC is new: the service address follows the primary to its new host now, not at
           // the watch's next look
           addresses.moveTo(ctx, s, moved, List.of(moved));

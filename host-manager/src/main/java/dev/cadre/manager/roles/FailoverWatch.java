@@ -71,18 +71,23 @@ public final class FailoverWatch {
 
   /** One look at every watched service. */
   public void round() {
+    // every second: only services with an address (and their apps' members) are read, so apps of
+    // templates without roles cost the watch nothing
+    List<ServiceRecord> watched = store.servicesWithAddress();
+    if (watched.isEmpty()) {
+      return;
+    }
     Map<String, HostRecord> hosts = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, h -> h));
-    for (AppRecord app : store.apps()) {
-      if (app.state() == AppState.CREATING || app.state() == AppState.DELETING) {
+    Map<String, List<ServiceRecord>> byApp = watched.stream().filter(s -> s.state() == ServiceState.READY)
+        .collect(Collectors.groupingBy(ServiceRecord::app));
+    for (Map.Entry<String, List<ServiceRecord>> e : byApp.entrySet()) {
+      Optional<AppRecord> app = store.app(e.getKey());
+      if (app.isEmpty() || app.get().state() == AppState.CREATING || app.get().state() == AppState.DELETING) {
         continue;
       }
-      List<MemberRecord> all = store.members(app.name());
-      for (ServiceRecord s : store.services(app.name())) {
-        if (s.address() == null || s.state() != ServiceState.READY) {
-          continue;
-        }
-        List<MemberRecord> members = all.stream().filter(m -> m.service().equals(s.name())).toList();
-        watch(s, members, hosts);
+      List<MemberRecord> all = store.members(e.getKey());
+      for (ServiceRecord s : e.getValue()) {
+        watch(s, all.stream().filter(m -> m.service().equals(s.name())).toList(), hosts);
       }
     }
   }

@@ -372,7 +372,7 @@ public final class RoleChanges {
     }
   }
 
-  /** How deep {@code t} sits in its app's dependencies (a service nothing depends on... its own chain). */
+  /** The length of {@code t}'s longest chain of dependencies (0 for a service that depends on nothing). */
   private static int depth(ServiceRecord t, Map<String, ServiceRecord> services, int guard) {
     if (guard > services.size()) {
       return guard; // the planner refuses cycles; never loop on a store written otherwise

@@ -34,8 +34,6 @@ import java.util.List;
 public final class Roles {
   public static final String PRIMARY = "primary";
   public static final String REPLICA = "replica";
-  /** Members of a redundant service when the request does not say: a primary and one replica. */
-  public static final int REDUNDANT_MEMBERS = 2;
 
   private final Store store;
   private final TemplateCatalog templates;
@@ -78,7 +76,7 @@ public final class Roles {
       if (growing) {
         List<MemberRecord> members = store.members(app).stream().filter(m -> m.service().equals(service)).toList();
         int have = (int) members.stream().filter(m -> m.state() != MemberState.FAILED).count();
-        int missing = Math.max(0, REDUNDANT_MEMBERS - have);
+        int missing = Math.max(0, t.defaultCount(topology) - have);
         int ordinal = members.stream().mapToInt(MemberRecord::ordinal).max().orElse(0);
         AppRecord a = store.app(app).orElseThrow();
         List<Need> needs = new ArrayList<>();
@@ -87,7 +85,7 @@ public final class Roles {
         }
         List<String> hosts = placement.place(a.datacenter(), needs);
         for (int i = 0; i < missing; i++) {
-          String name = app + "-" + service + "-" + (ordinal + 1 + i);
+          String name = Names.member(app, service, ordinal + 1 + i);
           if (name.length() > 63) {
             throw new ConflictException(null, "member name " + name + " would pass 63 characters");
           }

@@ -247,6 +247,11 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public List<ServiceRecord> servicesWithAddress() {
+    return sql.tx(c -> list(c, "SELECT * FROM services WHERE address IS NOT NULL ORDER BY app, name", Rows::serviceRow));
+  }
+
+  @Override
   public void updateService(ServiceRecord s) {
     sql.txVoid(c -> update(c, "UPDATE services SET topology = ?, address = ? WHERE app = ? AND name = ?",
         s.topology(), s.address(), s.app(), s.name()));

@@ -63,6 +63,9 @@ public interface Store extends AutoCloseable {
 
   Optional<ServiceRecord> service(String app, String name);
 
+  /** Services that have a service address (templates with a primary and replicas), in every app. */
+  List<ServiceRecord> servicesWithAddress();
+
   /** Writes topology and address of the service. */
   void updateService(ServiceRecord service);
 

@@ -144,7 +144,10 @@ class RedisRolesIT extends RolesFixture {
     assertEquals(List.of(first.name()), s.members().stream().map(MemberView::name).toList());
     assertEquals(expected, Resp.dbsize(address, password));
     assertTrue(Resp.set(address, password, "after", "single"));
-    assertTrue(events.stream().anyMatch(e -> e.type().equals("operation")), "operations are events");
+    java.util.Set<Object> kinds = new java.util.HashSet<>();
+    events.stream().filter(e -> e.type().equals("operation")).forEach(e -> kinds.add(e.data().get("kind")));
+    assertTrue(kinds.containsAll(List.of("convert_service", "promote_member", "failover", "rejoin_member")),
+        "every transition is an operation and its events: " + kinds);
   }
 
   // ---- helpers
