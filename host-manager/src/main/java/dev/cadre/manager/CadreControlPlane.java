@@ -60,6 +60,7 @@ public final class CadreControlPlane implements ControlPlane {
   private final HealthMonitor health;
   private final Recovery recovery;
   private final Roles roles;
+  private final dev.cadre.manager.moves.Moves moves;
   private final FailoverWatch watch;
   private final BackgroundWork work;
   private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.STARTED);
@@ -93,6 +94,10 @@ public final class CadreControlPlane implements ControlPlane {
     this.watch = new FailoverWatch(store, drivers, config.hooks(), roles, work.watch(), config.tuning(), clock);
     this.hostRegistry = new HostRegistry(store, drivers, operations, events, placement, hostImages::forget, clock);
     this.drains = new Drains(store, hostRegistry, placement, operations, workflows, clock);
+    dev.cadre.manager.moves.AppMove appMove = new dev.cadre.manager.moves.AppMove(store, templates, drivers, ipam,
+        provisioner.move(), work.members());
+    this.moves = new dev.cadre.manager.moves.Moves(store, templates, placement, ipam, drivers, operations, workflows,
+        provisioner.move(), appMove);
     this.apps = new Apps(store, templates, new Secrets(), placement, ipam, operations, workflows, clock);
     this.prober = new HostProber(store, drivers, events, clock, work.probes(), config.tuning().probeTimeout());
     this.health = new HealthMonitor(store, drivers, config.hooks(), memberEvents, config.tuning(), clock, work.health());
@@ -208,6 +213,20 @@ public final class CadreControlPlane implements ControlPlane {
   public OperationView promoteMember(String app, String service, String member) {
     requireOpen();
     return roles.promote(app, service, member);
+  }
+
+  // ---- moves
+
+  @Override
+  public MovePlan planMove(String app, String datacenter) {
+    requireOpen();
+    return moves.plan(app, datacenter);
+  }
+
+  @Override
+  public OperationView moveApp(String app, String datacenter) {
+    requireOpen();
+    return moves.move(app, datacenter);
   }
 
   /** Looks at every redundant service's primary now (the watch does it every {@link Tuning#watchInterval()}). */

@@ -13,7 +13,8 @@ public enum OperationKind {
   CONVERT_SERVICE,
   PROMOTE_MEMBER,
   FAILOVER,
-  REJOIN_MEMBER;
+  REJOIN_MEMBER,
+  MOVE_APP;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);

@@ -37,6 +37,7 @@ public final class JdbcStore implements Store {
   private final AddressRows addresses;
   private final ServerLocks locks;
   private final OperationRows operations;
+  private final MoveRows moves;
   private final String kind;
   private final String storeId;
 
@@ -45,6 +46,7 @@ public final class JdbcStore implements Store {
     this.sql = new Sql(pool);
     this.addresses = new AddressRows(sql);
     this.operations = new OperationRows(sql);
+    this.moves = new MoveRows(sql);
     this.locks = new ServerLocks(pool, sql, "postgresql".equals(kind));
     this.kind = kind;
     this.storeId = loadStoreId();
@@ -362,6 +364,33 @@ public final class JdbcStore implements Store {
   @Override
   public int releaseUnownedAddresses() {
     return addresses.releaseUnowned();
+  }
+
+  // ---- moves (in MoveRows)
+
+  @Override
+  public void insertMoves(List<MoveRecord> rows) {
+    moves.insert(rows);
+  }
+
+  @Override
+  public List<MoveRecord> moves(String app) {
+    return moves.of(app);
+  }
+
+  @Override
+  public List<MoveRecord> allMoves() {
+    return moves.all();
+  }
+
+  @Override
+  public void deleteMoves(String app) {
+    moves.delete(app);
+  }
+
+  @Override
+  public void switchMove(String app, boolean toTarget) {
+    moves.flip(app, toTarget);
   }
 
   // ---- operations and events (in OperationRows)

@@ -122,6 +122,21 @@ public interface Store extends AutoCloseable {
   /** Releases addresses whose member (or service, for a service address) row is gone (left by a crash); answers how many. */
   int releaseUnownedAddresses();
 
+  /** Rows of apps on their way to another datacenter (see {@link MoveRecord}). */
+  void insertMoves(List<MoveRecord> moves);
+
+  List<MoveRecord> moves(String app);
+
+  List<MoveRecord> allMoves();
+
+  void deleteMoves(String app);
+
+  /**
+   * Turns the app's members, service addresses and datacenter to the target of its move ({@code toTarget}) or
+   * back to the source, in one transaction.
+   */
+  void switchMove(String app, boolean toTarget);
+
   // ---- operations and events
 
   void insertOperation(OperationRecord operation);
