@@ -212,10 +212,16 @@ class CliTest {
     assertEquals(0, run("apps", "convert", "shop", "db", "--topology", "redundant", "--url", url, "--token", "t").exit());
     assertEquals(0, run("apps", "promote", "shop", "db", "shop-db-2", "--url", url, "--token", "t").exit());
     status = 200;
-    answer = "{\"id\":\"op-3\",\"kind\":\"move_app\",\"status\":\"success\",\"steps\":[{\"name\":\"copy shop-db-1 to dc2\"}]}";
+    answer = "{\"app\":\"shop\",\"from\":\"dc1\",\"to\":\"dc2\",\"method\":\"copy\",\"data_bytes\":2097152,"
+        + "\"expected_downtime_ms\":6500,\"members\":[{\"name\":\"shop-db-1\",\"service\":\"db\",\"role\":\"primary\","
+        + "\"from_host\":\"lxd1\",\"from_ip\":\"10.77.0.130\",\"to_host\":\"lxd2\",\"to_ip\":\"10.78.0.128\","
+        + "\"data_bytes\":2097152}],\"services\":[{\"name\":\"db\",\"from_address\":\"10.77.0.131\","
+        + "\"to_address\":\"10.78.0.129\"}]}";
     Run plan = run("apps", "move", "shop", "--datacenter", "dc2", "--dry-run", "--url", url, "--token", "t");
     assertEquals(0, plan.exit(), plan.err());
-    assertTrue(plan.out().contains("copy shop-db-1 to dc2"), plan.out());
+    assertTrue(plan.out().contains("dc1 -> dc2, method copy, 2.0 MiB of data, expected pause about 6.5 s"), plan.out());
+    assertTrue(plan.out().matches("(?s).*shop-db-1 +db +primary +lxd1 10.77.0.130 +lxd2 10.78.0.128 +2.0 MiB.*"), plan.out());
+    assertTrue(plan.out().contains("service db: address 10.77.0.131 -> 10.78.0.129"), plan.out());
     assertTrue(seen.get(0).startsWith("POST /v1/apps/shop/services/db/convert "), seen.toString());
     assertEquals("redundant", CadreClient.JSON.readTree(bodies.get(0)).path("topology").asText());
     assertTrue(seen.get(1).startsWith("POST /v1/apps/shop/services/db/members/shop-db-2/promote "), seen.toString());

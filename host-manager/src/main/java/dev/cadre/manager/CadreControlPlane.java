@@ -101,7 +101,8 @@ public final class CadreControlPlane implements ControlPlane {
     this.apps = new Apps(store, templates, new Secrets(), placement, ipam, operations, workflows, clock);
     this.prober = new HostProber(store, drivers, events, clock, work.probes(), config.tuning().probeTimeout());
     this.health = new HealthMonitor(store, drivers, config.hooks(), memberEvents, config.tuning(), clock, work.health());
-    this.recovery = new Recovery(store, drivers, containers, ipam, memberEvents, operations, workflows, clock);
+    this.recovery = new Recovery(store, drivers, containers, ipam, memberEvents, operations, workflows, clock,
+        appMove::resume);
     recovery.run();
   }
 

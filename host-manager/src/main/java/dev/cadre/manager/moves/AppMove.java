@@ -137,6 +137,40 @@ public final class AppMove {
     ctx.step("moved", app + ": " + rows.get(0).fromDatacenter() + " -> " + rows.get(0).toDatacenter());
   }
 
+  /**
+   * A move whose server died (kill -9, power loss), from the rows it left: one that had switched and whose
+   * members all serve at the target is finished; any other is undone (copies removed, sources started).
+   */
+  public void resume(OperationContext ctx, String app) {
+    List<MoveRecord> rows = store.moves(app);
+    try {
+      if (rows.isEmpty()) {
+        ctx.step("resumed after restart", "the move of " + app + " had left nothing to finish or undo");
+        return;
+      }
+      Map<String, MoveRecord> byMember = rows.stream().filter(MoveRecord::member)
+          .collect(Collectors.toMap(MoveRecord::holder, Function.identity()));
+      boolean switched = rows.get(0).switched();
+      boolean serving = switched && store.members(app).stream().filter(m -> byMember.containsKey(m.name()))
+          .allMatch(m -> m.state() == MemberState.RUNNING && m.host().equals(byMember.get(m.name()).toHost()));
+      if (serving) {
+        ctx.step("resumed after restart", "every member serves at the target: finishing the move");
+        finish(ctx, app, rows);
+        return;
+      }
+      OperationFailedException why = new OperationFailedException("the move was interrupted by a restart "
+          + (switched ? "after the switch, before every member served at the target" : "before the switch")
+          + "; it was undone");
+      undo(ctx, app, rows, byMember, true, switched, why);
+      throw why;
+    } finally {
+      for (ServiceRecord s : store.services(app)) {
+        store.changeServiceState(app, s.name(), dev.cadre.manager.lifecycle.ServiceState.MOVING,
+            dev.cadre.manager.lifecycle.ServiceState.READY, null);
+      }
+    }
+  }
+
   /** Removes the sources and hands the reserved addresses to their owners; what fails is left to the sweep. */
   void finish(OperationContext ctx, String app, List<MoveRecord> rows) {
     for (MoveRecord r : rows) {
@@ -148,7 +182,10 @@ public final class AppMove {
               + r.fromHost() + " answers)");
         }
       }
-      ipam.release(r.holder());
+      // by address, not by holder: a finish repeated after a crash must not release the new one
+      if (r.fromAddress() != null) {
+        store.releaseAddress(r.holder(), r.fromAddress());
+      }
       store.moveAddress(r.reservedHolder(), r.toAddress(), r.holder(), java.time.Instant.now());
     }
     store.deleteMoves(app);

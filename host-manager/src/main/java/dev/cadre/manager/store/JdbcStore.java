@@ -347,6 +347,11 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public int releaseAddress(String member, String address) {
+    return addresses.releaseOne(member, address);
+  }
+
+  @Override
   public void moveAddress(String member, String address, String holder, Instant at) {
     addresses.move(member, address, holder, at);
   }

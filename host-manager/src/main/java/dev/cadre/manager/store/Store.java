@@ -111,6 +111,9 @@ public interface Store extends AutoCloseable {
   int releaseAddresses(String member);
 
   /** Hands {@code address} from {@code member} to {@code holder}, stamped {@code at}. */
+  /** Releases {@code address} if {@code member} holds it (a repeated call releases nothing). */
+  int releaseAddress(String member, String address);
+
   void moveAddress(String member, String address, String holder, Instant at);
 
   /** Releases the addresses {@code holder} got before {@code before}; answers how many. */
