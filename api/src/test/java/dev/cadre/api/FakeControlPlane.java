@@ -92,6 +92,13 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
+  public OperationView resumeHost(String name) {
+    maybeFail();
+    host(name);
+    return operation("resume-host", "hosts/" + name);
+  }
+
+  @Override
   public List<TemplateView> templates() {
     maybeFail();
     ObjectNode plan = JsonNodeFactory.instance.objectNode();

@@ -2,6 +2,7 @@ package dev.cadre.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -227,5 +228,20 @@ class CliTest {
     assertTrue(seen.get(1).startsWith("POST /v1/apps/shop/services/db/members/shop-db-2/promote "), seen.toString());
     assertTrue(seen.get(2).startsWith("POST /v1/apps/shop/move "), seen.toString());
     assertTrue(CadreClient.JSON.readTree(bodies.get(2)).path("dry_run").asBoolean());
+  }
+
+  @Test
+  void drainAndResumePostToTheHostsRoutes() throws Exception {
+    status = 202;
+    answer = "{\"operation\":\"/v1/operations/op-7\"}";
+    assertEquals(0, run("hosts", "drain", "lxd1", "--url", url, "--token", "t").exit());
+    assertEquals(0, run("hosts", "resume", "lxd1", "--url", url, "--token", "t").exit());
+    assertTrue(seen.get(0).startsWith("POST /v1/hosts/lxd1/drain "), seen.toString());
+    assertTrue(seen.get(1).startsWith("POST /v1/hosts/lxd1/resume "), seen.toString());
+    status = 409;
+    answer = "{\"error\":{\"code\":\"conflict\",\"message\":\"host 'lxd1' is ready; only a draining or drained host can be resumed\"}}";
+    Run refused = run("hosts", "resume", "lxd1", "--url", url, "--token", "t");
+    assertNotEquals(0, refused.exit());
+    assertTrue(refused.err().contains("only a draining or drained host"), refused.err());
   }
 }

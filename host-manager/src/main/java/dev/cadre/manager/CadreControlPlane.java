@@ -171,6 +171,12 @@ public final class CadreControlPlane implements ControlPlane {
     return drains.drain(name);
   }
 
+  @Override
+  public OperationView resumeHost(String name) {
+    requireOpen();
+    return drains.resume(name);
+  }
+
   // ---- templates
 
   @Override

@@ -22,6 +22,9 @@ public interface ControlPlane extends AutoCloseable {
 
   OperationView drainHost(String name);
 
+  /** A draining or drained host takes members again; Conflict otherwise, or while a drain of it runs. */
+  OperationView resumeHost(String name);
+
   List<TemplateView> templates();
 
   OperationView createApp(AppRequest request);

@@ -8,6 +8,7 @@ public enum OperationKind {
   REGISTER_HOST,
   REMOVE_HOST,
   DRAIN_HOST,
+  RESUME_HOST,
   CREATE_APP,
   DELETE_APP,
   CONVERT_SERVICE,

@@ -85,6 +85,10 @@ public final class Recovery {
           case CREATE_APP -> rollBackCreate(op);
           case DRAIN_HOST -> {
             rollBackMoves(op);
+            // the host keeps its state: draining takes no new members, and the operator decides (drain again, resume)
+            String host = op.target().substring(op.target().indexOf('/') + 1);
+            store.host(host).ifPresent(h -> step(op, "host state", host + " stays " + h.state().wire()
+                + (h.state() == HostState.DRAINING ? ": drain it again or resume it" : "")));
             operations.finish(op.id(), OperationStatus.FAILURE, INTERRUPTED);
           }
           case DELETE_APP -> {

@@ -13,6 +13,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.cadre.driver.ConflictException;
 import dev.cadre.driver.UnavailableException;
 import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.HostState;
 import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.lifecycle.ServiceState;
 import dev.cadre.manager.lifecycle.OperationStatus;
@@ -170,6 +171,14 @@ public final class JdbcStore implements Store {
             + " disk_bytes = ?, disk_used_bytes = ?, last_error = ?, updated = ? WHERE name = ?",
         h.state(), h.cpus(), h.memoryBytes(), h.memoryUsedBytes(), h.diskBytes(), h.diskUsedBytes(),
         clip(h.lastError(), 4096), ts(h.updated()), h.name()));
+  }
+
+  @Override
+  public boolean updateHost(HostRecord h, HostState expected) {
+    return sql.tx(c -> update(c, "UPDATE hosts SET state = ?, cpus = ?, memory_bytes = ?, memory_used_bytes = ?,"
+            + " disk_bytes = ?, disk_used_bytes = ?, last_error = ?, updated = ? WHERE name = ? AND state = ?",
+        h.state(), h.cpus(), h.memoryBytes(), h.memoryUsedBytes(), h.diskBytes(), h.diskUsedBytes(),
+        clip(h.lastError(), 4096), ts(h.updated()), h.name(), expected) > 0);
   }
 
   @Override

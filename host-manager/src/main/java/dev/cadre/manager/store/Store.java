@@ -1,6 +1,7 @@
 package dev.cadre.manager.store;
 
 import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.HostState;
 import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.lifecycle.ServiceState;
 import dev.cadre.manager.lifecycle.OperationStatus;
@@ -39,6 +40,12 @@ public interface Store extends AutoCloseable {
   List<HostRecord> hosts();
 
   void updateHost(HostRecord host);
+
+  /**
+   * Writes {@code host} only when its stored state is still {@code expected}; answers whether it did. State
+   * changes that race (a probe, a drain ending, a resume) go through here so that none undoes another.
+   */
+  boolean updateHost(HostRecord host, HostState expected);
 
   void deleteHost(String name);
 
