@@ -16,6 +16,40 @@ public interface OperationContext {
 
   boolean cancelRequested();
 
+  /**
+   * This context for work that must run to its end even after a cancel (an undo): the same steps and
+   * progress, never cancelled.
+   */
+  default OperationContext uncancellable() {
+    OperationContext outer = this;
+    return new OperationContext() {
+      @Override
+      public String id() {
+        return outer.id();
+      }
+
+      @Override
+      public void step(String name, String detail) {
+        outer.step(name, detail);
+      }
+
+      @Override
+      public void step(String name, StepStatus status, String detail) {
+        outer.step(name, status, detail);
+      }
+
+      @Override
+      public void progress(int percent) {
+        outer.progress(percent);
+      }
+
+      @Override
+      public boolean cancelRequested() {
+        return false;
+      }
+    };
+  }
+
   /** Throws {@link OperationCancelledException} when an operator cancelled the operation. */
   default void checkCancelled() {
     if (cancelRequested()) {

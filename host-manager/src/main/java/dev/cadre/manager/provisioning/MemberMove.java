@@ -173,7 +173,8 @@ public final class MemberMove {
    * Undoes the member's move (its row says the source again): the copy goes, the source container starts
    * with the data it stopped with, and its service starts. Answers what happened, for the step.
    */
-  public String back(OperationContext ctx, MemberJob job, MoveRecord move) {
+  public String back(OperationContext cancellable, MemberJob job, MoveRecord move) {
+    OperationContext ctx = cancellable.uncancellable(); // an undo runs to its end, cancelled or not
     MemberRecord m = store(job.member());
     List<String> done = new ArrayList<>();
     try {

@@ -51,8 +51,8 @@ public final class MemberProvisioner {
     this.containers = containers;
     this.ipam = ipam;
     this.steps = new MemberSteps(hooks, members, tuning, clock, dependencies);
-    this.relocation = new Relocation(drivers, hooks, members, containers, steps);
     this.move = new MemberMove(drivers, hooks, members, containers, steps, clock);
+    this.relocation = new Relocation(members, containers, move);
   }
 
   /** Listens to each finished step (for the operation's progress). */

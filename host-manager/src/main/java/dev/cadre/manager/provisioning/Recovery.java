@@ -244,8 +244,10 @@ public final class Recovery {
     // goes too, unless a move or a relocation still works on the member
     Set<String> moving = store.allMoves().stream().map(dev.cadre.manager.store.MoveRecord::holder)
         .collect(Collectors.toSet());
+    // (only while no operation runs: a drain's pre-copy is a copy on another host too, with no move row)
+    boolean idle = store.countOperations(OperationStatus.RUNNING) + store.countOperations(OperationStatus.PENDING) == 0;
     java.util.Map<String, String> settled = all.stream()
-        .filter(m -> m.state() != MemberState.MOVING && !moving.contains(m.name()))
+        .filter(m -> idle && m.state() != MemberState.MOVING && !moving.contains(m.name()))
         .collect(Collectors.toMap(MemberRecord::name, MemberRecord::host));
     for (HostRecord h : store.hosts()) {
       if (h.state() == HostState.UNREACHABLE) {
