@@ -26,6 +26,10 @@ import java.util.Objects;
  */
 final class LxdCopy {
   private static final Duration TARGET_VERDICT = Duration.ofSeconds(5);
+  /** A copy that reports no progress for this long has stalled. */
+  static final Duration STALL = Duration.ofSeconds(Long.getLong("cadre.copy.stall-seconds", 60));
+  private static final Duration PROGRESS_POLL = Duration.ofSeconds(5);
+  private static final Duration COPY_LIMIT = Duration.ofHours(2);
   private final LxdHostDriver from;
   private final LxdHostDriver to;
 
@@ -54,12 +58,19 @@ final class LxdCopy {
     migrate.put("migration", true);
     migrate.put("live", false);
     migrate.put("instance_only", false);
+    if (request.whileRunning()) {
+      // a pre-copy need not be consistent (the refresh after the stop makes it so): without this LXD freezes
+      // a running container on a dir pool for a last rsync pass, and a freeze can hang (seen: FREEZING for
+      // minutes, every exec in it stuck)
+      migrate.put("allow_inconsistent", true);
+    }
     ObjectNode dest = migrate.putObject("target");
     dest.put("certificate", to.client().get("/1.0").path("environment").path("certificate").asText());
     dest.put("operation", to.reachableBase() + targetOpPath);
     dest.set("secrets", targetOp.path("metadata")); // LXD names them "secrets" here, not "websockets"
     try {
-      from.client().call("POST", "/1.0/instances/" + request.source(), migrate, Duration.ofHours(2));
+      JsonNode sourceOp = from.client().start("POST", "/1.0/instances/" + request.source(), migrate);
+      awaitProgressing(from, "/1.0/operations/" + sourceOp.path("id").asText());
       to.client().waitFor(targetOpPath, Duration.ofMinutes(10));
     } catch (DriverException e) {
       DriverException reason = targetVerdict(targetOpPath, e);
@@ -67,6 +78,37 @@ final class LxdCopy {
         to.removeHalfMade(request.target(), reason);
       }
       throw reason;
+    }
+  }
+
+  /**
+   * Waits for the source's side of the copy while it makes progress: LXD reports what it sent in the
+   * operation's metadata; a copy whose metadata has not changed for {@link #STALL} (the link to the target
+   * is cut, the target stopped answering) is cancelled and fails, rather than waiting out TCP's patience.
+   */
+  private void awaitProgressing(LxdHostDriver side, String opPath) {
+    long deadline = System.nanoTime() + COPY_LIMIT.toNanos();
+    String seen = null;
+    long changed = System.nanoTime();
+    while (true) {
+      try {
+        side.client().waitFor(opPath, PROGRESS_POLL);
+        return;
+      } catch (TimedOutException stillRunning) {
+        String now = side.client().get(opPath).path("metadata").toString();
+        if (!now.equals(seen)) {
+          seen = now;
+          changed = System.nanoTime();
+        } else if (System.nanoTime() - changed > STALL.toNanos() || System.nanoTime() > deadline) {
+          try {
+            side.client().delete(opPath);
+          } catch (DriverException notCancellable) {
+            // LXD cannot cancel every migration; it ends on its own when the connection gives up
+          }
+          throw new TimedOutException(side.hostName(), "the copy to " + to.hostName() + " made no progress for "
+              + STALL.toSeconds() + " s (" + (seen == null ? "nothing reported" : seen) + "); given up");
+        }
+      }
     }
   }
 
