@@ -26,8 +26,10 @@ import java.util.Objects;
  */
 final class LxdCopy {
   private static final Duration TARGET_VERDICT = Duration.ofSeconds(5);
-  /** A copy that reports no progress for this long has stalled. */
-  static final Duration STALL = Duration.ofSeconds(Long.getLong("cadre.copy.stall-seconds", 60));
+  /** A copy that reports no progress for this long has stalled (the property lets a test wait less). */
+  static Duration stall() {
+    return Duration.ofSeconds(Long.getLong("cadre.copy.stall-seconds", 60));
+  }
   private static final Duration PROGRESS_POLL = Duration.ofSeconds(5);
   private static final Duration COPY_LIMIT = Duration.ofHours(2);
   private final LxdHostDriver from;
@@ -83,7 +85,7 @@ final class LxdCopy {
 
   /**
    * Waits for the source's side of the copy while it makes progress: LXD reports what it sent in the
-   * operation's metadata; a copy whose metadata has not changed for {@link #STALL} (the link to the target
+   * operation's metadata; a copy whose metadata has not changed for {@link #stall()} (the link to the target
    * is cut, the target stopped answering) is cancelled and fails, rather than waiting out TCP's patience.
    */
   private void awaitProgressing(LxdHostDriver side, String opPath) {
@@ -99,14 +101,14 @@ final class LxdCopy {
         if (!now.equals(seen)) {
           seen = now;
           changed = System.nanoTime();
-        } else if (System.nanoTime() - changed > STALL.toNanos() || System.nanoTime() > deadline) {
+        } else if (System.nanoTime() - changed > stall().toNanos() || System.nanoTime() > deadline) {
           try {
             side.client().delete(opPath);
           } catch (DriverException notCancellable) {
             // LXD cannot cancel every migration; it ends on its own when the connection gives up
           }
           throw new TimedOutException(side.hostName(), "the copy to " + to.hostName() + " made no progress for "
-              + STALL.toSeconds() + " s (" + (seen == null ? "nothing reported" : seen) + "); given up");
+              + stall().toSeconds() + " s (" + (seen == null ? "nothing reported" : seen) + "); given up");
         }
       }
     }

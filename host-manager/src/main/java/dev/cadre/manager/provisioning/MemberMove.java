@@ -33,6 +33,8 @@ import java.util.Map;
 public final class MemberMove {
   /** Pre-copy rounds after the first copy: each sends what changed during the one before. */
   static final int MAX_REFRESHES = 3;
+  /** A pre-copy that fails for want of the target (a cut link, a timeout) is tried this many times. */
+  static final int COPY_ATTEMPTS = 2;
   /** A refresh shorter than this leaves a delta small enough for the pause. */
   static final Duration SMALL_DELTA = Duration.ofSeconds(2);
   private static final Duration CHECKSUM_TIMEOUT = Duration.ofMinutes(10);
@@ -77,10 +79,19 @@ public final class MemberMove {
     NicSpec nic = new NicSpec(to.network(), to.ip());
     Instant began = clock.instant();
     try {
-      if (dst.find(m.name()).isPresent()) {
-        src.copyTo(dst, new CopyRequest(m.name(), m.name(), nic, true, true)); // a copy left by an earlier try
-      } else {
-        src.copyTo(dst, new CopyRequest(m.name(), m.name(), nic, false, true));
+      for (int attempt = 1; ; attempt++) {
+        try {
+          boolean exists = dst.find(m.name()).isPresent(); // a copy left by an earlier try is refreshed
+          src.copyTo(dst, new CopyRequest(m.name(), m.name(), nic, exists, true));
+          break;
+        } catch (dev.cadre.driver.UnavailableException | dev.cadre.driver.HostFailureException e) {
+          if (attempt >= COPY_ATTEMPTS || e instanceof dev.cadre.driver.HostBusyException) {
+            throw e;
+          }
+          ctx.step(m.name() + ": pre-copy", StepStatus.FAILED, "attempt " + attempt + ": " + MemberSteps.message(e)
+              + "; trying again");
+          ctx.checkCancelled();
+        }
       }
     } catch (ConflictException cannot) {
       if (dst.find(m.name()).isPresent()) {
