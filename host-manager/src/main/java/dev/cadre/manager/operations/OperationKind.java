@@ -13,7 +13,9 @@ public enum OperationKind {
   CONVERT_SERVICE,
   PROMOTE_MEMBER,
   FAILOVER,
-  REJOIN_MEMBER;
+  REJOIN_MEMBER,
+  BACKUP_SERVICE,
+  RESTORE_SERVICE;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);

@@ -37,6 +37,7 @@ public final class JdbcStore implements Store {
   private final AddressRows addresses;
   private final ServerLocks locks;
   private final OperationRows operations;
+  private final BackupRows backups;
   private final String kind;
   private final String storeId;
 
@@ -45,6 +46,7 @@ public final class JdbcStore implements Store {
     this.sql = new Sql(pool);
     this.addresses = new AddressRows(sql);
     this.operations = new OperationRows(sql);
+    this.backups = new BackupRows(sql);
     this.locks = new ServerLocks(pool, sql, "postgresql".equals(kind));
     this.kind = kind;
     this.storeId = loadStoreId();
@@ -435,6 +437,21 @@ public final class JdbcStore implements Store {
   @Override
   public boolean serverAlive(String server) {
     return locks.alive(server);
+  }
+
+  @Override
+  public void insertBackup(BackupRecord backup) {
+    backups.insert(backup);
+  }
+
+  @Override
+  public List<BackupRecord> backups(String app, String service) {
+    return backups.of(app, service);
+  }
+
+  @Override
+  public Optional<BackupRecord> backup(String id) {
+    return backups.one(id);
   }
 
   @Override
