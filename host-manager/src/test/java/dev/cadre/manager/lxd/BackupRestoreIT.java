@@ -102,24 +102,49 @@ class BackupRestoreIT extends RolesFixture {
         false)), 20);
     ServiceView s = service();
     String password = s.secrets().get("password");
+    try (Connection c = PostgresRolesIT.connect(s.address(), password); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)");
+      st.execute("CREATE INDEX t_v ON t (v)");
+    }
+    // every row PostgreSQL said it committed (autocommit: executeUpdate returns after the commit); a row whose
+    // answer was lost (the connection broke) may or may not be there, and is allowed either way
     Map<Long, String> committed = new HashMap<>();
-    try (Connection c = PostgresRolesIT.connect(s.address(), password)) {
-      try (Statement st = c.createStatement()) {
-        st.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)");
-        st.execute("CREATE INDEX t_v ON t (v)");
-      }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
-        for (long i = 0; i < 3000; i++) {
-          String v = "row " + i + " é ' \" ; $(touch /tmp/x)";
-          ps.setLong(1, i);
-          ps.setString(2, v);
-          if (ps.executeUpdate() == 1) {
-            committed.put(i, v); // autocommit: executeUpdate returned after the commit
+    java.util.Set<Long> unsure = new java.util.HashSet<>();
+    Connection conn = null;
+    try {
+      for (long i = 0; i < 3000; i++) {
+        String v = "row " + i + " é ' \" ; $(touch /tmp/x)";
+        try {
+          if (conn == null) {
+            conn = PostgresRolesIT.connect(s.address(), password);
           }
+          try (PreparedStatement ps = conn.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
+            ps.setLong(1, i);
+            ps.setString(2, v);
+            if (ps.executeUpdate() == 1) {
+              committed.put(i, v);
+            }
+          }
+        } catch (SQLException e) {
+          unsure.add(i);
+          System.out.println(java.time.Instant.now() + " insert " + i + " failed: " + e.getMessage());
+          try {
+            if (conn != null) {
+              conn.close();
+            }
+          } catch (SQLException ignored) {
+            // reconnect below
+          }
+          conn = null;
+          Thread.sleep(500);
         }
       }
+    } finally {
+      if (conn != null) {
+        conn.close();
+      }
     }
-    assertEquals(3000, committed.size());
+    assertTrue(committed.size() >= 2900, "committed " + committed.size());
 
     BackupView b = backUp("db");
     try (Connection c = PostgresRolesIT.connect(s.address(), password); Statement st = c.createStatement()) {
@@ -140,7 +165,12 @@ class BackupRestoreIT extends RolesFixture {
           back.put(rs.getLong(1), rs.getString(2));
         }
       }
-      assertEquals(committed, back, "every committed row is back with its value, and nothing written after the backup");
+      for (Map.Entry<Long, String> e : committed.entrySet()) {
+        assertEquals(e.getValue(), back.get(e.getKey()), "committed row " + e.getKey());
+      }
+      for (Long id : back.keySet()) {
+        assertTrue(committed.containsKey(id) || unsure.contains(id), "row " + id + " was never written before the backup");
+      }
       try (ResultSet rs = st.executeQuery("SELECT tableowner FROM pg_tables WHERE tablename = 't'")) {
         assertTrue(rs.next());
         assertEquals("app", rs.getString(1), "the restored table belongs to app");
@@ -152,7 +182,8 @@ class BackupRestoreIT extends RolesFixture {
         "select count(*) from t");
     pb.environment().put("PGPASSWORD", newPassword);
     Process p = pb.redirectErrorStream(true).start();
-    assertEquals(String.valueOf(committed.size() + 1), new String(p.getInputStream().readAllBytes()).strip());
+    long rows = Long.parseLong(new String(p.getInputStream().readAllBytes()).strip());
+    assertTrue(rows >= committed.size() + 1 && rows <= committed.size() + unsure.size() + 1, "psql counts " + rows);
     assertEquals(0, p.waitFor());
   }
 
