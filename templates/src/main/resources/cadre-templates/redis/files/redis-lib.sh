@@ -147,9 +147,11 @@ import_archive() {
   names=$(timeout 300 tar -tzf "$import_file") || fail "$CADRE_HOOK: $import_file is not a gzip'd tar"
   for n in $names; do
     case $n in
-      dump.rdb | appendonlydir | appendonlydir/ | appendonlydir/appendonly.aof.[0-9]*.*.aof | appendonlydir/appendonly.aof.manifest) ;;
-      *) fail "$CADRE_HOOK: the archive holds '$n'; only dump.rdb and appendonlydir/ are taken" ;;
+      *..* | */*/* | appendonlydir/*[!A-Za-z0-9._-]*) n_ok= ;;
+      dump.rdb | appendonlydir | appendonlydir/ | appendonlydir/appendonly.aof.*) n_ok=1 ;;
+      *) n_ok= ;;
     esac
+    [ -n "$n_ok" ] || fail "$CADRE_HOOK: the archive holds '$n'; only dump.rdb and appendonlydir/appendonly.aof.* are taken"
   done
   systemctl stop redis-server.service >/dev/null 2>&1 || true
   staging=$import_dir/data

@@ -78,7 +78,7 @@ class RedisDataHooksIT {
     sh(member, password, "mkdir -p /var/lib/cadre/import && tar -czf /var/lib/cadre/import/data.tar.gz -C /etc passwd");
     HookResult refused = t.hook(member, "import-clean", env);
     assertEquals(1, refused.exit(), refused.output() + refused.stderr());
-    assertTrue(refused.stderr().contains("only dump.rdb and appendonlydir/"), refused.stderr());
+    assertTrue(refused.stderr().contains("only dump.rdb and appendonlydir/appendonly.aof.* are taken"), refused.stderr());
     assertEquals("2001", cli(member, password, "dbsize"));
   }
 

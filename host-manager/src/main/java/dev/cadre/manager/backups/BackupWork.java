@@ -33,8 +33,8 @@ import java.util.function.Function;
  *
  * <p>Restore: waits for the create operation of the new app, then in its primary {@code import-prep},
  * the archive checked against its recorded sha256 and pushed to {@link #IMPORT_PATH}, {@code import-clean},
- * and {@code health} until it answers. A restore that fails after its app was made deletes that app: a
- * new app without the backup's data would look like a restore that worked.
+ * and {@code health} until it answers. A restore that fails (also when making its app failed) deletes that
+ * app: a new app without the backup's data would look like a restore that worked.
  */
 public final class BackupWork {
   /** Where export hooks leave the archive; fixed, never taken from a hook's answer. */
@@ -107,14 +107,14 @@ public final class BackupWork {
 
   void restore(OperationContext ctx, BackupRecord b, RestoreRequest to, String createId) throws InterruptedException {
     ctx.step("create app " + to.app(), "operation " + createId);
-    OperationView created = awaitCreate(ctx, createId);
-    if (!"success".equals(created.status())) {
-      throw new OperationFailedException("creating app '" + to.app() + "' " + created.status() + ": "
-          + created.error());
-    }
-    ctx.progress(50);
     boolean loaded = false;
     try {
+      OperationView created = awaitCreate(ctx, createId);
+      if (!"success".equals(created.status())) {
+        throw new OperationFailedException("creating app '" + to.app() + "' ended in " + created.status() + ": "
+            + created.error());
+      }
+      ctx.progress(50);
       ServiceRecord s = store.service(to.app(), to.service()).orElseThrow(() -> new OperationFailedException(
           "app '" + to.app() + "' has no service '" + to.service() + "' after its creation"));
       MemberRecord m = primary(s);
@@ -133,10 +133,15 @@ public final class BackupWork {
       hooks.awaitHealthy(ctx, s, m, Duration.ofMinutes(2));
       loaded = true;
     } finally {
-      if (!loaded) {
-        ctx.step("roll back", StepStatus.UNDONE, "deleting app '" + to.app() + "', which the restore made");
-        OperationView delete = deleteApp.apply(to.app());
-        operations.await(delete.id(), Duration.ofMinutes(10));
+      if (!loaded && store.app(to.app()).isPresent()) {
+        try {
+          OperationView delete = deleteApp.apply(to.app());
+          ctx.step("roll back", StepStatus.UNDONE, "deleting app '" + to.app() + "', which the restore made (operation "
+              + delete.id() + ")");
+          operations.await(delete.id(), Duration.ofMinutes(10));
+        } catch (RuntimeException e) {
+          ctx.step("roll back", StepStatus.FAILED, "app '" + to.app() + "' could not be deleted: " + e.getMessage());
+        }
       }
     }
   }

@@ -66,6 +66,20 @@ class BackupRestoreIT extends RolesFixture {
     ok(plane.deleteApp(app), 5);
     assertEquals(List.of(b), plane.backups(app, "cache"), "the backup outlives its app");
 
+    // an archive that changed on disk is refused before it reaches the member, and the app made for it goes
+    Path archive = dir.resolve("data/backups/" + b.id() + ".tar.gz");
+    byte[] good = Files.readAllBytes(archive);
+    byte[] bad = good.clone();
+    bad[bad.length / 2] ^= 1;
+    Files.write(archive, bad);
+    String spoiled = prefix() + RunNames.suffix(5);
+    OperationView refused = plane.await(plane.restoreBackup(app, "cache", b.id(),
+        new RestoreRequest(spoiled, "store", "dc1")).id(), java.time.Duration.ofMinutes(20));
+    assertEquals("failure", refused.status(), refused.steps().toString());
+    assertTrue(refused.error().contains("changed on disk"), refused.error());
+    assertThrows(NotFoundException.class, () -> plane.app(spoiled), "the restore's app was deleted");
+    Files.write(archive, good);
+
     String restored = prefix() + RunNames.suffix(5);
     OperationView restore = ok(plane.restoreBackup(app, "cache", b.id(), new RestoreRequest(restored, "store", "dc1")),
         20);
