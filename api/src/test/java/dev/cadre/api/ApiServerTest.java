@@ -354,6 +354,9 @@ class ApiServerTest {
     assertEquals(202, api.post("/v1/hosts/h1/drain", "{}").status());
     assertError(api.post("/v1/hosts/h1/drain", "{\"force\":true}"), 400, "unknown_field");
     assertError(api.post("/v1/hosts/h1/drain", "{"), 400, "malformed_json");
+    assertEquals(202, api.post("/v1/hosts/h1/resume", "").status());
+    assertError(api.post("/v1/hosts/h1/resume", "{\"force\":true}"), 400, "unknown_field");
+    assertError(api.post("/v1/hosts/none/resume", ""), 404, "not_found");
     assertEquals(202, api.delete("/v1/hosts/h1").status());
     assertError(api.delete("/v1/hosts/h1"), 404, "not_found");
   }

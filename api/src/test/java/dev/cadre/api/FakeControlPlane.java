@@ -97,6 +97,13 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
+  public OperationView resumeHost(String name) {
+    maybeFail();
+    host(name);
+    return operation("resume-host", "hosts/" + name);
+  }
+
+  @Override
   public List<TemplateView> templates() {
     maybeFail();
     ObjectNode plan = JsonNodeFactory.instance.objectNode();
@@ -176,13 +183,21 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
-  public OperationView moveApp(String app, String datacenter, boolean dryRun) {
+  public dev.cadre.manager.MovePlan planMove(String app, String datacenter) {
     if (!topologyVerbs) {
-      return ControlPlane.super.moveApp(app, datacenter, dryRun);
+      return ControlPlane.super.planMove(app, datacenter);
     }
     app(app);
-    OperationView op = operation("move-app", "apps/" + app);
-    return dryRun ? finish(op.id(), "success", null) : op;
+    return new dev.cadre.manager.MovePlan(app, "dc1", datacenter, "copy", 0, 6000, java.util.List.of(), java.util.List.of());
+  }
+
+  @Override
+  public OperationView moveApp(String app, String datacenter) {
+    if (!topologyVerbs) {
+      return ControlPlane.super.moveApp(app, datacenter);
+    }
+    app(app);
+    return operation("move-app", "apps/" + app);
   }
 
   @Override

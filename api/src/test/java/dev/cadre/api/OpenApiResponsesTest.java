@@ -183,6 +183,12 @@ class OpenApiResponsesTest {
       expect(404, "POST", "/v1/hosts/none/drain", "");
       expect(400, "POST", "/v1/hosts/Not_A_Name/drain", "");
       failing(409, () -> new ConflictException(null, "host 'h1' is already draining"), "POST", "/v1/hosts/h1/drain", "");
+      expect(202, "POST", "/v1/hosts/h1/resume", "");
+      expect(400, "POST", "/v1/hosts/h1/resume", "{\"now\":true}");
+      expect(413, "POST", "/v1/hosts/h1/resume", TOO_LARGE);
+      expect(404, "POST", "/v1/hosts/none/resume", "");
+      expect(400, "POST", "/v1/hosts/Not_A_Name/resume", "");
+      failing(409, () -> new ConflictException(null, "host 'h1' is ready"), "POST", "/v1/hosts/h1/resume", "");
 
       expect(200, "GET", "/v1/templates", null);
       expect(202, "POST", "/v1/apps", ApiServerTest.APP);

@@ -318,11 +318,41 @@ public class AppsCommand implements Callable<Integer> {
       }
       JsonNode answer = client.post("/v1/apps/" + Names.path(app, "app") + "/move", body);
       if (dryRun) {
-        OpsCommand.print(spec, connection, answer);
+        printPlan(answer);
         return ExitCodes.OK;
       }
       Output.accepted(spec, connection, client, answer, waiting);
       return ExitCodes.OK;
+    }
+
+    private void printPlan(JsonNode plan) {
+      if (connection.json()) {
+        Output.json(spec, plan);
+        return;
+      }
+      java.io.PrintWriter out = Output.out(spec);
+      out.printf("move %s: %s -> %s, method %s, %s of data, expected pause about %.1f s%n", Output.text(plan, "app"),
+          Output.text(plan, "from"), Output.text(plan, "to"), Output.text(plan, "method"),
+          bytes(plan.path("data_bytes").asLong()), plan.path("expected_downtime_ms").asLong() / 1000.0);
+      Table t = new Table("MEMBER", "SERVICE", "ROLE", "FROM", "TO", "DATA");
+      for (JsonNode m : plan.path("members")) {
+        t.row(Output.text(m, "name"), Output.text(m, "service"), Output.text(m, "role"),
+            Output.text(m, "from_host") + " " + Output.text(m, "from_ip"), Output.text(m, "to_host") + " "
+            + Output.text(m, "to_ip"), bytes(m.path("data_bytes").asLong()));
+      }
+      t.print(out);
+      for (JsonNode s : plan.path("services")) {
+        out.printf("service %s: address %s -> %s%n", Output.text(s, "name"), Output.text(s, "from_address"),
+            Output.text(s, "to_address"));
+      }
+      out.flush();
+    }
+
+    private static String bytes(long n) {
+      if (n < 0) {
+        return "unknown";
+      }
+      return n < 1024 * 1024 ? (n / 1024) + " KiB" : String.format("%.1f MiB", n / 1048576.0);
     }
   }
 }

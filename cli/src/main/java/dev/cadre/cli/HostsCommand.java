@@ -10,9 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "hosts", description = "Hosts: list (default), show, add, rm, drain.",
+@Command(name = "hosts", description = "Hosts: list (default), show, add, rm, drain, resume.",
     subcommands = {HostsCommand.Ls.class, HostsCommand.Show.class, HostsCommand.Add.class,
-        HostsCommand.Rm.class, HostsCommand.Drain.class})
+        HostsCommand.Rm.class, HostsCommand.Drain.class, HostsCommand.Resume.class})
 public class HostsCommand implements Callable<Integer> {
   @Mixin Connection connection;
   @Spec CommandSpec spec;
@@ -126,6 +126,23 @@ public class HostsCommand implements Callable<Integer> {
       CadreClient client = connection.client();
       Output.accepted(spec, connection, client,
           client.post("/v1/hosts/" + Names.path(name, "host") + "/drain", CadreClient.JSON.createObjectNode()), waiting);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "resume", description = "A draining or drained host takes new members again"
+      + " (refused while a drain of it runs: cancel that first).")
+  static class Resume implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME") String name;
+    @Mixin Waiting waiting;
+
+    @Override
+    public Integer call() {
+      CadreClient client = connection.client();
+      Output.accepted(spec, connection, client,
+          client.post("/v1/hosts/" + Names.path(name, "host") + "/resume", CadreClient.JSON.createObjectNode()), waiting);
       return ExitCodes.OK;
     }
   }

@@ -2,6 +2,7 @@ package dev.cadre.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -212,14 +213,35 @@ class CliTest {
     assertEquals(0, run("apps", "convert", "shop", "db", "--topology", "redundant", "--url", url, "--token", "t").exit());
     assertEquals(0, run("apps", "promote", "shop", "db", "shop-db-2", "--url", url, "--token", "t").exit());
     status = 200;
-    answer = "{\"id\":\"op-3\",\"kind\":\"move_app\",\"status\":\"success\",\"steps\":[{\"name\":\"copy shop-db-1 to dc2\"}]}";
+    answer = "{\"app\":\"shop\",\"from\":\"dc1\",\"to\":\"dc2\",\"method\":\"copy\",\"data_bytes\":2097152,"
+        + "\"expected_downtime_ms\":6500,\"members\":[{\"name\":\"shop-db-1\",\"service\":\"db\",\"role\":\"primary\","
+        + "\"from_host\":\"lxd1\",\"from_ip\":\"10.77.0.130\",\"to_host\":\"lxd2\",\"to_ip\":\"10.78.0.128\","
+        + "\"data_bytes\":2097152}],\"services\":[{\"name\":\"db\",\"from_address\":\"10.77.0.131\","
+        + "\"to_address\":\"10.78.0.129\"}]}";
     Run plan = run("apps", "move", "shop", "--datacenter", "dc2", "--dry-run", "--url", url, "--token", "t");
     assertEquals(0, plan.exit(), plan.err());
-    assertTrue(plan.out().contains("copy shop-db-1 to dc2"), plan.out());
+    assertTrue(plan.out().contains("dc1 -> dc2, method copy, 2.0 MiB of data, expected pause about 6.5 s"), plan.out());
+    assertTrue(plan.out().matches("(?s).*shop-db-1 +db +primary +lxd1 10.77.0.130 +lxd2 10.78.0.128 +2.0 MiB.*"), plan.out());
+    assertTrue(plan.out().contains("service db: address 10.77.0.131 -> 10.78.0.129"), plan.out());
     assertTrue(seen.get(0).startsWith("POST /v1/apps/shop/services/db/convert "), seen.toString());
     assertEquals("redundant", CadreClient.JSON.readTree(bodies.get(0)).path("topology").asText());
     assertTrue(seen.get(1).startsWith("POST /v1/apps/shop/services/db/members/shop-db-2/promote "), seen.toString());
     assertTrue(seen.get(2).startsWith("POST /v1/apps/shop/move "), seen.toString());
     assertTrue(CadreClient.JSON.readTree(bodies.get(2)).path("dry_run").asBoolean());
+  }
+
+  @Test
+  void drainAndResumePostToTheHostsRoutes() throws Exception {
+    status = 202;
+    answer = "{\"operation\":\"/v1/operations/op-7\"}";
+    assertEquals(0, run("hosts", "drain", "lxd1", "--url", url, "--token", "t").exit());
+    assertEquals(0, run("hosts", "resume", "lxd1", "--url", url, "--token", "t").exit());
+    assertTrue(seen.get(0).startsWith("POST /v1/hosts/lxd1/drain "), seen.toString());
+    assertTrue(seen.get(1).startsWith("POST /v1/hosts/lxd1/resume "), seen.toString());
+    status = 409;
+    answer = "{\"error\":{\"code\":\"conflict\",\"message\":\"host 'lxd1' is ready; only a draining or drained host can be resumed\"}}";
+    Run refused = run("hosts", "resume", "lxd1", "--url", url, "--token", "t");
+    assertNotEquals(0, refused.exit());
+    assertTrue(refused.err().contains("only a draining or drained host"), refused.err());
   }
 }

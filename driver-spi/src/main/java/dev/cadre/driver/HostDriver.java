@@ -49,6 +49,15 @@ public interface HostDriver extends AutoCloseable {
   void stop(String name, Duration timeout);
 
   /**
+   * Stops the instance at once, without a shutdown inside it: for a container whose services already
+   * stopped and whose data is on disk (what a move's pause does after the {@code stop} hook). Drivers that
+   * cannot force a stop stop it with a short grace.
+   */
+  default void stopNow(String name) {
+    stop(name, Duration.ofSeconds(1));
+  }
+
+  /**
    * Deletes the instance (stopping it first, forcibly) and its snapshots. A host still busy with the
    * instance is waited for, within bounds; after that, {@link HostBusyException}.
    */

@@ -276,7 +276,7 @@ public final class FakeHostDriver implements HostDriver {
       throw new InvalidInputException(host, "can only copy to another fake host");
     }
     Box source = box(request.source());
-    if (source.state == InstanceState.RUNNING) {
+    if (source.state == InstanceState.RUNNING && !request.whileRunning()) {
       throw new ConflictException(host, "stop '" + request.source() + "' before copying it");
     }
     Box existing = other.boxes.get(request.target());

@@ -309,6 +309,40 @@ public abstract class HostDriverContract {
     assertEquals("version two\n", new String(readInside(peer(), name, "/root/data.txt"), StandardCharsets.UTF_8));
   }
 
+  /** False for a driver whose hosts copy only stopped instances (zones: a zone is detached to be sent). */
+  protected boolean copiesRunningInstances() {
+    return true;
+  }
+
+  @Test
+  void aRunningInstanceIsPreCopiedAndARefreshAfterItStopsBringsTheLastChanges() {
+    assumeTrue(peer() != null, "no second host for copy tests");
+    String name = newName();
+    launch(name, 0);
+    driver().pushFile(name, FileSpec.of("/root/data.txt", "before the pre-copy\n".getBytes(StandardCharsets.UTF_8), 0644));
+    NicSpec nic = new NicSpec(peerNetwork(), peerAddress(0));
+    assertThrows(ConflictException.class, () -> driver().copyTo(peer(), new CopyRequest(name, name, nic, false)),
+        "a running source is refused unless the copy says it may run");
+    assertTrue(peer().find(name).isEmpty());
+
+    if (!copiesRunningInstances()) {
+      assertThrows(ConflictException.class, () -> driver().copyTo(peer(), new CopyRequest(name, name, nic, false, true)),
+          "a driver that cannot copy a running instance says so");
+      assertTrue(peer().find(name).isEmpty());
+      return;
+    }
+    driver().copyTo(peer(), new CopyRequest(name, name, nic, false, true));
+    assertTrue(driver().get(name).running(), "the source runs on through a pre-copy");
+    driver().pushFile(name, FileSpec.of("/root/data.txt", "after the pre-copy\n".getBytes(StandardCharsets.UTF_8), 0644));
+    driver().copyTo(peer(), new CopyRequest(name, name, nic, true, true));
+    driver().pushFile(name, FileSpec.of("/root/data.txt", "the last write\n".getBytes(StandardCharsets.UTF_8), 0644));
+    driver().stop(name, Duration.ofSeconds(10));
+    driver().copyTo(peer(), new CopyRequest(name, name, nic, true));
+    peer().start(name);
+    awaitAddress(peer(), name, peerAddress(0));
+    assertEquals("the last write\n", new String(readInside(peer(), name, "/root/data.txt"), StandardCharsets.UTF_8));
+  }
+
   @Test
   void snapshotsTravelWithACopyAndARefreshOrTheCopyIsRefusedBeforeAnythingChanged() {
     assumeTrue(peer() != null, "no second host for copy tests");

@@ -63,6 +63,7 @@ public final class CadreControlPlane implements ControlPlane {
   private final HealthMonitor health;
   private final Recovery recovery;
   private final Roles roles;
+  private final dev.cadre.manager.moves.Moves moves;
   private final FailoverWatch watch;
   private final BackgroundWork work;
   private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.STARTED);
@@ -96,12 +97,17 @@ public final class CadreControlPlane implements ControlPlane {
     this.watch = new FailoverWatch(store, drivers, config.hooks(), roles, work.watch(), config.tuning(), clock);
     this.hostRegistry = new HostRegistry(store, drivers, operations, events, placement, hostImages::forget, clock);
     this.drains = new Drains(store, hostRegistry, placement, operations, workflows, clock);
+    dev.cadre.manager.moves.AppMove appMove = new dev.cadre.manager.moves.AppMove(store, templates, drivers, ipam,
+        provisioner.move(), work.members());
+    this.moves = new dev.cadre.manager.moves.Moves(store, templates, placement, ipam, drivers, operations, workflows,
+        provisioner.move(), appMove);
     this.apps = new Apps(store, templates, new Secrets(), placement, ipam, operations, workflows, clock);
     this.backups = new Backups(store, templates, operations, apps, new BackupWork(store, drivers, config.hooks(),
         dependencies, config.backupDir(), operations, apps::delete, clock));
     this.prober = new HostProber(store, drivers, events, clock, work.probes(), config.tuning().probeTimeout());
     this.health = new HealthMonitor(store, drivers, config.hooks(), memberEvents, config.tuning(), clock, work.health());
-    this.recovery = new Recovery(store, drivers, containers, ipam, memberEvents, operations, workflows, clock);
+    this.recovery = new Recovery(store, drivers, containers, ipam, memberEvents, operations, workflows, clock,
+        appMove::resume);
     recovery.run();
   }
 
@@ -170,6 +176,12 @@ public final class CadreControlPlane implements ControlPlane {
     return drains.drain(name);
   }
 
+  @Override
+  public OperationView resumeHost(String name) {
+    requireOpen();
+    return drains.resume(name);
+  }
+
   // ---- templates
 
   @Override
@@ -232,6 +244,20 @@ public final class CadreControlPlane implements ControlPlane {
   public OperationView promoteMember(String app, String service, String member) {
     requireOpen();
     return roles.promote(app, service, member);
+  }
+
+  // ---- moves
+
+  @Override
+  public MovePlan planMove(String app, String datacenter) {
+    requireOpen();
+    return moves.plan(app, datacenter);
+  }
+
+  @Override
+  public OperationView moveApp(String app, String datacenter) {
+    requireOpen();
+    return moves.move(app, datacenter);
   }
 
   /** Looks at every redundant service's primary now (the watch does it every {@link Tuning#watchInterval()}). */

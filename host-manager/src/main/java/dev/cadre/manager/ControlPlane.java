@@ -22,6 +22,9 @@ public interface ControlPlane extends AutoCloseable {
 
   OperationView drainHost(String name);
 
+  /** A draining or drained host takes members again; Conflict otherwise, or while a drain of it runs. */
+  OperationView resumeHost(String name);
+
   List<TemplateView> templates();
 
   OperationView createApp(AppRequest request);
@@ -42,8 +45,16 @@ public interface ControlPlane extends AutoCloseable {
     throw new dev.cadre.driver.ConflictException(null, "not supported yet: promote");
   }
 
-  /** Moves the app to another datacenter; a dry run answers a finished operation whose steps are the plan. */
-  default OperationView moveApp(String app, String datacenter, boolean dryRun) {
+  /**
+   * What moving the app to {@code datacenter} would do, changing nothing; refused (Conflict, with the reason)
+   * when the move could not be made now.
+   */
+  default MovePlan planMove(String app, String datacenter) {
+    throw new dev.cadre.driver.ConflictException(null, "not supported yet: move");
+  }
+
+  /** Moves the app to another datacenter, data intact, with a short pause (see {@link #planMove}). */
+  default OperationView moveApp(String app, String datacenter) {
     throw new dev.cadre.driver.ConflictException(null, "not supported yet: move");
   }
 

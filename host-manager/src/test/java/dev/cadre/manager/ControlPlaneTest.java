@@ -443,7 +443,7 @@ class ControlPlaneTest {
     String onH1 = h1.list().get(0).name();
     OperationView end = f.done(plane.drainHost("h1"));
     assertEquals("success", end.status(), end.error() + " " + end.steps());
-    assertEquals("draining", plane.host("h1").state());
+    assertEquals("drained", plane.host("h1").state());
     assertTrue(h1.list().isEmpty());
     assertEquals(2, h2.list().size());
     assertTrue(h2.get(onH1).running());
@@ -474,6 +474,63 @@ class ControlPlaneTest {
         .findFirst().orElseThrow();
     assertEquals("h1", m.host());
     assertEquals("running", m.state());
+    // a drain that failed leaves the host draining: nothing new lands there until it is resumed
+    assertEquals("draining", plane.host("h1").state());
+    assertEquals("success", plane.resumeHost("h1").status());
+    assertEquals("ready", plane.host("h1").state());
+  }
+
+  @Test
+  void aDrainedHostTakesNoMembersUntilResumedAndStaysDrainedWhileAway() throws Exception {
+    f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2))));
+    var notDrained = assertThrows(ConflictException.class, () -> plane.resumeHost("h1"));
+    assertTrue(notDrained.getMessage().contains("only a draining or drained host"), notDrained.getMessage());
+    assertEquals("success", f.done(plane.drainHost("h1")).status());
+    assertEquals("drained", plane.host("h1").state());
+    plane.probeHosts();
+    assertEquals("drained", plane.host("h1").state());
+    f.factory.down.add("h1");
+    plane.probeHosts();
+    assertEquals("drained", plane.host("h1").state(), "a drained host that stops answering stays drained");
+    assertTrue(plane.host("h1").lastError().contains("connection refused"), plane.host("h1").lastError());
+    f.factory.down.clear();
+    plane.probeHosts();
+    assertEquals("drained", plane.host("h1").state());
+    f.done(plane.createApp(Fixture.app("more", "dc1", Fixture.busybox("web", 2))));
+    assertTrue(h1.list().isEmpty());
+    // draining a drained host again is allowed (nothing to move) and ends drained
+    assertEquals("success", f.done(plane.drainHost("h1")).status());
+    assertEquals("drained", plane.host("h1").state());
+
+    OperationView resumed = plane.resumeHost("h1");
+    assertEquals("success", resumed.status());
+    assertEquals("resume_host", resumed.kind());
+    assertEquals("ready", plane.host("h1").state());
+    assertThrows(ConflictException.class, () -> plane.resumeHost("h1"));
+    assertThrows(NotFoundException.class, () -> plane.resumeHost("nope"));
+    f.done(plane.createApp(Fixture.app("again", "dc1", Fixture.busybox("web", 2))));
+    assertTrue(plane.app("again").services().get(0).members().stream().anyMatch(m -> m.host().equals("h1")),
+        "a resumed host takes members again");
+  }
+
+  @Test
+  void resumeIsRefusedWhileADrainRunsAndWorksOnceItIsCancelled() throws Exception {
+    f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2))));
+    f.hooks.blockHook = "stop";
+    OperationView drain = plane.drainHost("h1");
+    assertTrue(f.hooks.blocked.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    var e = assertThrows(ConflictException.class, () -> plane.resumeHost("h1"));
+    assertTrue(e.getMessage().contains(drain.id()), e.getMessage());
+    assertEquals("draining", plane.host("h1").state());
+    plane.cancel(drain.id());
+    f.hooks.release.countDown();
+    assertEquals("cancelled", f.done(drain).status());
+    assertEquals("draining", plane.host("h1").state());
+    assertEquals("success", plane.resumeHost("h1").status());
+    assertEquals("ready", plane.host("h1").state());
+    for (MemberView m : plane.app("shop").services().get(0).members()) {
+      assertEquals("running", m.state(), m.toString());
+    }
   }
 
   @Test

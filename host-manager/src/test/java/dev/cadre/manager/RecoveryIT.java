@@ -132,6 +132,12 @@ class RecoveryIT {
       assertEquals(from, m.host());
       assertEquals("running", m.state());
       assertEquals(1, plane.store().allocatedAddresses("dc1").size());
+      // the host stays draining (nothing new lands there); with the drain over, a resume is accepted
+      assertEquals("draining", plane.host(from).state());
+      assertTrue(after.steps().stream().anyMatch(st -> st.detail() != null && st.detail().contains("stays draining")),
+          after.steps().toString());
+      assertEquals("success", plane.resumeHost(from).status());
+      assertEquals("ready", plane.host(from).state());
     }
   }
 

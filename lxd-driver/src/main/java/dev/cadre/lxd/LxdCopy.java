@@ -35,7 +35,7 @@ final class LxdCopy {
   }
 
   void copy(CopyRequest request) {
-    if (from.get(request.source()).state() != InstanceState.STOPPED) {
+    if (!request.whileRunning() && from.get(request.source()).state() != InstanceState.STOPPED) {
       throw new ConflictException(from.hostName(), "stop '" + request.source() + "' before copying it");
     }
     boolean exists = to.find(request.target()).isPresent();

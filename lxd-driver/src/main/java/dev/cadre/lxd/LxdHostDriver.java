@@ -258,6 +258,15 @@ public final class LxdHostDriver implements HostDriver {
     }
   }
 
+  @Override
+  public void stopNow(String name) {
+    Validation.requireInstanceName(name);
+    if (get(name).state() == InstanceState.STOPPED) {
+      return;
+    }
+    changeState(name, "stop", -1, true, CHANGE_TIMEOUT);
+  }
+
   private void changeState(String name, String action, int timeoutSeconds, boolean force, Duration wait) {
     Validation.requireInstanceName(name);
     ObjectNode body = client.object();

@@ -59,6 +59,14 @@ public record Template(
     return texts(plan.path("topologies"));
   }
 
+  /**
+   * Where the service keeps its data inside a member (absolute paths, checked when the template is read):
+   * what a move compares between source and copy, and what backups hold.
+   */
+  public List<String> dataDirs() {
+    return texts(plan.path("data_dirs"));
+  }
+
   /** The roles a topology's members play, in order (the first is the primary's). */
   public List<String> roles(String topology) {
     return texts(plan.path("roles").path(topology));

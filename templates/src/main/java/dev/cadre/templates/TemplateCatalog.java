@@ -210,6 +210,12 @@ public final class TemplateCatalog {
         throw new InvalidInputException(null, where + "plan." + field + " must be an array");
       }
     }
+    for (String dir : texts(plan.path("data_dirs"))) {
+      if (!dir.matches("/[A-Za-z0-9._/-]{1,255}") || dir.contains("/../") || dir.endsWith("/..") || dir.contains("//")) {
+        throw new InvalidInputException(null, where + "plan.data_dirs: '" + dir + "' is not an absolute path of letters,"
+            + " digits, '.', '_', '-' and '/'");
+      }
+    }
     JsonNode resources = doc.path("resources");
     for (String field : List.of("cpus", "memory_mib", "disk_mib")) {
       if (!resources.path(field).canConvertToLong() || resources.path(field).asLong() <= 0) {

@@ -122,6 +122,11 @@ class ZoneHostDriverIT extends HostDriverContract {
   }
 
   @Override
+  protected boolean copiesRunningInstances() {
+    return false; // a zone is detached to be sent
+  }
+
+  @Override
   protected HostDriver peer() {
     return two;
   }

@@ -31,6 +31,11 @@ class ZoneHostDriverSimulatorTest extends HostDriverContract {
   }
 
   @Override
+  protected boolean copiesRunningInstances() {
+    return false; // a zone is detached to be sent
+  }
+
+  @Override
   protected HostDriver peer() {
     return two;
   }

@@ -44,11 +44,10 @@ public final class AppRoutes {
     app.post("/v1/apps/{app}/move", ctx -> {
       String appName = appName(ctx);
       MoveBody body = Bodies.read(ctx, MoveBody.class);
-      OperationView op = plane.moveApp(appName, body.validDatacenter(), body.dryRunRequested());
       if (body.dryRunRequested()) {
-        ctx.json(op); // a dry run is answered at once: a finished operation whose steps are the plan
+        ctx.json(plane.planMove(appName, body.validDatacenter())); // answered at once; nothing changes
       } else {
-        accepted.answer(ctx, op);
+        accepted.answer(ctx, plane.moveApp(appName, body.validDatacenter()));
       }
     });
   }

@@ -5,7 +5,7 @@ import dev.cadre.api.http.Check;
 import dev.cadre.manager.ControlPlane;
 import io.javalin.Javalin;
 
-/** Hosts: register, list, show, drain, remove. */
+/** Hosts: register, list, show, drain, resume, remove. */
 public final class HostRoutes {
   private HostRoutes() {}
 
@@ -17,6 +17,11 @@ public final class HostRoutes {
       String host = Check.pathName(ctx.pathParam("host"), "host");
       Bodies.requireNone(ctx);
       accepted.answer(ctx, plane.drainHost(host));
+    });
+    app.post("/v1/hosts/{host}/resume", ctx -> {
+      String host = Check.pathName(ctx.pathParam("host"), "host");
+      Bodies.requireNone(ctx);
+      accepted.answer(ctx, plane.resumeHost(host));
     });
     app.delete("/v1/hosts/{host}",
         ctx -> accepted.answer(ctx, plane.removeHost(Check.pathName(ctx.pathParam("host"), "host"))));

@@ -93,6 +93,11 @@ public final class Apps {
       if (running != null && operations.view(running).kind().equals(OperationKind.DELETE_APP.wire())) {
         throw new ConflictException(null, "app '" + name + "' is already being deleted by operation " + running);
       }
+      var moving = store.moves(name);
+      if (!moving.isEmpty()) {
+        throw new ConflictException(null, "app '" + name + "' is being moved (operation " + moving.get(0).operationId()
+            + "); cancel the move first (DELETE /v1/operations/" + moving.get(0).operationId() + ")");
+      }
       OperationRecord op = operations.newOperation(OperationKind.DELETE_APP, "apps/" + name);
       store.insertOperation(op);
       active.put(name, op.id());

@@ -51,6 +51,29 @@ public final class Dependencies {
     return out;
   }
 
+  /** {@code services} with every service after those it depends on (then by name): the order to configure them in. */
+  public static List<ServiceRecord> dependenciesFirst(List<ServiceRecord> services) {
+    Map<String, ServiceRecord> byName = services.stream().collect(Collectors.toMap(ServiceRecord::name, x -> x));
+    return services.stream()
+        .sorted(Comparator.comparingInt((ServiceRecord t) -> depth(t, byName, 0)).thenComparing(ServiceRecord::name))
+        .toList();
+  }
+
+  /** The length of {@code t}'s longest chain of dependencies (0 for a service that depends on nothing). */
+  private static int depth(ServiceRecord t, Map<String, ServiceRecord> services, int guard) {
+    if (guard > services.size()) {
+      return guard; // the planner refuses cycles; never loop on a store written otherwise
+    }
+    int d = 0;
+    for (String dep : t.dependsOn()) {
+      ServiceRecord x = services.get(dep);
+      if (x != null) {
+        d = Math.max(d, 1 + depth(x, services, guard + 1));
+      }
+    }
+    return d;
+  }
+
   private int port(ServiceRecord d) {
     JsonNode ports = templates.find(d.template()).map(t -> t.plan().path("ports")).orElse(null);
     return ports != null && ports.isArray() && ports.size() > 0 ? ports.get(0).path("port").asInt(0) : 0;

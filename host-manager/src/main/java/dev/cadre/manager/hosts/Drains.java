@@ -3,6 +3,7 @@ package dev.cadre.manager.hosts;
 import dev.cadre.driver.ConflictException;
 import dev.cadre.manager.OperationView;
 import dev.cadre.manager.lifecycle.HostState;
+import dev.cadre.manager.operations.OperationContext;
 import dev.cadre.manager.operations.OperationKind;
 import dev.cadre.manager.operations.Operations;
 import dev.cadre.manager.provisioning.AppWorkflows;
@@ -21,7 +22,13 @@ import java.util.stream.Collectors;
 
 /**
  * Emptying a host: it turns {@code draining} (no new members), every running member is placed on another
- * host of its datacenter up front (or the drain is refused with the reason), then moved keeping its address.
+ * host of its datacenter up front (or the drain is refused with the reason), then moved keeping its address;
+ * when none is left the host is {@code drained}. Either takes no new members until {@link #resume}.
+ *
+ * <p>A resume is refused while a drain of the host is unfinished (on any server of the store): the operator
+ * cancels the drain first ({@code DELETE /v1/operations/ID}; members it had not moved yet stay where they are)
+ * rather than have a resume and a drain pull the host both ways. A drain that fails, is cancelled or is cut
+ * short by a restart (its moves rolled back by the recovery) leaves the host draining.
  */
 public final class Drains {
   private final Store store;
@@ -62,7 +69,9 @@ public final class Drains {
         }
       }
       HostRecord draining = h.withState(HostState.DRAINING, null, clock.instant());
-      store.updateHost(draining);
+      if (!store.updateHost(draining, h.state())) {
+        throw new ConflictException(null, "host '" + name + "' changed state meanwhile; try again");
+      }
       Map<String, String> targets = new LinkedHashMap<>();
       try {
         List<String> placed = placement.place(h.datacenter(),
@@ -71,7 +80,7 @@ public final class Drains {
           targets.put(on.get(i).name(), placed.get(i));
         }
       } catch (RuntimeException e) {
-        store.updateHost(draining.withState(h.state(), h.lastError(), clock.instant()));
+        store.updateHost(draining.withState(h.state(), h.lastError(), clock.instant()), HostState.DRAINING);
         throw e;
       }
       if (h.state() != HostState.DRAINING) {
@@ -85,10 +94,58 @@ public final class Drains {
           ctx.step("plan", targets.isEmpty() ? "no members on " + name
               : targets.entrySet().stream().map(e -> e.getKey() + " -> " + e.getValue()).collect(Collectors.joining(", ")));
           workflows.drain(ctx, name, targets);
+          drained(ctx, name);
         } finally {
           active.remove(name, op.id());
         }
       });
+      return operations.view(op.id());
+    });
+  }
+
+  /** After every move succeeded: the host is drained if nothing is left on it (and nobody resumed it meanwhile). */
+  private void drained(OperationContext ctx, String name) {
+    placement.exclusively(() -> {
+      HostRecord h = store.host(name).orElse(null);
+      long left = store.allMembers().stream().filter(m -> m.host().equals(name)).count();
+      if (h == null || h.state() != HostState.DRAINING) {
+        ctx.step("host state", name + " is " + (h == null ? "removed" : h.state().wire()) + "; left as it is");
+      } else if (left > 0) {
+        ctx.step("host state", name + " still holds " + left + " members (created while the drain was planned);"
+            + " it stays draining: drain it again");
+      } else if (store.updateHost(h.withState(HostState.DRAINED, null, clock.instant()), HostState.DRAINING)) {
+        hosts.publish(name, HostState.DRAINED.wire(), HostState.DRAINING.wire(), null);
+        ctx.step("host state", name + " is drained: no member left, none placed until it is resumed");
+      }
+      return null;
+    });
+  }
+
+  /** A draining or drained host takes members again (a finished operation); 409 otherwise or while a drain runs. */
+  public OperationView resume(String name) {
+    hosts.require(name);
+    return placement.exclusively(() -> {
+      HostRecord h = hosts.require(name);
+      if (!h.state().drainedOrDraining()) {
+        throw new ConflictException(null, "host '" + name + "' is " + h.state().wire()
+            + "; only a draining or drained host can be resumed");
+      }
+      String drain = active.get(name);
+      if (drain == null) {
+        drain = store.unfinishedOperations().stream()
+            .filter(op -> op.kind() == OperationKind.DRAIN_HOST && op.target().equals("hosts/" + name))
+            .map(OperationRecord::id).findFirst().orElse(null);
+      }
+      if (drain != null) {
+        throw new ConflictException(null, "host '" + name + "' is being drained by operation " + drain
+            + "; cancel it first (DELETE /v1/operations/" + drain + "), then resume");
+      }
+      if (!store.updateHost(h.withState(HostState.READY, null, clock.instant()), h.state())) {
+        throw new ConflictException(null, "host '" + name + "' changed state meanwhile; try again");
+      }
+      OperationRecord op = operations.finishedOperation(OperationKind.RESUME_HOST, "hosts/" + name);
+      store.insertOperation(op);
+      hosts.publish(name, HostState.READY.wire(), h.state().wire(), null);
       return operations.view(op.id());
     });
   }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Probes every host now and then: answers make it {@code ready} (and refresh its capacity), failures
- * make it {@code unreachable}. A draining host stays draining while it answers.
+ * make it {@code unreachable}. A draining or drained host stays so while it answers, and a drained one also
+ * when it does not (the failure is kept as its last error): only a resume ends a drain.
  *
  * <p>Each host is probed as a task of its own on the probe lane, with a deadline: a host whose endpoint
  * accepts connections and never answers is marked unreachable when its deadline passes, and delays
@@ -74,19 +75,20 @@ public final class HostProber {
   private void answered(String host, HostInfo info) {
     // read again: the host may have been drained or removed while the probe ran
     store.host(host).ifPresent(h -> {
-      HostState state = h.state() == HostState.DRAINING ? HostState.DRAINING : HostState.READY;
+      HostState state = h.state().drainedOrDraining() ? h.state() : HostState.READY;
       change(h, h.probed(state, info.cpus(), info.memoryBytes(), info.memoryUsedBytes(), info.diskBytes(),
           info.diskUsedBytes(), clock.instant()));
     });
   }
 
   private void unreachable(String host, String error) {
-    store.host(host).ifPresent(h -> change(h, h.withState(HostState.UNREACHABLE, error, clock.instant())));
+    store.host(host).ifPresent(h -> change(h, h.withState(
+        h.state() == HostState.DRAINED ? HostState.DRAINED : HostState.UNREACHABLE, error, clock.instant())));
   }
 
+  /** Writes what the probe saw unless the state changed since it was read (a drain ended, a resume): then the next round looks again. */
   private void change(HostRecord before, HostRecord next) {
-    store.updateHost(next);
-    if (next.state() != before.state()) {
+    if (store.updateHost(next, before.state()) && next.state() != before.state()) {
       Map<String, Object> data = new LinkedHashMap<>();
       data.put("host", before.name());
       data.put("state", next.state().wire());

@@ -49,6 +49,21 @@ public final class Ipam {
     return free;
   }
 
+  /** The {@code n} lowest free addresses (fewer when the pool has fewer), claiming none: what a plan shows. */
+  public java.util.List<String> peek(String datacenter, int n, Set<String> avoid) {
+    DatacenterRecord dc = require(datacenter);
+    Subnet s = subnetOf(dc);
+    Set<String> taken = store.allocatedAddresses(datacenter);
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int a = s.poolStart(); Integer.compareUnsigned(a, s.poolEnd()) <= 0 && out.size() < n; a++) {
+      String address = Subnet.toString(a);
+      if (s.inPool(a) && !taken.contains(address) && !avoid.contains(address)) {
+        out.add(address);
+      }
+    }
+    return out;
+  }
+
   /** Claims the lowest free address for {@code member}; Conflict when the pool is exhausted. */
   public String allocate(String datacenter, String member) {
     return allocate(datacenter, member, Set.of());

@@ -210,7 +210,7 @@ public final class AppWorkflows {
   }
 
   /** Addresses that containers not made by this cadre hold on the datacenter's hosts (hosts that answer). */
-  private java.util.Set<String> foreignAddresses(String datacenter) {
+  public java.util.Set<String> foreignAddresses(String datacenter) {
     java.util.Set<String> out = new java.util.HashSet<>();
     for (HostRecord h : store.hosts()) {
       if (!h.datacenter().equals(datacenter)) {

@@ -40,6 +40,7 @@ public final class MemberProvisioner {
   private final Ipam ipam;
   private final MemberSteps steps;
   private final Relocation relocation;
+  private final MemberMove move;
 
   public MemberProvisioner(DriverRegistry drivers, HostImages images, HookRunner hooks, MemberEvents members,
       Containers containers, Ipam ipam, Tuning tuning, Clock clock, dev.cadre.manager.hooks.Dependencies dependencies) {
@@ -51,6 +52,7 @@ public final class MemberProvisioner {
     this.ipam = ipam;
     this.steps = new MemberSteps(hooks, members, tuning, clock, dependencies);
     this.relocation = new Relocation(drivers, hooks, members, containers, steps);
+    this.move = new MemberMove(drivers, hooks, members, containers, steps, clock);
   }
 
   /** Listens to each finished step (for the operation's progress). */
@@ -236,6 +238,11 @@ public final class MemberProvisioner {
   /** Moves a running member to {@code target} of its datacenter: see {@link Relocation}. */
   public MemberRecord relocate(OperationContext ctx, MemberJob job, String target, String targetNetwork) {
     return relocation.relocate(ctx, job, target, targetNetwork);
+  }
+
+  /** The steps of moving a member to another datacenter: see {@link MemberMove}. */
+  public MemberMove move() {
+    return move;
   }
 
   private void record(OperationContext ctx, StepListener progress, String member, String step, String detail) {

@@ -40,9 +40,13 @@ public final class Recovery {
   private final AppWorkflows workflows;
   private final Clock clock;
   private final AppStates appStates;
+  private final java.util.function.BiConsumer<dev.cadre.manager.operations.OperationContext, String> moves;
 
+  /** {@code moves}: finishes or undoes the move of an app whose server died (it runs as that move's operation). */
   public Recovery(Store store, DriverRegistry drivers, Containers containers, Ipam ipam, MemberEvents members,
-      Operations operations, AppWorkflows workflows, Clock clock) {
+      Operations operations, AppWorkflows workflows, Clock clock,
+      java.util.function.BiConsumer<dev.cadre.manager.operations.OperationContext, String> moves) {
+    this.moves = moves;
     this.store = store;
     this.drivers = drivers;
     this.containers = containers;
@@ -81,12 +85,21 @@ public final class Recovery {
           case CREATE_APP -> rollBackCreate(op);
           case DRAIN_HOST -> {
             rollBackMoves(op);
+            // the host keeps its state: draining takes no new members, and the operator decides (drain again, resume)
+            String host = op.target().substring(op.target().indexOf('/') + 1);
+            store.host(host).ifPresent(h -> step(op, "host state", host + " stays " + h.state().wire()
+                + (h.state() == HostState.DRAINING ? ": drain it again or resume it" : "")));
             operations.finish(op.id(), OperationStatus.FAILURE, INTERRUPTED);
           }
           case DELETE_APP -> {
             String app = appName(op);
             step(op, "resumed after restart", "deleting app " + app + " again");
             operations.submit(op, ctx -> workflows.delete(ctx, app));
+          }
+          case MOVE_APP -> {
+            String app = appName(op);
+            step(op, "resumed after restart", "finishing or undoing the move of " + app);
+            operations.submit(op, ctx -> moves.accept(ctx, app));
           }
           case CONVERT_SERVICE, PROMOTE_MEMBER, FAILOVER, REJOIN_MEMBER -> {
             rollBackRoleChange(op);
@@ -225,7 +238,15 @@ public final class Recovery {
    * a later sweep (one that hangs would hold the sweep of every other host).
    */
   public void sweepContainers() {
-    Set<String> known = store.allMembers().stream().map(MemberRecord::name).collect(Collectors.toSet());
+    List<MemberRecord> all = store.allMembers();
+    Set<String> known = all.stream().map(MemberRecord::name).collect(Collectors.toSet());
+    // a copy left on another host than its member's (a move or drain whose undo could not reach that host)
+    // goes too, unless a move or a relocation still works on the member
+    Set<String> moving = store.allMoves().stream().map(dev.cadre.manager.store.MoveRecord::holder)
+        .collect(Collectors.toSet());
+    java.util.Map<String, String> settled = all.stream()
+        .filter(m -> m.state() != MemberState.MOVING && !moving.contains(m.name()))
+        .collect(Collectors.toMap(MemberRecord::name, MemberRecord::host));
     for (HostRecord h : store.hosts()) {
       if (h.state() == HostState.UNREACHABLE) {
         continue;
@@ -234,6 +255,10 @@ public final class Recovery {
         for (Instance i : drivers.driver(h.name()).list()) {
           if (containers.ours(i) && !known.contains(i.name())) {
             LOG.info("removing container {} on {}: no member of this cadre has it", i.name(), h.name());
+            containers.remove(h.name(), i.name());
+          } else if (containers.ours(i) && settled.containsKey(i.name()) && !settled.get(i.name()).equals(h.name())) {
+            LOG.info("removing container {} on {}: a copy left behind (its member lives on {})", i.name(), h.name(),
+                settled.get(i.name()));
             containers.remove(h.name(), i.name());
           }
         }

@@ -352,11 +352,8 @@ public final class RoleChanges {
    * first). A member that cannot follow is recorded and does not undo the change.
    */
   public void tellDependents(OperationContext ctx, ServiceRecord s) {
-    Map<String, ServiceRecord> services = store.services(s.app()).stream()
-        .collect(Collectors.toMap(ServiceRecord::name, x -> x));
-    List<ServiceRecord> dependents = services.values().stream().filter(t -> t.dependsOn().contains(s.name()))
-        .sorted(Comparator.comparingInt((ServiceRecord t) -> depth(t, services, 0)).thenComparing(ServiceRecord::name))
-        .toList();
+    List<ServiceRecord> dependents = dev.cadre.manager.hooks.Dependencies.dependenciesFirst(
+        store.services(s.app()).stream().filter(t -> t.dependsOn().contains(s.name())).toList());
     for (ServiceRecord t : dependents) {
       List<MemberRecord> members = live(t);
       for (MemberRecord m : members) {
@@ -370,21 +367,6 @@ public final class RoleChanges {
         }
       }
     }
-  }
-
-  /** The length of {@code t}'s longest chain of dependencies (0 for a service that depends on nothing). */
-  private static int depth(ServiceRecord t, Map<String, ServiceRecord> services, int guard) {
-    if (guard > services.size()) {
-      return guard; // the planner refuses cycles; never loop on a store written otherwise
-    }
-    int d = 0;
-    for (String dep : t.dependsOn()) {
-      ServiceRecord x = services.get(dep);
-      if (x != null) {
-        d = Math.max(d, 1 + depth(x, services, guard + 1));
-      }
-    }
-    return d;
   }
 
   // ---- positions and pictures

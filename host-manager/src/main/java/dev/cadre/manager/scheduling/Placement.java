@@ -2,6 +2,7 @@ package dev.cadre.manager.scheduling;
 
 import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.store.MemberRecord;
+import dev.cadre.manager.store.MoveRecord;
 import dev.cadre.manager.store.Store;
 import java.util.List;
 import java.util.Map;
@@ -36,14 +37,19 @@ public final class Placement {
 
   List<HostCapacity> capacities(String datacenter) {
     Map<String, long[]> placed = new TreeMap<>(); // host -> cpus, memory MiB, disk MiB
+    Map<String, MemberRecord> members = new java.util.HashMap<>();
     for (MemberRecord m : store.allMembers()) {
-      if (m.state() == MemberState.FAILED) {
-        continue;
+      members.put(m.name(), m);
+      if (m.state() != MemberState.FAILED) {
+        add(placed, m.host(), m);
       }
-      long[] use = placed.computeIfAbsent(m.host(), k -> new long[3]);
-      use[0] += m.cpus();
-      use[1] += m.memoryMiB();
-      use[2] += m.diskMiB();
+    }
+    // a member on its way to another datacenter holds room on both hosts until its move ends
+    for (MoveRecord move : store.allMoves()) {
+      MemberRecord m = move.member() ? members.get(move.holder()) : null;
+      if (m != null && move.otherHost() != null) {
+        add(placed, move.otherHost(), m);
+      }
     }
     return store.hosts().stream().filter(h -> h.datacenter().equals(datacenter))
         .map(h -> {
@@ -52,5 +58,12 @@ public final class Placement {
               h.diskBytes() >> 20, (int) use[0], use[1], use[2]);
         })
         .toList();
+  }
+
+  private static void add(Map<String, long[]> placed, String host, MemberRecord m) {
+    long[] use = placed.computeIfAbsent(host, k -> new long[3]);
+    use[0] += m.cpus();
+    use[1] += m.memoryMiB();
+    use[2] += m.diskMiB();
   }
 }

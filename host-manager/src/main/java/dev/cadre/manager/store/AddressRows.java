@@ -42,6 +42,10 @@ final class AddressRows {
     return sql.tx(c -> update(c, "DELETE FROM ip_allocations WHERE member = ?", member));
   }
 
+  int releaseOne(String member, String address) {
+    return sql.tx(c -> update(c, "DELETE FROM ip_allocations WHERE member = ? AND address = ?", member, address));
+  }
+
   void move(String member, String address, String holder, Instant at) {
     sql.txVoid(c -> update(c, "UPDATE ip_allocations SET member = ?, allocated = ? WHERE member = ? AND address = ?",
         holder, ts(at), member, address));

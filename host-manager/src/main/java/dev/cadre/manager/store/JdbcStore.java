@@ -13,6 +13,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.cadre.driver.ConflictException;
 import dev.cadre.driver.UnavailableException;
 import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.HostState;
 import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.lifecycle.ServiceState;
 import dev.cadre.manager.lifecycle.OperationStatus;
@@ -38,6 +39,7 @@ public final class JdbcStore implements Store {
   private final ServerLocks locks;
   private final OperationRows operations;
   private final BackupRows backups;
+  private final MoveRows moves;
   private final String kind;
   private final String storeId;
 
@@ -47,6 +49,7 @@ public final class JdbcStore implements Store {
     this.addresses = new AddressRows(sql);
     this.operations = new OperationRows(sql);
     this.backups = new BackupRows(sql);
+    this.moves = new MoveRows(sql);
     this.locks = new ServerLocks(pool, sql, "postgresql".equals(kind));
     this.kind = kind;
     this.storeId = loadStoreId();
@@ -170,6 +173,14 @@ public final class JdbcStore implements Store {
             + " disk_bytes = ?, disk_used_bytes = ?, last_error = ?, updated = ? WHERE name = ?",
         h.state(), h.cpus(), h.memoryBytes(), h.memoryUsedBytes(), h.diskBytes(), h.diskUsedBytes(),
         clip(h.lastError(), 4096), ts(h.updated()), h.name()));
+  }
+
+  @Override
+  public boolean updateHost(HostRecord h, HostState expected) {
+    return sql.tx(c -> update(c, "UPDATE hosts SET state = ?, cpus = ?, memory_bytes = ?, memory_used_bytes = ?,"
+            + " disk_bytes = ?, disk_used_bytes = ?, last_error = ?, updated = ? WHERE name = ? AND state = ?",
+        h.state(), h.cpus(), h.memoryBytes(), h.memoryUsedBytes(), h.diskBytes(), h.diskUsedBytes(),
+        clip(h.lastError(), 4096), ts(h.updated()), h.name(), expected) > 0);
   }
 
   @Override
@@ -347,6 +358,11 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public int releaseAddress(String member, String address) {
+    return addresses.releaseOne(member, address);
+  }
+
+  @Override
   public void moveAddress(String member, String address, String holder, Instant at) {
     addresses.move(member, address, holder, at);
   }
@@ -364,6 +380,33 @@ public final class JdbcStore implements Store {
   @Override
   public int releaseUnownedAddresses() {
     return addresses.releaseUnowned();
+  }
+
+  // ---- moves (in MoveRows)
+
+  @Override
+  public void insertMoves(List<MoveRecord> rows) {
+    moves.insert(rows);
+  }
+
+  @Override
+  public List<MoveRecord> moves(String app) {
+    return moves.of(app);
+  }
+
+  @Override
+  public List<MoveRecord> allMoves() {
+    return moves.all();
+  }
+
+  @Override
+  public void deleteMoves(String app) {
+    moves.delete(app);
+  }
+
+  @Override
+  public void switchMove(String app, boolean toTarget) {
+    moves.flip(app, toTarget);
   }
 
   // ---- operations and events (in OperationRows)

@@ -1,6 +1,7 @@
 package dev.cadre.manager.store;
 
 import dev.cadre.manager.lifecycle.AppState;
+import dev.cadre.manager.lifecycle.HostState;
 import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.lifecycle.ServiceState;
 import dev.cadre.manager.lifecycle.OperationStatus;
@@ -39,6 +40,12 @@ public interface Store extends AutoCloseable {
   List<HostRecord> hosts();
 
   void updateHost(HostRecord host);
+
+  /**
+   * Writes {@code host} only when its stored state is still {@code expected}; answers whether it did. State
+   * changes that race (a probe, a drain ending, a resume) go through here so that none undoes another.
+   */
+  boolean updateHost(HostRecord host, HostState expected);
 
   void deleteHost(String name);
 
@@ -111,6 +118,9 @@ public interface Store extends AutoCloseable {
   int releaseAddresses(String member);
 
   /** Hands {@code address} from {@code member} to {@code holder}, stamped {@code at}. */
+  /** Releases {@code address} if {@code member} holds it (a repeated call releases nothing). */
+  int releaseAddress(String member, String address);
+
   void moveAddress(String member, String address, String holder, Instant at);
 
   /** Releases the addresses {@code holder} got before {@code before}; answers how many. */
@@ -121,6 +131,21 @@ public interface Store extends AutoCloseable {
 
   /** Releases addresses whose member (or service, for a service address) row is gone (left by a crash); answers how many. */
   int releaseUnownedAddresses();
+
+  /** Rows of apps on their way to another datacenter (see {@link MoveRecord}). */
+  void insertMoves(List<MoveRecord> moves);
+
+  List<MoveRecord> moves(String app);
+
+  List<MoveRecord> allMoves();
+
+  void deleteMoves(String app);
+
+  /**
+   * Turns the app's members, service addresses and datacenter to the target of its move ({@code toTarget}) or
+   * back to the source, in one transaction.
+   */
+  void switchMove(String app, boolean toTarget);
 
   // ---- operations and events
 

@@ -173,6 +173,24 @@ class JdbcStoreIT {
   }
 
   @Test
+  void aHostStateChangesOnlyFromTheStateItWasReadIn() {
+    Instant now = Instant.now();
+    try (JdbcStore store = db.open(4)) {
+      registerDc1(store, now);
+      HostRecord ready = store.host("h1").orElseThrow();
+      HostRecord draining = ready.withState(HostState.DRAINING, null, now);
+      assertTrue(store.updateHost(draining, HostState.READY));
+      // a writer that read the host while it was ready (a probe) does not undo the drain
+      assertFalse(store.updateHost(ready.withState(HostState.UNREACHABLE, "late probe", now), HostState.READY));
+      assertEquals(HostState.DRAINING, store.host("h1").orElseThrow().state());
+      assertTrue(store.updateHost(draining.withState(HostState.DRAINED, null, now), HostState.DRAINING));
+      assertEquals(HostState.DRAINED, store.host("h1").orElseThrow().state());
+      assertFalse(store.updateHost(draining.withState(HostState.READY, null, now), HostState.DRAINING));
+      assertEquals(HostState.DRAINED, store.host("h1").orElseThrow().state());
+    }
+  }
+
+  @Test
   void operationsStepsAndEventsKeepTheirOrder() {
     Instant created = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     try (JdbcStore store = db.open(4)) {

@@ -1,0 +1,291 @@
+package dev.cadre.manager.moves;
+
+import dev.cadre.manager.hooks.Dependencies;
+import dev.cadre.manager.ipam.Ipam;
+import dev.cadre.manager.ipam.Subnet;
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.operations.OperationCancelledException;
+import dev.cadre.manager.operations.OperationContext;
+import dev.cadre.manager.operations.OperationFailedException;
+import dev.cadre.manager.operations.StepStatus;
+import dev.cadre.manager.provisioning.AppStates;
+import dev.cadre.manager.provisioning.MemberJob;
+import dev.cadre.manager.provisioning.MemberMove;
+import dev.cadre.manager.roles.Roles;
+import dev.cadre.manager.hosts.DriverRegistry;
+import dev.cadre.manager.store.AppRecord;
+import dev.cadre.manager.store.HostRecord;
+import dev.cadre.manager.store.MemberRecord;
+import dev.cadre.manager.store.MoveRecord;
+import dev.cadre.manager.store.ServiceRecord;
+import dev.cadre.manager.store.Store;
+import dev.cadre.templates.TemplateCatalog;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The work of a move whose rows {@link Moves} wrote:
+ * <ol>
+ *   <li>pre-copy: every member's container is copied to its target host while it serves, then refreshed;</li>
+ *   <li>the pause, every member at once: the {@code stop} hook, the data directories summed, the container
+ *       stopped, the last refresh, the copy started with its new address and its data summed again;</li>
+ *   <li>the switch: members, service addresses and the app turn to the target in one transaction;</li>
+ *   <li>the copies are configured and started in dependency order (a service's primary first), so every
+ *       member and dependent learns the new addresses; each service address goes to its primary;</li>
+ *   <li>the end: the source containers go, their addresses are released, the reserved ones become the
+ *       members' and services' own.</li>
+ * </ol>
+ * Until the end every source container is kept: a failure or a cancel before it undoes the move (the switch
+ * too), and the app serves from the source again with the data it stopped with; no copy has served a write.
+ */
+public final class AppMove {
+  private final Store store;
+  private final TemplateCatalog templates;
+  private final DriverRegistry drivers;
+  private final Ipam ipam;
+  private final MemberMove move;
+  private final ExecutorService pool;
+
+  public AppMove(Store store, TemplateCatalog templates, DriverRegistry drivers, Ipam ipam, MemberMove move,
+      ExecutorService pool) {
+    this.store = store;
+    this.templates = templates;
+    this.drivers = drivers;
+    this.ipam = ipam;
+    this.move = move;
+    this.pool = pool;
+  }
+
+  public void run(OperationContext ctx, String app) {
+    List<MoveRecord> rows = store.moves(app);
+    Map<String, MoveRecord> byMember = rows.stream().filter(MoveRecord::member)
+        .collect(Collectors.toMap(MoveRecord::holder, Function.identity()));
+    Map<String, String> networks = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, HostRecord::network));
+    List<MemberRecord> members = store.members(app).stream().filter(m -> byMember.containsKey(m.name()))
+        // replicas before primaries: the copy that matters most goes last, with the freshest data
+        .sorted(Comparator.comparing((MemberRecord m) -> Roles.PRIMARY.equals(m.role())).thenComparing(MemberRecord::name))
+        .toList();
+    boolean paused = false;
+    boolean switched = false;
+    try {
+      // 1. pre-copy while the app serves
+      all(members, m -> {
+        MoveRecord r = byMember.get(m.name());
+        move.preCopy(ctx, m, new MemberMove.Target(r.toHost(), networks.get(r.toHost()), r.toAddress()));
+        return m;
+      });
+      ctx.progress(50);
+      ctx.checkCancelled();
+
+      // 2. the pause
+      paused = true;
+      Map<String, ServiceRecord> services = services(app);
+      Map<String, MemberJob> sourceJobs = jobs(ctx, app, services, networks);
+      all(members, m -> {
+        MoveRecord r = byMember.get(m.name());
+        MemberJob job = sourceJobs.get(m.name());
+        String sum = move.quiesce(ctx, job, job.member());
+        move.finalCopy(ctx, job, job.member(), new MemberMove.Target(r.toHost(), networks.get(r.toHost()), r.toAddress()),
+            sum);
+        return m;
+      });
+      ctx.progress(75);
+      ctx.checkCancelled();
+
+      // 3. the switch
+      store.switchMove(app, true);
+      switched = true;
+      ctx.step("switch", "app " + app + " is in " + rows.get(0).toDatacenter() + " now (members, addresses)");
+
+      // 4. serve from the target, dependencies first, primaries first
+      services = services(app);
+      Map<String, MemberJob> targetJobs = jobs(ctx, app, services, networks);
+      for (ServiceRecord s : Dependencies.dependenciesFirst(List.copyOf(services.values()))) {
+        List<MemberJob> jobs = targetJobs.values().stream().filter(j -> j.service().name().equals(s.name()))
+            .sorted(Comparator.comparing((MemberJob j) -> !Roles.PRIMARY.equals(j.member().role()))
+                .thenComparing(j -> j.member().name()))
+            .toList();
+        List<MemberJob> primaries = jobs.stream().filter(j -> Roles.PRIMARY.equals(j.member().role())).toList();
+        List<MemberJob> others = jobs.stream().filter(j -> !Roles.PRIMARY.equals(j.member().role())).toList();
+        all(primaries, j -> move.serve(ctx, j));
+        all(others, j -> move.serve(ctx, j));
+        if (s.address() != null && !primaries.isEmpty()) {
+          MemberRecord p = primaries.get(0).member();
+          drivers.driver(p.host()).assignAddress(p.name(), s.address());
+          ctx.step(s.name() + ": service address", s.address() + " now reaches " + p.name());
+        }
+      }
+      ctx.progress(90);
+      new AppStates(store).follow(app);
+    } catch (RuntimeException e) {
+      undo(ctx, app, rows, byMember, paused, switched, e);
+      throw e instanceof OperationCancelledException ? e
+          : e instanceof OperationFailedException ? e
+          : new OperationFailedException("the move failed and was undone: " + message(e));
+    }
+
+    // 5. the end: nothing can undo the move from here on (the copies serve)
+    finish(ctx, app, rows);
+    ctx.step("moved", app + ": " + rows.get(0).fromDatacenter() + " -> " + rows.get(0).toDatacenter());
+  }
+
+  /**
+   * A move whose server died (kill -9, power loss), from the rows it left: one that had switched and whose
+   * members all serve at the target is finished; any other is undone (copies removed, sources started).
+   */
+  public void resume(OperationContext ctx, String app) {
+    List<MoveRecord> rows = store.moves(app);
+    try {
+      if (rows.isEmpty()) {
+        ctx.step("resumed after restart", "the move of " + app + " had left nothing to finish or undo");
+        return;
+      }
+      Map<String, MoveRecord> byMember = rows.stream().filter(MoveRecord::member)
+          .collect(Collectors.toMap(MoveRecord::holder, Function.identity()));
+      boolean switched = rows.get(0).switched();
+      boolean serving = switched && store.members(app).stream().filter(m -> byMember.containsKey(m.name()))
+          .allMatch(m -> m.state() == MemberState.RUNNING && m.host().equals(byMember.get(m.name()).toHost()));
+      if (serving) {
+        ctx.step("resumed after restart", "every member serves at the target: finishing the move");
+        finish(ctx, app, rows);
+        return;
+      }
+      OperationFailedException why = new OperationFailedException("the move was interrupted by a restart "
+          + (switched ? "after the switch, before every member served at the target" : "before the switch")
+          + "; it was undone");
+      undo(ctx, app, rows, byMember, true, switched, why);
+      throw why;
+    } finally {
+      for (ServiceRecord s : store.services(app)) {
+        store.changeServiceState(app, s.name(), dev.cadre.manager.lifecycle.ServiceState.MOVING,
+            dev.cadre.manager.lifecycle.ServiceState.READY, null);
+      }
+    }
+  }
+
+  /** Removes the sources and hands the reserved addresses to their owners; what fails is left to the sweep. */
+  void finish(OperationContext ctx, String app, List<MoveRecord> rows) {
+    for (MoveRecord r : rows) {
+      if (r.member()) {
+        try {
+          ctx.step(r.holder() + ": source removed", move.removeSource(r));
+        } catch (RuntimeException e) {
+          ctx.step(r.holder() + ": source removed", StepStatus.FAILED, message(e) + " (the sweep removes it when "
+              + r.fromHost() + " answers)");
+        }
+      }
+      // by address, not by holder: a finish repeated after a crash must not release the new one
+      if (r.fromAddress() != null) {
+        store.releaseAddress(r.holder(), r.fromAddress());
+      }
+      store.moveAddress(r.reservedHolder(), r.toAddress(), r.holder(), java.time.Instant.now());
+    }
+    store.deleteMoves(app);
+    ctx.progress(100);
+  }
+
+  private void undo(OperationContext ctx, String app, List<MoveRecord> rows, Map<String, MoveRecord> byMember,
+      boolean paused, boolean switched, RuntimeException why) {
+    ctx.step("undo", StepStatus.FAILED, message(why));
+    if (switched) {
+      store.switchMove(app, false);
+    }
+    Map<String, ServiceRecord> services = services(app);
+    Map<String, String> networks = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, HostRecord::network));
+    Map<String, MemberJob> jobs = paused ? jobs(ctx, app, services, networks) : Map.of();
+    List<String> failures = new ArrayList<>();
+    for (MoveRecord r : rows) {
+      if (!r.member()) {
+        continue;
+      }
+      try {
+        String detail = paused ? move.back(ctx, jobs.get(r.holder()), r) : removeCopy(r);
+        ctx.step(r.holder() + ": back on " + r.fromHost(), StepStatus.UNDONE, detail);
+      } catch (RuntimeException e) {
+        failures.add(r.holder() + ": " + message(e));
+      }
+    }
+    for (ServiceRecord s : services.values()) {
+      MemberRecord p = store.members(app).stream()
+          .filter(m -> m.service().equals(s.name()) && Roles.PRIMARY.equals(m.role())).findFirst().orElse(null);
+      if (s.address() != null && p != null && paused) {
+        try {
+          drivers.driver(p.host()).assignAddress(p.name(), s.address()); // again inside the restarted container
+        } catch (RuntimeException e) {
+          failures.add(s.name() + ": service address " + s.address() + ": " + message(e));
+        }
+      }
+    }
+    for (MoveRecord r : rows) {
+      ipam.release(r.reservedHolder());
+    }
+    store.deleteMoves(app);
+    new AppStates(store).follow(app);
+    if (!failures.isEmpty()) {
+      ctx.step("undo incomplete", StepStatus.FAILED, String.join("; ", failures));
+    }
+  }
+
+  private String removeCopy(MoveRecord r) {
+    try {
+      return move.removeSource(new MoveRecord(r.holder(), r.app(), r.operationId(), r.toDatacenter(),
+          r.fromDatacenter(), r.toHost(), r.toAddress(), r.fromHost(), r.fromAddress(), false));
+    } catch (RuntimeException e) {
+      return "copy on " + r.toHost() + " not removed: " + message(e) + " (the sweep removes it)";
+    }
+  }
+
+  private Map<String, ServiceRecord> services(String app) {
+    return store.services(app).stream().collect(Collectors.toMap(ServiceRecord::name, Function.identity()));
+  }
+
+  /** One job per member, with the picture the store holds now (the source's before the switch, the target's after). */
+  private Map<String, MemberJob> jobs(OperationContext ctx, String app, Map<String, ServiceRecord> services,
+      Map<String, String> networks) {
+    AppRecord a = store.app(app).orElseThrow();
+    Subnet subnet = Ipam.subnetOf(store.datacenter(a.datacenter()).orElseThrow());
+    List<MemberRecord> all = store.members(app);
+    Map<String, MemberJob> out = new ConcurrentHashMap<>();
+    for (MemberRecord m : all) {
+      ServiceRecord s = services.get(m.service());
+      List<MemberRecord> peers = all.stream().filter(p -> p.service().equals(m.service())).toList();
+      out.put(m.name(), new MemberJob(ctx.id(), m, s, templates.require(s.template()), peers, subnet,
+          networks.get(m.host()), a.keepFailed(), a.datacenter()));
+    }
+    return out;
+  }
+
+  /** Runs {@code step} for each item in parallel; the first failure (a cancel first) is thrown once all ended. */
+  private <T, R> List<R> all(List<T> items, Function<T, R> step) {
+    List<CompletableFuture<R>> futures = items.stream()
+        .map(i -> CompletableFuture.supplyAsync(() -> step.apply(i), pool)).toList();
+    List<R> out = new ArrayList<>();
+    RuntimeException first = null;
+    for (CompletableFuture<R> f : futures) {
+      try {
+        out.add(f.join());
+      } catch (CompletionException e) {
+        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
+        if (first == null || cause instanceof OperationCancelledException) {
+          first = cause;
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    return out;
+  }
+
+  private static String message(Throwable e) {
+    return e.getMessage() == null ? e.toString() : e.getMessage();
+  }
+}

@@ -1,0 +1,274 @@
+package dev.cadre.manager.provisioning;
+
+import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.CopyRequest;
+import dev.cadre.driver.ExecRequest;
+import dev.cadre.driver.ExecResult;
+import dev.cadre.driver.HostDriver;
+import dev.cadre.driver.NicSpec;
+import dev.cadre.manager.hooks.HookRunner;
+import dev.cadre.manager.hosts.DriverRegistry;
+import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.operations.OperationContext;
+import dev.cadre.manager.operations.OperationFailedException;
+import dev.cadre.manager.operations.StepStatus;
+import dev.cadre.manager.store.MemberRecord;
+import dev.cadre.manager.store.MoveRecord;
+import dev.cadre.templates.HookResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The steps of moving one member's container to a host of another datacenter with a short pause: copies
+ * while it serves ({@link #preCopy}), the pause ({@link #quiesce}, {@link #finalCopy}), then it serves at the
+ * target ({@link #serve}); until the whole move is done the source container is kept, stopped, and
+ * {@link #back} starts it again. The plane's side (who moves when, the switch of the records) is the
+ * caller's.
+ */
+public final class MemberMove {
+  /** Pre-copy rounds after the first copy: each sends what changed during the one before. */
+  static final int MAX_REFRESHES = 3;
+  /** A refresh shorter than this leaves a delta small enough for the pause. */
+  static final Duration SMALL_DELTA = Duration.ofSeconds(2);
+  private static final Duration CHECKSUM_TIMEOUT = Duration.ofMinutes(10);
+  private static final Duration SIZE_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Sums every regular file under the data directories ("$@"), in a stable order, into one digest; prints
+   * the digest and the number of files. The paths come from the template (checked when it was read) and
+   * are arguments, never part of the script.
+   */
+  private static final String CHECKSUM = "set -e; for d in \"$@\"; do if [ -d \"$d\" ]; then find \"$d\" -xdev -type f -print0;"
+      + " fi; done | LC_ALL=C sort -z > /tmp/.cadre-sums; n=$(tr -cd '\\000' < /tmp/.cadre-sums | wc -c);"
+      + " s=$(xargs -0r sha256sum < /tmp/.cadre-sums | sha256sum | cut -d' ' -f1); rm -f /tmp/.cadre-sums; echo \"$s $n\"";
+
+  private final DriverRegistry drivers;
+  private final HookRunner hooks;
+  private final MemberEvents members;
+  private final Containers containers;
+  private final MemberSteps steps;
+  private final Clock clock;
+
+  MemberMove(DriverRegistry drivers, HookRunner hooks, MemberEvents members, Containers containers, MemberSteps steps,
+      Clock clock) {
+    this.drivers = drivers;
+    this.hooks = hooks;
+    this.members = members;
+    this.containers = containers;
+    this.steps = steps;
+    this.clock = clock;
+  }
+
+  /** What a member's copy needs to know about where it goes. */
+  public record Target(String host, String network, String ip) {}
+
+  /**
+   * Copies the running member to the target, then refreshes while a round takes long (what changed
+   * meanwhile is still large), at most {@link #MAX_REFRESHES} times. A driver that copies only stopped
+   * instances answers Conflict: then nothing is copied now and the pause copies everything.
+   */
+  public void preCopy(OperationContext ctx, MemberRecord m, Target to) {
+    HostDriver src = drivers.driver(m.host());
+    HostDriver dst = drivers.driver(to.host());
+    NicSpec nic = new NicSpec(to.network(), to.ip());
+    Instant began = clock.instant();
+    try {
+      if (dst.find(m.name()).isPresent()) {
+        src.copyTo(dst, new CopyRequest(m.name(), m.name(), nic, true, true)); // a copy left by an earlier try
+      } else {
+        src.copyTo(dst, new CopyRequest(m.name(), m.name(), nic, false, true));
+      }
+    } catch (ConflictException cannot) {
+      if (dst.find(m.name()).isPresent()) {
+        throw cannot;
+      }
+      ctx.step(m.name() + ": pre-copy", StepStatus.DONE, "none: " + m.host() + " copies only stopped containers: "
+          + cannot.getMessage() + "; the pause copies all of it");
+      return;
+    }
+    Duration round = Duration.between(began, clock.instant());
+    ctx.step(m.name() + ": pre-copy", m.host() + " -> " + to.host() + " while it serves, " + round.toMillis() + " ms");
+    for (int i = 1; i <= MAX_REFRESHES && round.compareTo(SMALL_DELTA) > 0; i++) {
+      ctx.checkCancelled();
+      Instant t = clock.instant();
+      src.copyTo(dst, new CopyRequest(m.name(), m.name(), nic, true, true));
+      round = Duration.between(t, clock.instant());
+      ctx.step(m.name() + ": refresh " + i, "what changed meanwhile, " + round.toMillis() + " ms");
+    }
+  }
+
+  /**
+   * The start of the pause: the {@code stop} hook ends the service's writes, the data directories are
+   * summed, and the container stops. Answers the sum (null when the template declares no data directory).
+   */
+  public String quiesce(OperationContext ctx, MemberJob job, MemberRecord m) {
+    HostDriver src = drivers.driver(m.host());
+    members.change(m, MemberState.MOVING, null);
+    Timer t = new Timer();
+    HookResult stop = steps.runHook(src, job, m, "stop", 1);
+    if (!stop.ok() && stop.exit() != dev.cadre.templates.HookExit.NOT_IMPLEMENTED) {
+      throw new OperationFailedException(MemberSteps.hookFailure(m, "stop", stop));
+    }
+    t.lap("stop hook");
+    String sum = checksum(src, m.name(), job.template().dataDirs());
+    t.lap("sum");
+    // the service is down and its data on disk (the host's page cache is what the copy reads): nothing
+    // inside needs a clean shutdown, and a forced stop saves the seconds systemd takes
+    src.stopNow(m.name());
+    t.lap("container stop");
+    ctx.step(m.name() + ": stopped", "on " + m.host() + " (" + t + ")" + (sum == null ? "" : "; data " + sum));
+    return sum;
+  }
+
+  /**
+   * The rest of the pause before the member serves again: the last refresh, the copy starts with its new
+   * address, and its data must sum to what the source's did. A mismatch fails the move naming the member.
+   */
+  public void finalCopy(OperationContext ctx, MemberJob job, MemberRecord m, Target to, String sourceSum) {
+    HostDriver src = drivers.driver(m.host());
+    HostDriver dst = drivers.driver(to.host());
+    Timer t = new Timer();
+    boolean exists = dst.find(m.name()).isPresent();
+    src.copyTo(dst, new CopyRequest(m.name(), m.name(), new NicSpec(to.network(), to.ip()), exists));
+    t.lap(exists ? "refresh" : "whole copy");
+    dst.start(m.name());
+    t.lap("start");
+    if (!steps.waitForAddress(ctx, dst, m.name(), to.ip())) {
+      throw new OperationFailedException("member " + m.name() + ": its copy on " + to.host() + " did not take its address "
+          + to.ip());
+    }
+    t.lap("address");
+    hooks.install(dst, m.name());
+    t.lap("agent");
+    String targetSum = checksum(dst, m.name(), job.template().dataDirs());
+    t.lap("sum");
+    if (sourceSum != null && !sourceSum.equals(targetSum)) {
+      throw new OperationFailedException("member " + m.name() + ": the data on " + to.host() + " does not match the"
+          + " source's (source " + sourceSum + ", copy " + targetSum + "); the source is kept");
+    }
+    ctx.step(m.name() + ": copied and verified", t + "; " + (sourceSum == null ? "no data directories declared"
+        : "data matches: " + targetSum));
+  }
+
+  /** The member (its row already says the target) is configured, started and healthy there. */
+  public MemberRecord serve(OperationContext ctx, MemberJob job) {
+    MemberRecord m = job.member();
+    HostDriver dst = drivers.driver(m.host());
+    Timer t = new Timer();
+    steps.hook(ctx, dst, job, m, "configure", MemberSteps.RETRY_LATER_ATTEMPTS);
+    t.lap("configure");
+    steps.hook(ctx, dst, job, m, "start", MemberSteps.RETRY_LATER_ATTEMPTS);
+    t.lap("start");
+    steps.awaitHealthy(ctx, dst, job, m);
+    t.lap("health");
+    ctx.step(m.name() + ": serves on " + m.host(), t.toString());
+    return members.change(store(m), MemberState.RUNNING, null);
+  }
+
+  /**
+   * Undoes the member's move (its row says the source again): the copy goes, the source container starts
+   * with the data it stopped with, and its service starts. Answers what happened, for the step.
+   */
+  public String back(OperationContext ctx, MemberJob job, MoveRecord move) {
+    MemberRecord m = store(job.member());
+    List<String> done = new ArrayList<>();
+    try {
+      done.add(containers.remove(move.toHost(), m.name()));
+    } catch (RuntimeException e) {
+      done.add("copy on " + move.toHost() + " not removed: " + MemberSteps.message(e) + " (the sweep removes it)");
+    }
+    try {
+      HostDriver src = drivers.driver(move.fromHost());
+      if (!src.get(m.name()).running()) {
+        src.start(m.name());
+      }
+      if (!steps.waitForAddress(ctx, src, m.name(), move.fromAddress())) {
+        throw new OperationFailedException("it did not take its address " + move.fromAddress() + " again");
+      }
+      hooks.install(src, m.name());
+      HookResult start = steps.runHook(src, job, m, "start", 1);
+      done.add(start.ok() ? "running again on " + move.fromHost() : MemberSteps.hookFailure(m, "start", start));
+      if (m.state() != MemberState.RUNNING || !start.ok()) {
+        members.change(m, start.ok() ? MemberState.RUNNING : MemberState.FAILED, start.ok() ? null
+            : "its move was undone but it did not start again: " + MemberSteps.hookFailure(m, "start", start));
+      }
+    } catch (RuntimeException e) {
+      done.add("could not start it again on " + move.fromHost() + ": " + MemberSteps.message(e));
+      members.change(m, MemberState.FAILED, "its move was undone but it did not start again: " + MemberSteps.message(e));
+    }
+    return String.join("; ", done);
+  }
+
+  /** The source container, once the move is done. */
+  public String removeSource(MoveRecord move) {
+    return containers.remove(move.fromHost(), move.holder());
+  }
+
+  /**
+   * Bytes under the member's data directories (du), for a plan; -1 when the member does not answer in
+   * time. What the tenant's container answers is an estimate, never trusted for anything else.
+   */
+  public long dataBytes(MemberRecord m, List<String> dirs) {
+    if (dirs.isEmpty()) {
+      return 0;
+    }
+    List<String> argv = new ArrayList<>(List.of("du", "-s", "-b", "-x"));
+    argv.addAll(dirs);
+    try {
+      ExecResult r = drivers.driver(m.host()).exec(m.name(), new ExecRequest(argv, Map.of(), null, SIZE_TIMEOUT, 4096, true));
+      long total = 0;
+      for (String line : new String(r.stdout(), StandardCharsets.UTF_8).split("\n")) {
+        String[] f = line.strip().split("\\s+");
+        if (f.length >= 1 && f[0].matches("\\d{1,18}")) {
+          total += Long.parseLong(f[0]);
+        }
+      }
+      return total;
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private String checksum(HostDriver d, String name, List<String> dirs) {
+    if (dirs.isEmpty()) {
+      return null;
+    }
+    List<String> argv = new ArrayList<>(List.of("sh", "-c", CHECKSUM, "sh"));
+    argv.addAll(dirs);
+    ExecResult r = d.exec(name, new ExecRequest(argv, Map.of(), null, CHECKSUM_TIMEOUT, 4096, true));
+    String out = new String(r.stdout(), StandardCharsets.UTF_8).strip();
+    if (r.exitCode() != 0 || !out.matches("[0-9a-f]{64} \\d{1,12}")) {
+      throw new OperationFailedException("member " + name + ": could not sum its data on " + d.hostName() + " (exit "
+          + r.exitCode() + "): " + (out.length() > 200 ? out.substring(0, 200) : out)
+          + new String(r.stderr(), StandardCharsets.UTF_8).strip());
+    }
+    String[] f = out.split(" ");
+    return "sha256:" + f[0] + " (" + f[1] + " files)";
+  }
+
+  /** Durations of a step's parts, for its detail: "stop hook 120 ms, sum 30 ms". */
+  private final class Timer {
+    private final StringBuilder laps = new StringBuilder();
+    private Instant last = clock.instant();
+
+    void lap(String what) {
+      Instant now = clock.instant();
+      laps.append(laps.length() == 0 ? "" : ", ").append(what).append(' ').append(Duration.between(last, now).toMillis())
+          .append(" ms");
+      last = now;
+    }
+
+    @Override
+    public String toString() {
+      return laps.toString();
+    }
+  }
+
+  private MemberRecord store(MemberRecord m) {
+    return members.store().member(m.name()).orElse(m);
+  }
+}

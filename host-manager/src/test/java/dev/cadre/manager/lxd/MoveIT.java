@@ -1,0 +1,367 @@
+package dev.cadre.manager.lxd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.CopyRequest;
+import dev.cadre.driver.FileSpec;
+import dev.cadre.driver.HostDriver;
+import dev.cadre.driver.HostDriverFactory;
+import dev.cadre.driver.Instance;
+import dev.cadre.driver.NotFoundException;
+import dev.cadre.manager.AppRequest;
+import dev.cadre.manager.AppView;
+import dev.cadre.manager.CadreControlPlane;
+import dev.cadre.manager.ControlPlaneConfig;
+import dev.cadre.manager.HostRequest;
+import dev.cadre.manager.MemberView;
+import dev.cadre.manager.MovePlan;
+import dev.cadre.manager.OperationView;
+import dev.cadre.manager.ServiceRequest;
+import dev.cadre.manager.ServiceView;
+import dev.cadre.manager.ipam.Subnet;
+import dev.cadre.manager.provisioning.Containers;
+import dev.cadre.templates.TemplateCatalog;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Moving a real app (a redis service and a busybox service that depends on it) from LXD host 1 (dc1) to LXD
+ * host 2 (dc2, its own network namespace, over HTTPS) while a real client writes through the service
+ * address: the plan first, then the move; every acknowledged write is read back at the target, the
+ * dependent's page shows the new address, nothing is left at the source. And the undone moves: a copy whose
+ * data does not match the source's, a cancel.
+ */
+class MoveIT {
+  @TempDir
+  Path dir;
+  CadreControlPlane plane;
+  final String app = "mv" + RunNames.suffix(5);
+  /** When set, the next final copy to lxd2 is corrupted after it lands (a checksum mismatch, for real). */
+  static final AtomicBoolean CORRUPT = new AtomicBoolean();
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    if (plane == null) {
+      return;
+    }
+    try {
+      for (AppView a : plane.apps()) {
+        plane.await(plane.deleteApp(a.name()).id(), Duration.ofMinutes(2));
+      }
+      assertEquals(Map.of("dc1", 0, "dc2", 0), plane.addressesInUse(), "every address released");
+    } finally {
+      String storeId = plane.store().storeId();
+      plane.close();
+      for (String[] h : List.of(new String[] {"lxd1", "unix://" + LxdControlPlaneIT.SOCKET},
+          new String[] {"lxd2", SecondDatacenterIT.HTTPS})) {
+        try (HostDriver d = new dev.cadre.lxd.LxdDriverFactory().open(h[0], h[1], Map.of(), dir.resolve("data/drivers"))) {
+          for (Instance i : d.list()) {
+            if (storeId.equals(i.metadata().get(Containers.STORE))) {
+              d.delete(i.name());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void anAppMovesToTheOtherDatacenterWithEveryAcknowledgedWrite() throws Exception {
+    open();
+    ok(plane.createApp(new AppRequest(app, "dc1", List.of(
+        new ServiceRequest("db", "redis", null, null, null, null),
+        new ServiceRequest("web", "busybox", null, 1, null, List.of("db"))), false)), 20);
+    ServiceView db = service("db");
+    String password = db.secrets().get("password");
+    String before = db.address();
+    assertEquals(2000, write(before, password, "k", 2000));
+
+    // bad input and plans change nothing
+    assertThrows(NotFoundException.class, () -> plane.planMove(app, "dc9"));
+    assertThrows(NotFoundException.class, () -> plane.planMove("nosuch", "dc2"));
+    assertThrows(ConflictException.class, () -> plane.planMove(app, "dc1"), "already there");
+    MovePlan plan = plane.planMove(app, "dc2");
+    System.out.println("== plan " + plan);
+    assertEquals("dc1", plan.from());
+    assertEquals("dc2", plan.to());
+    assertEquals(2, plan.members().size());
+    for (MovePlan.Member m : plan.members()) {
+      assertEquals("lxd2", m.toHost());
+      assertTrue(inPool(m.toIp(), "10.78.0"), m.toIp());
+    }
+    MovePlan.Member redis = plan.members().stream().filter(m -> m.service().equals("db")).findFirst().orElseThrow();
+    assertTrue(redis.dataBytes() > 0, "the redis member's data size: " + redis.dataBytes());
+    assertEquals(1, plan.services().size());
+    assertEquals(before, plan.services().get(0).fromAddress());
+    assertEquals(Map.of("dc1", 3, "dc2", 0), plane.addressesInUse(), "a plan reserves nothing");
+    assertTrue(lxd2Containers().isEmpty(), "a plan copies nothing");
+
+    // the move, while a client writes through the service address it reads from the plane
+    Writer writer = new Writer(() -> service("db").address(), password, "w");
+    Thread.sleep(500);
+    OperationView moved = ok(plane.moveApp(app, "dc2"), 15);
+    Thread.sleep(1000);
+    writer.stop();
+    print("move", moved);
+    System.out.printf("== writer: %d acknowledged SETs, longest stretch without one %d ms%n", writer.acked.get(),
+        writer.longestGapMs());
+
+    AppView a = plane.app(app);
+    assertEquals("dc2", a.datacenter());
+    db = service("db");
+    assertNotEquals(before, db.address());
+    assertTrue(inPool(db.address(), "10.78.0"), db.address());
+    for (ServiceView s : a.services()) {
+      for (MemberView m : s.members()) {
+        assertEquals("lxd2", m.host(), m.toString());
+        assertTrue(inPool(m.ip(), "10.78.0"), m.ip());
+        assertEquals("running", m.state(), m.toString());
+      }
+    }
+    assertEquals("master", Resp.role(db.address(), password));
+    assertEquals(2000, Resp.existing(db.address(), password, "k", 2000), "every write from before the move");
+    assertTrue(writer.acked.get() > 0, "the client wrote during the move");
+    assertEquals(writer.acked.get(), Resp.existing(db.address(), password, "w", writer.acked.get()),
+        "every write acknowledged during the move");
+    MemberView web = service("web").members().get(0);
+    String page = get("http://" + web.ip() + "/");
+    assertTrue(page.contains("depends on db at " + db.address() + ":6379"), page);
+    assertEquals(Map.of("dc1", 0, "dc2", 3), plane.addressesInUse());
+    assertTrue(ours("lxd1").isEmpty(), "nothing left at the source: " + ours("lxd1"));
+    assertEquals("ready", db.state());
+  }
+
+  @Test
+  void aCopyWhoseDataDoesNotMatchIsUndoneAndTheSourceServesOn() throws Exception {
+    open();
+    ok(plane.createApp(new AppRequest(app, "dc1", List.of(new ServiceRequest("db", "redis", null, null, null, null)),
+        false)), 20);
+    ServiceView db = service("db");
+    String password = db.secrets().get("password");
+    assertEquals(500, write(db.address(), password, "k", 500));
+    CORRUPT.set(true);
+    OperationView failed = plane.await(plane.moveApp(app, "dc2").id(), Duration.ofMinutes(15));
+    print("corrupted move", failed);
+    assertEquals("failure", failed.status());
+    assertTrue(failed.error().contains(db.members().get(0).name()) && failed.error().contains("does not match"),
+        failed.error());
+    AppView a = plane.app(app);
+    assertEquals("dc1", a.datacenter());
+    assertEquals(db.address(), service("db").address());
+    assertEquals("lxd1", service("db").members().get(0).host());
+    assertEquals("running", service("db").members().get(0).state());
+    assertEquals(500, Resp.existing(db.address(), password, "k", 500), "the source serves its data again");
+    assertTrue(Resp.set(db.address(), password, "after", "1"), "and takes writes");
+    assertEquals(Map.of("dc1", 2, "dc2", 0), plane.addressesInUse(), "the target's addresses are released");
+    assertTrue(lxd2Containers().isEmpty(), "the copy is gone");
+    assertEquals("ready", service("db").state());
+  }
+
+  @Test
+  void aCancelledMoveIsUndone() throws Exception {
+    open();
+    ok(plane.createApp(new AppRequest(app, "dc1", List.of(new ServiceRequest("web", "busybox", null, 2, null, null)),
+        false)), 10);
+    List<String> ips = service("web").members().stream().map(MemberView::ip).toList();
+    OperationView started = plane.moveApp(app, "dc2");
+    assertThrows(ConflictException.class, () -> plane.moveApp(app, "dc2"), "one move at a time");
+    assertThrows(ConflictException.class, () -> plane.deleteApp(app), "no delete while moving");
+    plane.cancel(started.id());
+    OperationView end = plane.await(started.id(), Duration.ofMinutes(10));
+    print("cancelled move", end);
+    assertEquals("cancelled", end.status(), end.error());
+    assertEquals("dc1", plane.app(app).datacenter());
+    assertEquals(ips, service("web").members().stream().map(MemberView::ip).toList());
+    for (MemberView m : service("web").members()) {
+      assertEquals("running", m.state());
+      assertTrue(get("http://" + m.ip() + "/").contains(m.name()));
+    }
+    assertEquals(Map.of("dc1", 2, "dc2", 0), plane.addressesInUse());
+    assertTrue(lxd2Containers().isEmpty());
+  }
+
+  // ---- fixture
+
+  private void open() throws IOException {
+    List<HostDriverFactory> factories = new ArrayList<>(ServiceLoader.load(HostDriverFactory.class).stream()
+        .map(ServiceLoader.Provider::get).toList());
+    factories.replaceAll(f -> f.kind().equals("lxd") ? new Corrupting(f) : f);
+    plane = CadreControlPlane.open(new ControlPlaneConfig(dir.resolve("data"), null, factories, TemplateCatalog.builtIn(),
+        null, null, null, null));
+    assertEquals("success", plane.registerHost(new HostRequest("lxd1", "lxd", "unix://" + LxdControlPlaneIT.SOCKET,
+        "dc1", LxdControlPlaneIT.NETWORK, null)).status());
+    String trust = Files.readString(SecondDatacenterIT.TRUST).strip();
+    assertEquals("success", plane.registerHost(new HostRequest("lxd2", "lxd", SecondDatacenterIT.HTTPS, "dc2",
+        SecondDatacenterIT.NETWORK, trust)).status());
+  }
+
+  private ServiceView service(String name) {
+    return plane.app(app).services().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  private OperationView ok(OperationView started, int minutes) throws InterruptedException {
+    OperationView end = plane.await(started.id(), Duration.ofMinutes(minutes));
+    assertEquals("success", end.status(), end.kind() + ": " + end.error() + "\n" + end.steps());
+    return end;
+  }
+
+  private static void print(String what, OperationView op) {
+    System.out.println("== " + what + " (" + Duration.between(op.created(), op.updated()).toMillis() + " ms)");
+    op.steps().forEach(st -> System.out.println("  " + st.at() + " " + st.name() + " " + st.status() + " " + st.detail()));
+  }
+
+  private List<String> lxd2Containers() {
+    return ours("lxd2");
+  }
+
+  private List<String> ours(String host) {
+    String storeId = plane.store().storeId();
+    try (HostDriver d = new dev.cadre.lxd.LxdDriverFactory().open(host,
+        host.equals("lxd1") ? "unix://" + LxdControlPlaneIT.SOCKET : SecondDatacenterIT.HTTPS, Map.of(),
+        dir.resolve("data/drivers"))) {
+      return d.list().stream().filter(i -> storeId.equals(i.metadata().get(Containers.STORE))).map(Instance::name)
+          .toList();
+    }
+  }
+
+  private static boolean inPool(String ip, String net) {
+    int a = Subnet.toInt(ip);
+    return a >= Subnet.toInt(net + ".128") && a <= Subnet.toInt(net + ".254");
+  }
+
+  private static long write(String address, String password, String prefix, int n) throws IOException {
+    long acked = 0;
+    try (Resp r = new Resp(address, password)) {
+      for (int i = 0; i < n; i++) {
+        if ("OK".equals(r.call("SET", prefix + ":" + i, "v" + i))) {
+          acked++;
+        }
+      }
+    }
+    return acked;
+  }
+
+  private static String get(String url) throws Exception {
+    HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    for (int i = 0; ; i++) {
+      try {
+        return c.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+      } catch (IOException e) {
+        if (i >= 20) {
+          throw e;
+        }
+        Thread.sleep(250);
+      }
+    }
+  }
+
+  /** Writes keys in a loop, re-reading the service address from the plane on every reconnect. */
+  static final class Writer {
+    final AtomicLong acked = new AtomicLong();
+    final AtomicLong lastAck = new AtomicLong(System.nanoTime());
+    final AtomicLong longestGap = new AtomicLong();
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final Thread thread;
+
+    Writer(Supplier<String> address, String password, String prefix) {
+      thread = new Thread(() -> {
+        long i = 0;
+        while (running.get()) {
+          try (Resp r = new Resp(address.get(), password)) {
+            while (running.get()) {
+              if ("OK".equals(r.call("SET", prefix + ":" + i, "v"))) {
+                i++;
+                acked.incrementAndGet();
+                long now = System.nanoTime();
+                longestGap.accumulateAndGet(now - lastAck.getAndSet(now), Math::max);
+              }
+            }
+          } catch (IOException | RuntimeException e) {
+            try {
+              Thread.sleep(20);
+            } catch (InterruptedException stop) {
+              return;
+            }
+          }
+        }
+      }, "writer-" + prefix);
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      thread.join(10_000);
+    }
+
+    long longestGapMs() {
+      return longestGap.get() / 1_000_000;
+    }
+  }
+
+  /**
+   * The real LXD driver, except that while {@link #CORRUPT} is set the final copy (a refresh of a stopped
+   * container) to another host gets one byte more in a file of the data directory once it has landed.
+   */
+  static final class Corrupting implements HostDriverFactory {
+    private static final Map<Object, HostDriver> REAL = java.util.Collections.synchronizedMap(
+        new java.util.IdentityHashMap<>());
+    private final HostDriverFactory real;
+
+    Corrupting(HostDriverFactory real) {
+      this.real = real;
+    }
+
+    @Override
+    public String kind() {
+      return real.kind();
+    }
+
+    @Override
+    public HostDriver open(String host, String endpoint, Map<String, String> options, Path stateDir) {
+      HostDriver d = real.open(host, endpoint, options, stateDir);
+      HostDriver wrapped = (HostDriver) java.lang.reflect.Proxy.newProxyInstance(HostDriver.class.getClassLoader(),
+          new Class<?>[] {HostDriver.class}, (proxy, method, args) -> {
+            if (method.getName().equals("copyTo")) {
+              args = new Object[] {REAL.getOrDefault(args[0], (HostDriver) args[0]), args[1]};
+            }
+            Object out;
+            try {
+              out = method.invoke(d, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+            if (method.getName().equals("copyTo") && args[1] instanceof CopyRequest r && !r.whileRunning()
+                && CORRUPT.getAndSet(false)) {
+              ((HostDriver) args[0]).pushFile(r.target(), FileSpec.of("/var/lib/redis/cadre-corrupted",
+                  "not from the source".getBytes(StandardCharsets.UTF_8), 0600));
+            }
+            return out;
+          });
+      REAL.put(wrapped, d);
+      return wrapped;
+    }
+  }
+}
