@@ -7,6 +7,7 @@ import dev.cadre.api.http.Json;
 import dev.cadre.api.metrics.Metrics;
 import dev.cadre.api.routes.Accepted;
 import dev.cadre.api.routes.AppRoutes;
+import dev.cadre.api.routes.BackupRoutes;
 import dev.cadre.api.routes.EventStream;
 import dev.cadre.api.routes.HostRoutes;
 import dev.cadre.api.routes.OperationRoutes;
@@ -69,6 +70,7 @@ public final class ApiServer implements AutoCloseable {
     SystemRoutes.register(app, plane, metrics);
     HostRoutes.register(app, plane, accepted);
     AppRoutes.register(app, plane, accepted);
+    BackupRoutes.register(app, plane, accepted);
     OperationRoutes.register(app, plane, waiters);
     events.register(app);
   }

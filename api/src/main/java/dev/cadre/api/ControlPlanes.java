@@ -24,9 +24,17 @@ final class ControlPlanes {
 
   /** Migrates the store and recovers interrupted operations before it returns. */
   static ControlPlane open(Path dataDir, String jdbcUrl) {
+    return open(dataDir, jdbcUrl, null);
+  }
+
+  /** {@code backupDir} null: {@code DATA_DIR/backups}. */
+  static ControlPlane open(Path dataDir, String jdbcUrl, Path backupDir) {
     ControlPlaneConfig config = ControlPlaneConfig.defaults(dataDir, factories());
     if (jdbcUrl != null && !jdbcUrl.isBlank()) {
       config = config.withJdbcUrl(jdbcUrl);
+    }
+    if (backupDir != null) {
+      config = config.withBackupDir(backupDir);
     }
     return CadreControlPlane.open(config);
   }

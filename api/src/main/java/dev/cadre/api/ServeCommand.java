@@ -28,6 +28,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "state store (default: the embedded database inside the data dir)")
   String store;
 
+  @Option(names = "--backup-dir", paramLabel = "DIR",
+      description = "where backups of services' data are kept (default: DATA_DIR/backups; servers sharing a store"
+          + " need a directory they all see)")
+  Path backupDir;
+
   private final CountDownLatch stop = new CountDownLatch(1);
   private volatile Running running;
 
@@ -47,7 +52,7 @@ public final class ServeCommand implements Callable<Integer> {
     Path dir = resolveDataDir();
     Listen address = Listen.parse(listen);
     AdminToken token = AdminToken.loadOrCreate(dir);
-    ControlPlane plane = ControlPlanes.open(dir, store);
+    ControlPlane plane = ControlPlanes.open(dir, store, backupDir);
     ApiServer api;
     try {
       api = ApiServer.start(plane, token, address.host(), address.port());

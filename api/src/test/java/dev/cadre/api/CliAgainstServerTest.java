@@ -81,6 +81,31 @@ class CliAgainstServerTest {
   }
 
   @Test
+  void servicesBackupListAndRestore() {
+    assertEquals(0, cadre("hosts", "add", "h1", "--driver", "lxd", "--endpoint", "unix:///var/lib/lxd/unix.socket",
+        "--datacenter", "dc1", "--network", "cadrebr0", "--wait").exit());
+    assertEquals(0, cadre("apps", "create", "shop", "--datacenter", "dc1", "--service", "web=busybox", "--wait").exit());
+    Run backup = cadre("services", "backup", "shop", "web", "--wait");
+    assertEquals(0, backup.exit(), backup.err());
+    assertTrue(backup.out().contains("backup " + FakeControlPlane.BACKUP_ID), backup.out());
+    Run list = cadre("services", "backups", "shop", "web");
+    assertEquals(0, list.exit(), list.err());
+    assertTrue(list.out().contains(FakeControlPlane.BACKUP_ID) && list.out().contains("ab".repeat(32)), list.out());
+    Run restore = cadre("services", "restore", "shop", "web", FakeControlPlane.BACKUP_ID, "--to-app", "shop2",
+        "--datacenter", "dc1", "--wait");
+    assertEquals(0, restore.exit(), restore.err());
+    assertTrue(restore.out().contains("restore_service"), restore.out());
+    assertTrue(plane.requests.contains(new dev.cadre.manager.RestoreRequest("shop2", "web", "dc1")),
+        "the service defaults to the backed-up one's name: " + plane.requests);
+    Run taken = cadre("services", "restore", "shop", "web", FakeControlPlane.BACKUP_ID, "--to-app", "shop",
+        "--service", "w2", "--datacenter", "dc1");
+    assertEquals(ExitCodes.CONFLICT, taken.exit(), taken.err());
+    Run unknown = cadre("services", "restore", "shop", "web", "bk-00000000000000000099", "--to-app", "shop3",
+        "--datacenter", "dc1");
+    assertEquals(ExitCodes.NOT_FOUND, unknown.exit(), unknown.err());
+  }
+
+  @Test
   void refusalsKeepTheServersMessage() {
     Run bad = cadre("apps", "create", "Shop", "--datacenter", "dc1", "--service", "web=busybox");
     assertEquals(ExitCodes.INVALID, bad.exit());

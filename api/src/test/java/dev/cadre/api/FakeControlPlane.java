@@ -7,12 +7,14 @@ import dev.cadre.driver.InvalidInputException;
 import dev.cadre.driver.NotFoundException;
 import dev.cadre.manager.AppRequest;
 import dev.cadre.manager.AppView;
+import dev.cadre.manager.BackupView;
 import dev.cadre.manager.ControlPlane;
 import dev.cadre.manager.EventView;
 import dev.cadre.manager.HostRequest;
 import dev.cadre.manager.HostView;
 import dev.cadre.manager.MemberView;
 import dev.cadre.manager.OperationView;
+import dev.cadre.manager.RestoreRequest;
 import dev.cadre.manager.ServiceRequest;
 import dev.cadre.manager.ServiceView;
 import dev.cadre.manager.StepView;
@@ -47,6 +49,9 @@ final class FakeControlPlane implements ControlPlane {
   volatile RuntimeException failNext;
   /** Off: convert, promote and move are refused as the real plane refuses them today (not supported). */
   volatile boolean topologyVerbs;
+  static final String BACKUP_ID = "bk-0123456789abcdef0123";
+  /** Backups by app/service, kept when the app goes (as the real plane keeps them). */
+  final Map<String, List<BackupView>> backups = new ConcurrentHashMap<>();
 
   @Override
   public OperationView registerHost(HostRequest request) {
@@ -193,6 +198,39 @@ final class FakeControlPlane implements ControlPlane {
     }
     app(app);
     return operation("move-app", "apps/" + app);
+  }
+
+  @Override
+  public OperationView backupService(String app, String service) {
+    maybeFail();
+    app(app);
+    BackupView b = new BackupView(BACKUP_ID, app, service, "busybox", "single", T0, 1234, "ab".repeat(32));
+    backups.computeIfAbsent(app + "/" + service, k -> new CopyOnWriteArrayList<>()).add(b);
+    return operation("backup_service", "apps/" + app + "/services/" + service + "/backups/" + b.id());
+  }
+
+  @Override
+  public List<BackupView> backups(String app, String service) {
+    maybeFail();
+    List<BackupView> kept = backups.get(app + "/" + service);
+    if (kept == null) {
+      app(app);
+      return List.of();
+    }
+    return List.copyOf(kept);
+  }
+
+  @Override
+  public OperationView restoreBackup(String app, String service, String id, RestoreRequest to) {
+    maybeFail();
+    requests.add(to);
+    backups.getOrDefault(app + "/" + service, List.of()).stream().filter(b -> b.id().equals(id)).findFirst()
+        .orElseThrow(() -> new NotFoundException(null, "service '" + service + "' of app '" + app + "' has no backup '"
+            + id + "'"));
+    if (apps.containsKey(to.app())) {
+      throw new ConflictException(null, "app '" + to.app() + "' exists");
+    }
+    return operation("restore_service", "apps/" + to.app() + "/services/" + to.service());
   }
 
   @Override

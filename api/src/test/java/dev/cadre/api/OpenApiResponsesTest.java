@@ -223,6 +223,30 @@ class OpenApiResponsesTest {
       expect(413, "POST", move, TOO_LARGE);
       expect(404, "POST", "/v1/apps/none/move", "{\"datacenter\":\"dc2\"}");
 
+      String backup = "/v1/apps/shop/services/web/backup";
+      expect(202, "POST", backup, "");
+      expect(202, "POST", backup, "{}");
+      expect(400, "POST", backup, "{\"now\":true}");
+      expect(413, "POST", backup, TOO_LARGE);
+      expect(404, "POST", "/v1/apps/none/services/web/backup", "");
+      expect(400, "POST", "/v1/apps/Not_A_Name/services/web/backup", "");
+      failing(409, () -> new ConflictException(null, "template 'busybox' declares no 'export-live' hook"), "POST", backup,
+          "");
+      String backups = "/v1/apps/shop/services/web/backups";
+      expect(200, "GET", backups, null);
+      expect(404, "GET", "/v1/apps/none/services/web/backups", null);
+      expect(400, "GET", "/v1/apps/shop/services/Not_A_Name/backups", null);
+      String restore = backups + "/" + FakeControlPlane.BACKUP_ID + "/restore";
+      String to = "{\"app\":\"shop3\",\"service\":\"web\",\"datacenter\":\"dc1\"}";
+      expect(202, "POST", restore, to);
+      expect(400, "POST", restore, "{\"app\":\"shop3\",\"service\":\"web\"}");
+      expect(400, "POST", restore, to.replace("dc1", "Data Center"));
+      expect(400, "POST", restore, to.replace("}", ",\"topology\":\"single\"}"));
+      expect(400, "POST", backups + "/bk-x/restore", to);
+      expect(413, "POST", restore, TOO_LARGE);
+      expect(404, "POST", backups + "/bk-00000000000000000099/restore", to);
+      expect(409, "POST", restore, to.replace("shop3", "shop"));
+
       expect(200, "GET", register, null);
       expect(404, "GET", "/v1/operations/op-404", null);
       expect(400, "GET", "/v1/operations/-op", null);

@@ -80,7 +80,28 @@ public interface HostDriver extends AutoCloseable {
    */
   ExecResult exec(String name, ExecRequest request);
 
+  /** Writes a file held in memory (small files: hooks, the agent, settings). */
   void pushFile(String name, FileSpec file);
+
+  /**
+   * Writes the local file {@code source} into the instance at {@code path}, streamed (never held in memory
+   * whole): archives of a service's data. A driver that cannot stream files throws
+   * {@link UnavailableException}.
+   */
+  default void pushFile(String name, String path, java.nio.file.Path source, int mode) {
+    throw new UnavailableException(hostName(), kind() + " hosts cannot stream files into an instance yet");
+  }
+
+  /**
+   * Copies the file at {@code path} in the instance to {@code out}, streamed (never held in memory whole),
+   * and answers how many bytes it wrote. A file larger than {@code maxBytes} is refused with
+   * {@link FileTooLargeException} once that many bytes have been written (or at once, when the host says
+   * its size up front); {@link NotFoundException} when there is no such file. A driver that cannot stream
+   * files throws {@link UnavailableException}.
+   */
+  default long pullFile(String name, String path, java.io.OutputStream out, long maxBytes) {
+    throw new UnavailableException(hostName(), kind() + " hosts cannot stream files out of an instance yet");
+  }
 
   /**
    * Makes a service address reach this instance: the host routes {@code address} to the instance's NIC,

@@ -213,6 +213,34 @@ public final class FakeHostDriver implements HostDriver {
     box(name).files.put(file.path(), file.content().clone());
   }
 
+  @Override
+  public void pushFile(String name, String path, java.nio.file.Path source, int mode) {
+    Validation.requireAbsolutePath(path);
+    try {
+      box(name).files.put(path, java.nio.file.Files.readAllBytes(source));
+    } catch (java.io.IOException e) {
+      throw new InvalidInputException(host, "cannot read " + source + ": " + e.getMessage());
+    }
+  }
+
+  @Override
+  public long pullFile(String name, String path, java.io.OutputStream out, long maxBytes) {
+    Validation.requireAbsolutePath(path);
+    byte[] data = box(name).files.get(path);
+    if (data == null) {
+      throw new NotFoundException(host, "no file " + path + " in instance '" + name + "'");
+    }
+    if (data.length > maxBytes) {
+      throw new FileTooLargeException(host, path, maxBytes);
+    }
+    try {
+      out.write(data);
+    } catch (java.io.IOException e) {
+      throw new UnavailableException(host, "cannot write what was read from " + path + ": " + e.getMessage(), e);
+    }
+    return data.length;
+  }
+
   /** What a test finds at {@code path} in the instance, or null: for tests only, not a verb of the contract. */
   public byte[] file(String name, String path) {
     byte[] data = box(name).files.get(path);

@@ -1,6 +1,8 @@
 package dev.cadre.manager;
 
 import dev.cadre.manager.apps.Apps;
+import dev.cadre.manager.backups.BackupWork;
+import dev.cadre.manager.backups.Backups;
 import dev.cadre.manager.background.BackgroundWork;
 import dev.cadre.manager.events.EventBus;
 import dev.cadre.manager.hooks.Dependencies;
@@ -56,6 +58,7 @@ public final class CadreControlPlane implements ControlPlane {
   private final HostRegistry hostRegistry;
   private final Drains drains;
   private final Apps apps;
+  private final Backups backups;
   private final HostProber prober;
   private final HealthMonitor health;
   private final Recovery recovery;
@@ -99,6 +102,8 @@ public final class CadreControlPlane implements ControlPlane {
     this.moves = new dev.cadre.manager.moves.Moves(store, templates, placement, ipam, drivers, operations, workflows,
         provisioner.move(), appMove);
     this.apps = new Apps(store, templates, new Secrets(), placement, ipam, operations, workflows, clock);
+    this.backups = new Backups(store, templates, operations, apps, new BackupWork(store, drivers, config.hooks(),
+        dependencies, config.backupDir(), operations, apps::delete, clock));
     this.prober = new HostProber(store, drivers, events, clock, work.probes(), config.tuning().probeTimeout());
     this.health = new HealthMonitor(store, drivers, config.hooks(), memberEvents, config.tuning(), clock, work.health());
     this.recovery = new Recovery(store, drivers, containers, ipam, memberEvents, operations, workflows, clock,
@@ -206,6 +211,25 @@ public final class CadreControlPlane implements ControlPlane {
   public OperationView deleteApp(String name) {
     requireOpen();
     return apps.delete(name);
+  }
+
+  // ---- backups
+
+  @Override
+  public OperationView backupService(String app, String service) {
+    requireOpen();
+    return backups.backup(app, service);
+  }
+
+  @Override
+  public List<BackupView> backups(String app, String service) {
+    return backups.list(app, service);
+  }
+
+  @Override
+  public OperationView restoreBackup(String app, String service, String id, RestoreRequest to) {
+    requireOpen();
+    return backups.restore(app, service, id, to);
   }
 
   // ---- roles

@@ -58,6 +58,21 @@ public interface ControlPlane extends AutoCloseable {
     throw new dev.cadre.driver.ConflictException(null, "not supported yet: move");
   }
 
+  /** Stores an archive of the service's data, made by its template's export hook; answers the operation. */
+  default OperationView backupService(String app, String service) {
+    throw new dev.cadre.driver.ConflictException(null, "not supported yet: backup");
+  }
+
+  /** The service's backups, oldest first, also when the app is gone. */
+  default List<BackupView> backups(String app, String service) {
+    throw new dev.cadre.driver.ConflictException(null, "not supported yet: backup");
+  }
+
+  /** A new app with one service, loaded from a backup of {@code service} of {@code app}. */
+  default OperationView restoreBackup(String app, String service, String id, RestoreRequest to) {
+    throw new dev.cadre.driver.ConflictException(null, "not supported yet: restore");
+  }
+
   OperationView operation(String id);
 
   /** Blocks until the operation is done or {@code timeout} passes; answers its state then. */

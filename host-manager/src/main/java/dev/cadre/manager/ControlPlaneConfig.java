@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param hooks null means cadre's in-container agent ({@link AgentHookRunner})
  * @param clock null means the system clock in UTC
  * @param tuning null means {@link Tuning#defaults()}
+ * @param backupDir where backup archives are kept; null means {@code <dataDir>/backups}
  */
 public record ControlPlaneConfig(
     Path dataDir,
@@ -31,7 +32,8 @@ public record ControlPlaneConfig(
     ImageSupplier images,
     HookRunner hooks,
     Clock clock,
-    Tuning tuning) {
+    Tuning tuning,
+    Path backupDir) {
 
   public ControlPlaneConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -44,6 +46,13 @@ public record ControlPlaneConfig(
     hooks = hooks == null ? new AgentHookRunner() : hooks;
     clock = clock == null ? Clock.systemUTC() : clock;
     tuning = tuning == null ? Tuning.defaults() : tuning;
+    backupDir = backupDir == null ? dataDir.resolve("backups") : backupDir;
+  }
+
+  /** Backups in {@code <dataDir>/backups}. */
+  public ControlPlaneConfig(Path dataDir, String jdbcUrl, List<HostDriverFactory> factories, TemplateCatalog templates,
+      ImageSupplier images, HookRunner hooks, Clock clock, Tuning tuning) {
+    this(dataDir, jdbcUrl, factories, templates, images, hooks, clock, tuning, null);
   }
 
   /** Everything by default: embedded store in {@code dataDir}, built-in templates, the real agent. */
@@ -52,10 +61,14 @@ public record ControlPlaneConfig(
   }
 
   public ControlPlaneConfig withJdbcUrl(String url) {
-    return new ControlPlaneConfig(dataDir, url, factories, templates, images, hooks, clock, tuning);
+    return new ControlPlaneConfig(dataDir, url, factories, templates, images, hooks, clock, tuning, backupDir);
   }
 
   public ControlPlaneConfig withTuning(Tuning t) {
-    return new ControlPlaneConfig(dataDir, jdbcUrl, factories, templates, images, hooks, clock, t);
+    return new ControlPlaneConfig(dataDir, jdbcUrl, factories, templates, images, hooks, clock, t, backupDir);
+  }
+
+  public ControlPlaneConfig withBackupDir(Path dir) {
+    return new ControlPlaneConfig(dataDir, jdbcUrl, factories, templates, images, hooks, clock, tuning, dir);
   }
 }

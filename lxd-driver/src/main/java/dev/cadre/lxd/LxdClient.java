@@ -240,6 +240,53 @@ public final class LxdClient implements AutoCloseable {
     return envelope(send(b.build(), Duration.ofMinutes(10)));
   }
 
+  /**
+   * GETs a raw body (a file of an instance) into {@code out}, streamed in chunks, and answers how many bytes
+   * it wrote. {@code expectedType} is what LXD's {@code X-LXD-type} header must say ("file"). More than
+   * {@code maxBytes} stops the read ({@link dev.cadre.driver.FileTooLargeException}) and drops the
+   * connection; an error answer is translated like any other.
+   */
+  long download(String path, Map<String, String> query, String expectedType, java.io.OutputStream out, long maxBytes,
+      String what) {
+    Request request = new Request.Builder().url(url(path, query)).get().build();
+    Response response = send(request, null);
+    if (!response.isSuccessful()) {
+      envelope(response); // throws the translated error
+      throw new HostFailureException(host, "GET " + path + " answered " + response.code());
+    }
+    try (response) {
+      String type = response.header("X-LXD-type");
+      if (expectedType != null && type != null && !expectedType.equals(type)) {
+        throw new InvalidInputException(host, what + " is a " + type + ", not a " + expectedType);
+      }
+      ResponseBody body = response.body();
+      if (body == null) {
+        return 0;
+      }
+      if (body.contentLength() > maxBytes) {
+        throw new dev.cadre.driver.FileTooLargeException(host, what, maxBytes);
+      }
+      byte[] chunk = new byte[64 * 1024];
+      long total = 0;
+      java.io.InputStream in = body.byteStream();
+      for (int n; (n = in.read(chunk)) >= 0; ) {
+        total += n;
+        if (total > maxBytes) {
+          throw new dev.cadre.driver.FileTooLargeException(host, what, maxBytes);
+        }
+        try {
+          out.write(chunk, 0, n);
+        } catch (IOException sink) {
+          throw new UnavailableException(host, "cannot write what was read from " + what + ": " + sink.getMessage(),
+              sink);
+        }
+      }
+      return total;
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
+  }
+
   void delete(String path) {
     envelope(send(new Request.Builder().url(url(path, Map.of())).delete().build(), null));
   }

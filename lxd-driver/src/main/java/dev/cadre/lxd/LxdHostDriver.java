@@ -347,6 +347,34 @@ public final class LxdHostDriver implements HostDriver {
         RequestBody.create(file.content(), LxdClient.OCTETS));
   }
 
+  /** Streams the file from disk (OkHttp reads it in chunks while it sends). */
+  @Override
+  public void pushFile(String name, String path, java.nio.file.Path source, int mode) {
+    Validation.requireInstanceName(name);
+    Validation.requireAbsolutePath(path);
+    if (mode < 0 || mode > 07777) {
+      throw new dev.cadre.driver.InvalidInputException(hostName(), "file mode must be between 0 and 07777");
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("X-LXD-type", "file");
+    headers.put("X-LXD-write", "overwrite");
+    headers.put("X-LXD-mode", String.format("%04o", mode));
+    headers.put("X-LXD-uid", "0");
+    headers.put("X-LXD-gid", "0");
+    client.postBytes("/1.0/instances/" + name + "/files", Map.of("path", path), headers, LxdClient.fileBody(source));
+  }
+
+  @Override
+  public long pullFile(String name, String path, java.io.OutputStream out, long maxBytes) {
+    Validation.requireInstanceName(name);
+    Validation.requireAbsolutePath(path);
+    if (maxBytes < 0) {
+      throw new dev.cadre.driver.InvalidInputException(hostName(), "maxBytes must not be negative");
+    }
+    return client.download("/1.0/instances/" + name + "/files", Map.of("path", path), "file", out, maxBytes,
+        "file " + path + " of instance '" + name + "'");
+  }
+
   // ---- snapshots ----------------------------------------------------------------------------
 
   @Override

@@ -313,3 +313,81 @@ follow() {
   start_pg
   streaming 20 || later "not streaming from $primary yet"
 }
+
+# ---- data hand-over (export-live, export-final, import-prep, import-clean) ----------------------
+# The plane reads the archive from one fixed path and pushes one to another; neither path comes from
+# the payload. The archive is a gzip'd tar holding app.dump: pg_dump's custom format of database app (its
+# schema, data, and grants; the roles app and replicator are the service's own and keep its secrets).
+export_dir=/var/lib/cadre/export
+export_file=$export_dir/data.tar.gz
+import_dir=/var/lib/cadre/import
+import_file=$import_dir/data.tar.gz
+
+# fresh_dir DIR: an empty directory only root reads
+fresh_dir() {
+  rm -rf "$1"
+  mkdir -p "$1"
+  chmod 0700 "$1"
+}
+
+archive_answer() {
+  bytes=$(wc -c < "$1" | tr -d ' ')
+  sum=$(sha256sum "$1" | cut -d ' ' -f 1)
+  printf '{"path":"%s","bytes":%s,"sha256":"%s"}\n' "$1" "$bytes" "$sum"
+}
+
+# local_start / local_stop: a stopped cluster runs for a moment on its socket only (no TCP: no client
+# can write meanwhile), for pg_dump
+local_start() {
+  as_pg "$bin/pg_ctl" start -D "$data" -w -t 60 -l /dev/null \
+    -o "-c config_file=$etc/postgresql.conf -c listen_addresses=''" >/dev/null || fail "could not start postgresql locally"
+}
+local_stop() {
+  as_pg "$bin/pg_ctl" stop -D "$data" -m fast -w -t 60 >/dev/null || fail "could not stop the local postgresql"
+}
+
+# export_archive: pg_dump of database app (one snapshot: consistent while the server takes writes) in
+# $export_file. A stopped server is started on its socket only for the dump, and stopped again.
+export_archive() {
+  has_data || fail "no data directory"
+  started=
+  if ! running; then
+    local_start
+    started=1
+  fi
+  ! in_recovery || fail "a standby cannot export; export from the primary"
+  fresh_dir "$export_dir"
+  work=$export_dir/work
+  mkdir "$work"
+  as_pg timeout 600 "$bin/pg_dump" -Fc -d app > "$work/app.dump" 2> "$export_dir/dump.err" || {
+    [ -z "$started" ] || local_stop
+    fail "pg_dump failed: $(tail -c 500 "$export_dir/dump.err")"
+  }
+  [ -z "$started" ] || local_stop
+  ( cd "$work" && timeout 600 tar -czf "$export_file" app.dump ) || fail "tar failed"
+  rm -rf "$work" "$export_dir/dump.err"
+  archive_answer "$export_file"
+}
+
+# import_archive: database app becomes the archive's. It is restored into a database of its own first
+# and renamed to app only when pg_restore succeeded: a failure leaves app as it was. pg_restore reads the
+# dump on stdin (root opens it: the postgres user cannot read cadre's directories).
+import_archive() {
+  [ -f "$import_file" ] || fail "no archive at $import_file"
+  [ "$(timeout 300 tar -tzf "$import_file" 2>/dev/null)" = app.dump ] || fail "$import_file must be a gzip'd tar of app.dump alone"
+  staging=$import_dir/data
+  fresh_dir "$staging"
+  timeout 600 tar -xzf "$import_file" -C "$staging" --no-same-owner app.dump || fail "could not unpack $import_file"
+  [ -f "$staging/app.dump" ] && [ ! -L "$staging/app.dump" ] || fail "app.dump is not a file"
+  running || start_pg
+  ! in_recovery || fail "a standby cannot import; import into the primary"
+  sql -c 'drop database if exists app_import with (force)' >/dev/null
+  sql -c 'create database app_import owner app' >/dev/null || fail "could not create database app_import"
+  as_pg timeout 1800 "$bin/pg_restore" --exit-on-error -d app_import < "$staging/app.dump" 2> "$import_dir/restore.err" || {
+    sql -c 'drop database if exists app_import with (force)' >/dev/null || true
+    fail "pg_restore failed: $(tail -c 500 "$import_dir/restore.err")"
+  }
+  sql -c 'drop database app with (force)' >/dev/null || fail "could not drop database app"
+  sql -c 'alter database app_import rename to app' >/dev/null || fail "could not rename app_import to app"
+  rm -rf "$staging" "$import_dir/restore.err"
+}

@@ -90,3 +90,79 @@ to_aof() {
   sed -i 's/^appendonly no$/appendonly yes/' "$conf"
   echo "$CADRE_HOOK: the append-only file is on (written from the data set)"
 }
+
+# ---- data hand-over (export-live, export-final, import-prep, import-clean) ----------------------
+# The plane reads the archive from one fixed path and pushes one to another; neither path comes from
+# the payload. The archive is a gzip'd tar of files for the data directory: dump.rdb, and appendonlydir/
+# when it was taken from a stopped redis.
+export_dir=/var/lib/cadre/export
+export_file=$export_dir/data.tar.gz
+import_dir=/var/lib/cadre/import
+import_file=$import_dir/data.tar.gz
+
+# fresh_dir DIR: an empty directory only root reads
+fresh_dir() {
+  rm -rf "$1"
+  mkdir -p "$1"
+  chmod 0700 "$1"
+}
+
+# archive_answer FILE: the one JSON line the plane reads (path and size; sha256 for the record)
+archive_answer() {
+  bytes=$(wc -c < "$1" | tr -d ' ')
+  sum=$(sha256sum "$1" | cut -d ' ' -f 1)
+  printf '{"path":"%s","bytes":%s,"sha256":"%s"}\n' "$1" "$bytes" "$sum"
+}
+
+# export_archive: a consistent archive of the data set in $export_file. A running redis streams a fresh
+# snapshot (redis-cli --rdb: a full sync of an RDB, as a replica would get it; the server's own files
+# stay as they are); a stopped one is archived from its files, which nothing writes.
+export_archive() {
+  [ -s "$conf" ] || fail "$CADRE_HOOK: not configured"
+  fresh_dir "$export_dir"
+  work=$export_dir/work
+  mkdir "$work"
+  if systemctl is-active --quiet redis-server.service; then
+    REDISCLI_AUTH=$(sed -n 's/^requirepass //p' "$conf") timeout 600 redis-cli -h 127.0.0.1 --rdb "$work/dump.rdb" \
+      >/dev/null 2>"$export_dir/rdb.err" || fail "$CADRE_HOOK: redis-cli --rdb failed: $(tail -c 500 "$export_dir/rdb.err")"
+    [ -s "$work/dump.rdb" ] || fail "$CADRE_HOOK: redis sent an empty snapshot"
+    ( cd "$work" && timeout 600 tar -czf "$export_file" dump.rdb ) || fail "$CADRE_HOOK: tar failed"
+  else
+    set --
+    [ -f "$data/dump.rdb" ] && set -- "$@" dump.rdb
+    [ -d "$data/appendonlydir" ] && set -- "$@" appendonlydir
+    [ $# -gt 0 ] || fail "$CADRE_HOOK: redis is stopped and $data holds no data"
+    ( cd "$data" && timeout 600 tar -czf "$export_file" "$@" ) || fail "$CADRE_HOOK: tar failed"
+  fi
+  rm -rf "$work" "$export_dir/rdb.err"
+  archive_answer "$export_file"
+}
+
+# import_archive: the archive at $import_file becomes the data set (redis stopped meanwhile); only
+# dump.rdb and appendonlydir/ files are taken from it, nothing else of the archive is written anywhere.
+# The archive stays until import-clean has started redis on it: a repeated import-clean loads it again.
+import_archive() {
+  [ -f "$import_file" ] || fail "$CADRE_HOOK: no archive at $import_file"
+  set -f
+  names=$(timeout 300 tar -tzf "$import_file") || fail "$CADRE_HOOK: $import_file is not a gzip'd tar"
+  for n in $names; do
+    case $n in
+      *..* | */*/* | appendonlydir/*[!A-Za-z0-9._-]*) n_ok= ;;
+      dump.rdb | appendonlydir | appendonlydir/ | appendonlydir/appendonly.aof.*) n_ok=1 ;;
+      *) n_ok= ;;
+    esac
+    [ -n "$n_ok" ] || fail "$CADRE_HOOK: the archive holds '$n'; only dump.rdb and appendonlydir/appendonly.aof.* are taken"
+  done
+  systemctl stop redis-server.service >/dev/null 2>&1 || true
+  staging=$import_dir/data
+  fresh_dir "$staging"
+  timeout 600 tar -xzf "$import_file" -C "$staging" --no-same-owner --no-same-permissions ||
+    fail "$CADRE_HOOK: could not unpack $import_file"
+  find "$staging" -mindepth 1 ! -type f ! -type d -delete
+  rm -rf "$data/dump.rdb" "$data/appendonlydir"
+  [ -f "$staging/dump.rdb" ] && mv "$staging/dump.rdb" "$data/dump.rdb"
+  [ -d "$staging/appendonlydir" ] && mv "$staging/appendonlydir" "$data/appendonlydir"
+  chown -R redis:redis "$data"
+  rm -rf "$staging"
+  set +f
+}

@@ -38,7 +38,11 @@ class TemplateCatalogTest {
     assertEquals("/var/lib/postgresql", pg.plan().path("data_dirs").get(0).asText());
     assertEquals("convertible", pg.plan().path("behaviors").get(0).asText());
     assertEquals(512, pg.memoryMiB());
-    assertEquals(List.of("plan", "configure", "start", "stop", "health", "role", "status"), pg.hooks());
+    assertEquals(List.of("plan", "configure", "start", "stop", "health", "role", "status", "export-live", "export-final",
+        "import-prep", "import-clean"), pg.hooks());
+    assertEquals("backupable", pg.plan().path("behaviors").get(1).asText());
+    assertTrue(redis.implementsHook("export-live") && redis.implementsHook("import-clean"));
+    assertTrue(!catalog.require("busybox").implementsHook("export-live"), "busybox keeps no data");
     for (Template t : catalog.all()) {
       assertTrue(t.hooks().containsAll(TemplateCatalog.REQUIRED_HOOKS), t.name());
       assertTrue(t.recipeHash().matches("[0-9a-f]{64}"), t.recipeHash());

@@ -15,7 +15,9 @@ public enum OperationKind {
   PROMOTE_MEMBER,
   FAILOVER,
   REJOIN_MEMBER,
-  MOVE_APP;
+  MOVE_APP,
+  BACKUP_SERVICE,
+  RESTORE_SERVICE;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);

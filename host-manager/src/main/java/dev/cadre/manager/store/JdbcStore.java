@@ -38,6 +38,7 @@ public final class JdbcStore implements Store {
   private final AddressRows addresses;
   private final ServerLocks locks;
   private final OperationRows operations;
+  private final BackupRows backups;
   private final MoveRows moves;
   private final String kind;
   private final String storeId;
@@ -47,6 +48,7 @@ public final class JdbcStore implements Store {
     this.sql = new Sql(pool);
     this.addresses = new AddressRows(sql);
     this.operations = new OperationRows(sql);
+    this.backups = new BackupRows(sql);
     this.moves = new MoveRows(sql);
     this.locks = new ServerLocks(pool, sql, "postgresql".equals(kind));
     this.kind = kind;
@@ -478,6 +480,21 @@ public final class JdbcStore implements Store {
   @Override
   public boolean serverAlive(String server) {
     return locks.alive(server);
+  }
+
+  @Override
+  public void insertBackup(BackupRecord backup) {
+    backups.insert(backup);
+  }
+
+  @Override
+  public List<BackupRecord> backups(String app, String service) {
+    return backups.of(app, service);
+  }
+
+  @Override
+  public Optional<BackupRecord> backup(String id) {
+    return backups.one(id);
   }
 
   @Override

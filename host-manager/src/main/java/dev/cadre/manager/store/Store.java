@@ -187,6 +187,15 @@ public interface Store extends AutoCloseable {
 
   List<EventRecord> eventsAfter(long id, int limit);
 
+  // ---- backups (by app and service name: they outlive the app)
+
+  void insertBackup(BackupRecord backup);
+
+  /** The backups of {@code service} of {@code app}, oldest first (also when the app is gone). */
+  List<BackupRecord> backups(String app, String service);
+
+  Optional<BackupRecord> backup(String id);
+
   @Override
   void close();
 }

@@ -145,6 +145,34 @@ class JdbcStoreIT {
   }
 
   @Test
+  void backupsOutliveTheirAppAndKeepWhatWasRecorded() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    try (JdbcStore store = db.open(4)) {
+      registerDc1(store, now);
+      store.createApp(new AppRecord("shop", "dc1", AppState.CREATING, false, now),
+          List.of(new ServiceRecord("shop", "db", "redis", "single", Map.of("maxmemory", "64mb"), Map.of(),
+              ServiceState.READY)), List.of(),
+          new OperationRecord("op2", OperationKind.CREATE_APP, "apps/shop", OperationStatus.PENDING, 0, null, now, now));
+      BackupRecord first = new BackupRecord("bk-00000000000000000001", "shop", "db", "redis", "single",
+          Map.of("maxmemory", "64mb"), now, 12345, "ab".repeat(32), "op3");
+      BackupRecord second = new BackupRecord("bk-00000000000000000002", "shop", "db", "redis", "redundant", Map.of(),
+          now.plusSeconds(1), 1L << 40, "cd".repeat(32), "op4");
+      store.insertBackup(second);
+      store.insertBackup(first);
+      assertThrows(ConflictException.class, () -> store.insertBackup(first), "an id is stored once");
+      store.deleteApp("shop");
+      assertTrue(store.app("shop").isEmpty());
+      assertEquals(List.of(first, second), store.backups("shop", "db"), "oldest first, after the app is gone");
+      assertEquals(List.of(), store.backups("shop", "web"));
+      assertEquals(second, store.backup(second.id()).orElseThrow());
+      assertTrue(store.backup("bk-99999999999999999999").isEmpty());
+    }
+    try (JdbcStore reopened = db.open(2)) {
+      assertEquals(2, reopened.backups("shop", "db").size(), "kept across a reopen");
+    }
+  }
+
+  @Test
   void aHostStateChangesOnlyFromTheStateItWasReadIn() {
     Instant now = Instant.now();
     try (JdbcStore store = db.open(4)) {

@@ -1,0 +1,44 @@
+package dev.cadre.api.routes;
+
+import dev.cadre.api.http.ApiException;
+import dev.cadre.api.http.Bodies;
+import dev.cadre.api.http.Check;
+import dev.cadre.manager.ControlPlane;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** A service's backups: make one, list them (also after the app is gone), restore one into a new app. */
+public final class BackupRoutes {
+  private static final Pattern ID = Pattern.compile("bk-[0-9a-f]{20}");
+
+  private BackupRoutes() {}
+
+  public static void register(Javalin app, ControlPlane plane, Accepted accepted) {
+    app.post("/v1/apps/{app}/services/{svc}/backup", ctx -> {
+      String appName = Check.pathName(ctx.pathParam("app"), "app");
+      String service = Check.pathName(ctx.pathParam("svc"), "service");
+      Bodies.requireNone(ctx);
+      accepted.answer(ctx, plane.backupService(appName, service));
+    });
+    app.get("/v1/apps/{app}/services/{svc}/backups", ctx -> ctx.json(plane.backups(
+        Check.pathName(ctx.pathParam("app"), "app"), Check.pathName(ctx.pathParam("svc"), "service"))));
+    app.post("/v1/apps/{app}/services/{svc}/backups/{id}/restore", ctx -> {
+      String appName = Check.pathName(ctx.pathParam("app"), "app");
+      String service = Check.pathName(ctx.pathParam("svc"), "service");
+      String id = backupId(ctx);
+      RestoreBody body = Bodies.read(ctx, RestoreBody.class);
+      accepted.answer(ctx, plane.restoreBackup(appName, service, id, body.toRequest()));
+    });
+  }
+
+  private static String backupId(Context ctx) {
+    String id = ctx.pathParam("id");
+    if (!ID.matcher(id).matches()) {
+      throw new ApiException(400, "invalid_input", "invalid backup id '" + (id.length() > 80 ? id.substring(0, 80)
+          + "..." : id) + "': 'bk-' and 20 hex digits", Map.of("parameter", "id"));
+    }
+    return id;
+  }
+}
