@@ -265,25 +265,10 @@ public final class AppMove {
 
   /** Runs {@code step} for each item in parallel; the first failure (a cancel first) is thrown once all ended. */
   private <T, R> List<R> all(List<T> items, Function<T, R> step) {
-    List<CompletableFuture<R>> futures = items.stream()
-        .map(i -> CompletableFuture.supplyAsync(() -> step.apply(i), pool)).toList();
-    List<R> out = new ArrayList<>();
-    RuntimeException first = null;
-    for (CompletableFuture<R> f : futures) {
-      try {
-        out.add(f.join());
-      } catch (CompletionException e) {
-        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
-        if (first == null || cause instanceof OperationCancelledException) {
-          first = cause;
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
-    return out;
+    return dev.cadre.manager.operations.Futures.joinAll(items.stream()
+        .map(i -> CompletableFuture.supplyAsync(() -> step.apply(i), pool)).toList());
   }
+
 
   private static String message(Throwable e) {
     return e.getMessage() == null ? e.toString() : e.getMessage();

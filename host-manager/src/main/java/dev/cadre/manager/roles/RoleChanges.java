@@ -167,23 +167,9 @@ public final class RoleChanges {
   }
 
   private static List<MemberRecord> joinAll(List<CompletableFuture<MemberRecord>> futures) {
-    List<MemberRecord> out = new ArrayList<>();
-    RuntimeException first = null;
-    for (CompletableFuture<MemberRecord> f : futures) {
-      try {
-        out.add(f.join());
-      } catch (CompletionException e) {
-        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
-        if (first == null || cause instanceof OperationCancelledException) {
-          first = cause;
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
-    return out;
+    return dev.cadre.manager.operations.Futures.joinAll(futures);
   }
+
 
   /** A conversion that failed: the new members go, the primary is configured as it was. */
   private void undoAdded(OperationContext ctx, ServiceRecord s, MemberRecord primary, List<MemberRecord> fresh,

@@ -207,10 +207,15 @@ class RedisRolesIT extends RolesFixture {
     final Thread thread;
 
     Writer(String address, String password, String prefix) {
+      this(() -> address, password, prefix);
+    }
+
+    /** A writer that asks for the address each time it (re)connects: one that follows the plane's answer. */
+    Writer(java.util.function.Supplier<String> address, String password, String prefix) {
       thread = new Thread(() -> {
         long i = 0;
         while (running.get()) {
-          try (Resp r = new Resp(address, password)) {
+          try (Resp r = new Resp(address.get(), password)) {
             while (running.get()) {
               if ("OK".equals(r.call("SET", prefix + ":" + i, "v"))) {
                 i++;
@@ -219,7 +224,7 @@ class RedisRolesIT extends RolesFixture {
                 longestGap.accumulateAndGet(now - lastAck.getAndSet(now), Math::max);
               }
             }
-          } catch (IOException e) {
+          } catch (IOException | RuntimeException e) {
             try {
               Thread.sleep(20);
             } catch (InterruptedException stop) {
