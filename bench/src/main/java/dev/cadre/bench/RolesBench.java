@@ -150,7 +150,7 @@ public final class RolesBench {
     @Override
     public Callable<Session> session(String address, String password) {
       return () -> {
-        Resp r = new Resp(address, password);
+        Resp r = Resp.quick(address, password);
         return new Session() {
           @Override
           public boolean write(long i) throws IOException {

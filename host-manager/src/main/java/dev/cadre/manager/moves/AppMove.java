@@ -35,15 +35,16 @@ import java.util.stream.Collectors;
  * The work of a move whose rows {@link Moves} wrote:
  * <ol>
  *   <li>pre-copy: every member's container is copied to its target host while it serves, then refreshed;</li>
- *   <li>the pause, every member at once: the {@code stop} hook, the data directories summed, the container
- *       stopped, the last refresh, the copy started with its new address and its data summed again;</li>
+ *   <li>the pause, every member at once: the {@code stop} hook, the data directories summed, the last
+ *       refresh (the source container runs on, its service stopped), the copy started with its new address
+ *       and its data summed again;</li>
  *   <li>the switch: members, service addresses and the app turn to the target in one transaction;</li>
  *   <li>the copies are configured and started in dependency order (a service's primary first), so every
  *       member and dependent learns the new addresses; each service address goes to its primary;</li>
  *   <li>the end: the source containers go, their addresses are released, the reserved ones become the
  *       members' and services' own.</li>
  * </ol>
- * Until the end every source container is kept: a failure or a cancel before it undoes the move (the switch
+ * Until the end every source container is kept (running, its service stopped): a failure or a cancel before it undoes the move (the switch
  * too), and the app serves from the source again with the data it stopped with; no copy has served a write.
  */
 public final class AppMove {
@@ -92,7 +93,7 @@ public final class AppMove {
       all(members, m -> {
         MoveRecord r = byMember.get(m.name());
         MemberJob job = sourceJobs.get(m.name());
-        String sum = move.quiesce(ctx, job, job.member());
+        String sum = move.quiesce(ctx, job, job.member(), true);
         move.finalCopy(ctx, job, job.member(), new MemberMove.Target(r.toHost(), networks.get(r.toHost()), r.toAddress()),
             sum);
         return m;

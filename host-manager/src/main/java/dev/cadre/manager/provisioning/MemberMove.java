@@ -114,9 +114,13 @@ public final class MemberMove {
 
   /**
    * The start of the pause: the {@code stop} hook ends the service's writes, the data directories are
-   * summed, and the container stops. Answers the sum (null when the template declares no data directory).
+   * summed, and (unless {@code keepRunning}) the container stops. Answers the sum (null when the template
+   * declares no data directory: it keeps no state of its own). A move to another address keeps the source
+   * container running: its data directories are still (the sums prove it), the rest of its file system
+   * may be as it is, and the stop costs a second of the pause; a drain, whose copy takes the same address,
+   * stops it.
    */
-  public String quiesce(OperationContext ctx, MemberJob job, MemberRecord m) {
+  public String quiesce(OperationContext ctx, MemberJob job, MemberRecord m, boolean keepRunning) {
     HostDriver src = drivers.driver(m.host());
     members.change(m, MemberState.MOVING, null);
     Timer t = new Timer();
@@ -129,8 +133,10 @@ public final class MemberMove {
     t.lap("sum");
     // the service is down and its data on disk (the host's page cache is what the copy reads): nothing
     // inside needs a clean shutdown, and a forced stop saves the seconds systemd takes
-    src.stopNow(m.name());
-    t.lap("container stop");
+    if (!keepRunning) {
+      src.stopNow(m.name());
+      t.lap("container stop");
+    }
     ctx.step(m.name() + ": stopped", "on " + m.host() + " (" + t + ")" + (sum == null ? "" : "; data " + sum));
     return sum;
   }
@@ -144,7 +150,8 @@ public final class MemberMove {
     HostDriver dst = drivers.driver(to.host());
     Timer t = new Timer();
     boolean exists = dst.find(m.name()).isPresent();
-    src.copyTo(dst, new CopyRequest(m.name(), m.name(), new NicSpec(to.network(), to.ip()), exists));
+    boolean running = src.get(m.name()).running();
+    src.copyTo(dst, new CopyRequest(m.name(), m.name(), new NicSpec(to.network(), to.ip()), exists, running));
     t.lap(exists ? "refresh" : "whole copy");
     dst.start(m.name());
     t.lap("start");
@@ -195,7 +202,7 @@ public final class MemberMove {
     }
     try {
       HostDriver src = drivers.driver(move.fromHost());
-      if (!src.get(m.name()).running()) {
+      if (!src.get(m.name()).running()) { // stopped by the pause of a drain, or found stopped
         src.start(m.name());
       }
       if (!steps.waitForAddress(ctx, src, m.name(), move.fromAddress())) {

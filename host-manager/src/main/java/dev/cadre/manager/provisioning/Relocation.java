@@ -39,7 +39,7 @@ public final class Relocation {
       move.preCopy(ctx, m, to);
       step = "pause";
       paused = true;
-      String sum = move.quiesce(ctx, job, m);
+      String sum = move.quiesce(ctx, job, m, false); // the copy takes the same address: the source must stop
       move.finalCopy(ctx, job, m, to, sum);
       step = "switch";
       members.store().setMemberHost(name, target);
