@@ -183,18 +183,18 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
-  public dev.cadre.manager.MovePlan planMove(String app, String datacenter) {
+  public dev.cadre.manager.MovePlan planMove(String app, String datacenter, String method) {
     if (!topologyVerbs) {
-      return ControlPlane.super.planMove(app, datacenter);
+      return ControlPlane.super.planMove(app, datacenter, method);
     }
     app(app);
     return new dev.cadre.manager.MovePlan(app, "dc1", datacenter, "copy", 0, 6000, java.util.List.of(), java.util.List.of());
   }
 
   @Override
-  public OperationView moveApp(String app, String datacenter) {
+  public OperationView moveApp(String app, String datacenter, String method) {
     if (!topologyVerbs) {
-      return ControlPlane.super.moveApp(app, datacenter);
+      return ControlPlane.super.moveApp(app, datacenter, method);
     }
     app(app);
     return operation("move-app", "apps/" + app);

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A redis app with some data moved from LXD host 1 (dc1) to LXD host 2 (dc2, its own network namespace) while a
- * client writes through the address it is told: cadre's move (the client follows the service address the plane
- * shows) against the naive way, {@code lxc stop} + {@code lxc move} + {@code lxc start} of a redis member of the
+ * client writes through the address it is told: cadre's move, by copy and by replication (the client follows
+ * the service address the plane shows), against the naive way, {@code lxc stop} + {@code lxc move} + {@code lxc start} of a redis member of the
  * same template with the same data between the same two hosts (the client is pointed at the new address when
  * the script ends, as its operator would). Downtime is what the client sees: the longest stretch without an
  * acknowledged SET. Bytes are what crossed the link between the datacenters (the veth's counters; the client's
@@ -47,6 +47,7 @@ public final class MoveBench {
     List<String[]> rows = new ArrayList<>();
     String suffix = Long.toString(System.nanoTime() % 100000, 36);
     String cadreApp = "mc" + mb + "m" + suffix;
+    String replicaApp = "mr" + mb + "m" + suffix;
     String naiveApp = "mn" + mb + "m" + suffix;
     String naiveMember = null;
     String naivePassword = null;
@@ -56,7 +57,7 @@ public final class MoveBench {
         ok(plane, plane.registerHost(new HostRequest("lxd1", "lxd", "unix://" + socket, "dc1", "cadrebr0", null)));
         ok(plane, plane.registerHost(new HostRequest("lxd2", "lxd", https, "dc2", "cadrebr1", trust)));
         RolesBench.RedisData redis = new RolesBench.RedisData();
-        for (String app : List.of(cadreApp, naiveApp)) {
+        for (String app : List.of(cadreApp, replicaApp, naiveApp)) {
           ok(plane, plane.createApp(new AppRequest(app, "dc1",
               List.of(new ServiceRequest("db", "redis", null, null, null)), false)));
           ServiceView s = plane.app(app).services().get(0);
@@ -64,20 +65,23 @@ public final class MoveBench {
         }
 
         // cadre: the client asks the plane for the service address each time it connects
-        ServiceView s = plane.app(cadreApp).services().get(0);
-        String password = s.secrets().get("password");
-        long[] before = veth();
-        RolesBench.Writer w = new RolesBench.Writer(
-            () -> redis.session(plane.app(cadreApp).services().get(0).address(), password).call());
-        Thread.sleep(1000);
-        OperationView moved = ok(plane, plane.moveApp(cadreApp, "dc2"));
-        Thread.sleep(1000);
-        long gap = w.stop();
-        long[] after = veth();
-        rows.add(new String[] {"cadre move", mb + " MB", Long.toString(ms(moved)), Long.toString(gap),
-            mib(after[0] - before[0] + after[1] - before[1])});
-        System.out.println("cadre's steps:");
-        moved.steps().forEach(st -> System.out.println("  " + st.name() + ": " + st.detail()));
+        for (String[] way : List.of(new String[] {cadreApp, "copy"}, new String[] {replicaApp, "replicate"})) {
+          String app = way[0];
+          ServiceView s = plane.app(app).services().get(0);
+          String password = s.secrets().get("password");
+          long[] before = veth();
+          RolesBench.Writer w = new RolesBench.Writer(
+              () -> redis.session(plane.app(app).services().get(0).address(), password).call());
+          Thread.sleep(1000);
+          OperationView moved = ok(plane, plane.moveApp(app, "dc2", way[1]));
+          Thread.sleep(1000);
+          long gap = w.stop();
+          long[] after = veth();
+          rows.add(new String[] {"cadre move (" + way[1] + ")", mb + " MB", Long.toString(ms(moved)), Long.toString(gap),
+              mib(after[0] - before[0] + after[1] - before[1])});
+          System.out.println("cadre's steps (" + way[1] + "):");
+          moved.steps().forEach(st -> System.out.println("  " + st.name() + ": " + st.detail()));
+        }
 
         ServiceView n = plane.app(naiveApp).services().get(0);
         naiveMember = n.members().get(0).name();
@@ -99,8 +103,9 @@ public final class MoveBench {
       long start = System.nanoTime();
       remote(https, trust);
       lxc("stop", naiveMember);
-      lxc("move", naiveMember, REMOTE + ":" + naiveMember);
-      lxc("config", "device", "set", REMOTE + ":" + naiveMember, "eth0", "ipv4.address=" + newIp);
+      // lxd1 does not listen on the network (push); the NIC joins dc2's network with an address of it there
+      lxc("move", naiveMember, REMOTE + ":" + naiveMember, "--mode", "push", "-d", "eth0,network=cadrebr1",
+          "-d", "eth0,ipv4.address=" + newIp);
       lxc("start", REMOTE + ":" + naiveMember);
       target.set(newIp);
       long total = (System.nanoTime() - start) / 1_000_000;
@@ -116,13 +121,15 @@ public final class MoveBench {
       for (String[] r : rows) {
         System.out.printf("%-26s %8s %10s %14s %12s%n", (Object[]) r);
       }
-      if (rows.size() == 2) {
-        System.out.printf("cadre's downtime is %.1f%% of the naive one%n",
-            100.0 * Long.parseLong(rows.get(0)[3]) / Long.parseLong(rows.get(1)[3]));
+      if (rows.size() == 3) {
+        for (int i = 0; i < 2; i++) {
+          System.out.printf("%s: downtime %.1f%% of the naive one's%n", rows.get(i)[0],
+              100.0 * Long.parseLong(rows.get(i)[3]) / Long.parseLong(rows.get(2)[3]));
+        }
       }
       try (CadreControlPlane plane = CadreControlPlane.open(new ControlPlaneConfig(data, null, factories,
           TemplateCatalog.builtIn(), null, null, null, null))) {
-        for (String app : List.of(cadreApp, naiveApp)) {
+        for (String app : List.of(cadreApp, replicaApp, naiveApp)) {
           if (plane.apps().stream().anyMatch(a -> a.name().equals(app))) {
             plane.await(plane.deleteApp(app).id(), Duration.ofMinutes(5));
           }

@@ -307,6 +307,8 @@ public class AppsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "APP") String app;
     @Option(names = "--datacenter", required = true) String datacenter;
     @Option(names = "--dry-run", description = "answer the plan at once, change nothing") boolean dryRun;
+    @Option(names = "--method", description = "copy (the default: every container copied, a short pause) or "
+        + "replicate (services with replicas get replicas at the target, then a switchover)") String method;
     @Mixin Waiting waiting;
 
     @Override
@@ -315,6 +317,9 @@ public class AppsCommand implements Callable<Integer> {
       com.fasterxml.jackson.databind.node.ObjectNode body = CadreClient.JSON.createObjectNode().put("datacenter", datacenter);
       if (dryRun) {
         body.put("dry_run", true);
+      }
+      if (method != null) {
+        body.put("method", method);
       }
       JsonNode answer = client.post("/v1/apps/" + Names.path(app, "app") + "/move", body);
       if (dryRun) {

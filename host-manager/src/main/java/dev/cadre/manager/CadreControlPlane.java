@@ -98,7 +98,7 @@ public final class CadreControlPlane implements ControlPlane {
     this.hostRegistry = new HostRegistry(store, drivers, operations, events, placement, hostImages::forget, clock);
     this.drains = new Drains(store, hostRegistry, placement, operations, workflows, clock);
     dev.cadre.manager.moves.AppMove appMove = new dev.cadre.manager.moves.AppMove(store, templates, drivers, ipam,
-        provisioner.move(), work.members());
+        provisioner.move(), work.members(), roleChanges);
     this.moves = new dev.cadre.manager.moves.Moves(store, templates, placement, ipam, drivers, operations, workflows,
         provisioner.move(), appMove);
     this.apps = new Apps(store, templates, new Secrets(), placement, ipam, operations, workflows, clock);
@@ -249,15 +249,15 @@ public final class CadreControlPlane implements ControlPlane {
   // ---- moves
 
   @Override
-  public MovePlan planMove(String app, String datacenter) {
+  public MovePlan planMove(String app, String datacenter, String method) {
     requireOpen();
-    return moves.plan(app, datacenter);
+    return moves.plan(app, datacenter, method);
   }
 
   @Override
-  public OperationView moveApp(String app, String datacenter) {
+  public OperationView moveApp(String app, String datacenter, String method) {
     requireOpen();
-    return moves.move(app, datacenter);
+    return moves.move(app, datacenter, method);
   }
 
   /** Looks at every redundant service's primary now (the watch does it every {@link Tuning#watchInterval()}). */

@@ -49,13 +49,25 @@ public interface ControlPlane extends AutoCloseable {
    * What moving the app to {@code datacenter} would do, changing nothing; refused (Conflict, with the reason)
    * when the move could not be made now.
    */
-  default MovePlan planMove(String app, String datacenter) {
+  default MovePlan planMove(String app, String datacenter, String method) {
     throw new dev.cadre.driver.ConflictException(null, "not supported yet: move");
   }
 
-  /** Moves the app to another datacenter, data intact, with a short pause (see {@link #planMove}). */
-  default OperationView moveApp(String app, String datacenter) {
+  default MovePlan planMove(String app, String datacenter) {
+    return planMove(app, datacenter, null);
+  }
+
+  /**
+   * Moves the app to another datacenter, data intact, with a short pause (see {@link #planMove}). {@code method}:
+   * {@code copy} (null: the default) copies every container; {@code replicate} moves the services of templates
+   * with a primary and replicas by replication and a switchover, the others by copy.
+   */
+  default OperationView moveApp(String app, String datacenter, String method) {
     throw new dev.cadre.driver.ConflictException(null, "not supported yet: move");
+  }
+
+  default OperationView moveApp(String app, String datacenter) {
+    return moveApp(app, datacenter, null);
   }
 
   /** Stores an archive of the service's data, made by its template's export hook; answers the operation. */

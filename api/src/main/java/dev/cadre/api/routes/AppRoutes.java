@@ -45,9 +45,9 @@ public final class AppRoutes {
       String appName = appName(ctx);
       MoveBody body = Bodies.read(ctx, MoveBody.class);
       if (body.dryRunRequested()) {
-        ctx.json(plane.planMove(appName, body.validDatacenter())); // answered at once; nothing changes
+        ctx.json(plane.planMove(appName, body.validDatacenter(), body.validMethod())); // at once; nothing changes
       } else {
-        accepted.answer(ctx, plane.moveApp(appName, body.validDatacenter()));
+        accepted.answer(ctx, plane.moveApp(appName, body.validDatacenter(), body.validMethod()));
       }
     });
   }

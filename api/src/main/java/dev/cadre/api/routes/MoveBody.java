@@ -2,13 +2,20 @@ package dev.cadre.api.routes;
 
 import dev.cadre.api.http.Check;
 
-/** {@code POST /v1/apps/{app}/move}. */
-public record MoveBody(String datacenter, Boolean dryRun) {
+/** {@code POST /v1/apps/{app}/move}: {@code method} is {@code copy} (the default) or {@code replicate}. */
+public record MoveBody(String datacenter, Boolean dryRun, String method) {
   public String validDatacenter() {
     return Check.name(datacenter, "datacenter");
   }
 
   public boolean dryRunRequested() {
     return Boolean.TRUE.equals(dryRun);
+  }
+
+  public String validMethod() {
+    if (method == null || method.equals("copy") || method.equals("replicate")) {
+      return method;
+    }
+    throw new dev.cadre.driver.InvalidInputException(null, "method must be copy or replicate");
   }
 }

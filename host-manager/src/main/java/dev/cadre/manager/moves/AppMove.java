@@ -11,6 +11,7 @@ import dev.cadre.manager.operations.StepStatus;
 import dev.cadre.manager.provisioning.AppStates;
 import dev.cadre.manager.provisioning.MemberJob;
 import dev.cadre.manager.provisioning.MemberMove;
+import dev.cadre.manager.roles.RoleChanges;
 import dev.cadre.manager.roles.Roles;
 import dev.cadre.manager.hosts.DriverRegistry;
 import dev.cadre.manager.store.AppRecord;
@@ -54,9 +55,11 @@ public final class AppMove {
   private final Ipam ipam;
   private final MemberMove move;
   private final ExecutorService pool;
+  private final RoleChanges changes;
 
   public AppMove(Store store, TemplateCatalog templates, DriverRegistry drivers, Ipam ipam, MemberMove move,
-      ExecutorService pool) {
+      ExecutorService pool, RoleChanges changes) {
+    this.changes = changes;
     this.store = store;
     this.templates = templates;
     this.drivers = drivers;
@@ -74,14 +77,27 @@ public final class AppMove {
         // replicas before primaries: the copy that matters most goes last, with the freshest data
         .sorted(Comparator.comparing((MemberRecord m) -> Roles.PRIMARY.equals(m.role())).thenComparing(MemberRecord::name))
         .toList();
+    Map<String, List<MemberRecord>> fresh = fresh(app, ctx.id());
+    String to = rows.get(0).toDatacenter();
     boolean paused = false;
     boolean switched = false;
+    java.util.Set<String> promoted = new java.util.HashSet<>();
     try {
-      // 1. pre-copy while the app serves
-      all(members, m -> {
+      // 1. while the app serves: containers pre-copied, and services that replicate get replicas at the target
+      List<Runnable> first = new ArrayList<>();
+      for (MemberRecord m : members) {
         MoveRecord r = byMember.get(m.name());
-        move.preCopy(ctx, m, new MemberMove.Target(r.toHost(), networks.get(r.toHost()), r.toAddress()));
-        return m;
+        first.add(() -> move.preCopy(ctx, m, new MemberMove.Target(r.toHost(), networks.get(r.toHost()), r.toAddress())));
+      }
+      fresh.forEach((service, added) -> first.add(() -> {
+        ctx.step(service + ": replicas at the target", added.stream().map(m -> m.name() + " on " + m.host() + " "
+            + m.ip()).collect(Collectors.joining(", ")));
+        changes.addReplicas(ctx, store.service(app, service).orElseThrow(), to, added);
+        ctx.step(service + ": replicas caught up", "the primary serves on until the switch");
+      }));
+      all(first, task -> {
+        task.run();
+        return true;
       });
       ctx.progress(50);
       ctx.checkCancelled();
@@ -110,6 +126,14 @@ public final class AppMove {
       services = services(app);
       Map<String, MemberJob> targetJobs = jobs(ctx, app, services, networks);
       for (ServiceRecord s : Dependencies.dependenciesFirst(List.copyOf(services.values()))) {
+        if (fresh.containsKey(s.name())) {
+          // a switchover to a replica at the target: its pause is the promotion's
+          MemberRecord next = fresh.get(s.name()).stream().min(Comparator.comparingInt(MemberRecord::ordinal))
+              .orElseThrow();
+          promoted.add(s.name());
+          changes.promote(ctx, s, next.name());
+          continue;
+        }
         List<MemberJob> jobs = targetJobs.values().stream().filter(j -> j.service().name().equals(s.name()))
             .sorted(Comparator.comparing((MemberJob j) -> !Roles.PRIMARY.equals(j.member().role()))
                 .thenComparing(j -> j.member().name()))
@@ -128,6 +152,7 @@ public final class AppMove {
       new AppStates(store).follow(app);
     } catch (RuntimeException e) {
       undo(ctx, app, rows, byMember, paused, switched, e);
+      undoReplicas(ctx, app, fresh, promoted);
       throw e instanceof OperationCancelledException ? e
           : e instanceof OperationFailedException ? e
           : new OperationFailedException("the move failed and was undone: " + message(e));
@@ -135,6 +160,7 @@ public final class AppMove {
 
     // 5. the end: nothing can undo the move from here on (the copies serve)
     finish(ctx, app, rows);
+    dropOld(ctx, app, fresh);
     ctx.step("moved", app + ": " + rows.get(0).fromDatacenter() + " -> " + rows.get(0).toDatacenter());
   }
 
@@ -152,17 +178,28 @@ public final class AppMove {
       Map<String, MoveRecord> byMember = rows.stream().filter(MoveRecord::member)
           .collect(Collectors.toMap(MoveRecord::holder, Function.identity()));
       boolean switched = rows.get(0).switched();
-      boolean serving = switched && store.members(app).stream().filter(m -> byMember.containsKey(m.name()))
+      Map<String, List<MemberRecord>> fresh = fresh(app, rows.get(0).operationId());
+      java.util.Set<String> promoted = new java.util.HashSet<>();
+      for (String service : fresh.keySet()) {
+        if (store.members(app).stream().anyMatch(m -> m.service().equals(service) && Roles.PRIMARY.equals(m.role())
+            && rows.get(0).operationId().equals(m.operationId()))) {
+          promoted.add(service);
+        }
+      }
+      boolean serving = switched && promoted.size() == fresh.size()
+          && store.members(app).stream().filter(m -> byMember.containsKey(m.name()))
           .allMatch(m -> m.state() == MemberState.RUNNING && m.host().equals(byMember.get(m.name()).toHost()));
       if (serving) {
         ctx.step("resumed after restart", "every member serves at the target: finishing the move");
         finish(ctx, app, rows);
+        dropOld(ctx, app, fresh);
         return;
       }
       OperationFailedException why = new OperationFailedException("the move was interrupted by a restart "
           + (switched ? "after the switch, before every member served at the target" : "before the switch")
           + "; it was undone");
       undo(ctx, app, rows, byMember, true, switched, why);
+      undoReplicas(ctx, app, fresh, promoted);
       throw why;
     } finally {
       for (ServiceRecord s : store.services(app)) {
@@ -170,6 +207,54 @@ public final class AppMove {
             dev.cadre.manager.lifecycle.ServiceState.READY, null);
       }
     }
+  }
+
+  /** The members this move added to services that move by replication (made by its operation), per service. */
+  private Map<String, List<MemberRecord>> fresh(String app, String operationId) {
+    return store.members(app).stream().filter(m -> operationId.equals(m.operationId()))
+        .collect(Collectors.groupingBy(MemberRecord::service, java.util.TreeMap::new, Collectors.toList()));
+  }
+
+  /** Services that moved by replication: their members at the source go (the new ones serve). */
+  private void dropOld(OperationContext ctx, String app, Map<String, List<MemberRecord>> fresh) {
+    fresh.forEach((service, added) -> {
+      List<MemberRecord> old = store.members(app).stream().filter(m -> m.service().equals(service)
+          && added.stream().noneMatch(a -> a.name().equals(m.name()))).toList();
+      try {
+        changes.dropMembers(ctx.uncancellable(), store.service(app, service).orElseThrow(), old);
+        ctx.step(service + ": members at the source removed", old.stream().map(MemberRecord::name)
+            .collect(Collectors.joining(", ")));
+      } catch (RuntimeException e) {
+        ctx.step(service + ": members at the source removed", StepStatus.FAILED, message(e)
+            + " (the service serves at the target; delete them by converting or deleting the app)");
+      }
+    });
+  }
+
+  /**
+   * Services that were moving by replication, undone: a replica at the target that was promoted hands the
+   * primary back to a member at the source (which followed it, so it has every write), then the members
+   * this move added go.
+   */
+  private void undoReplicas(OperationContext cancellable, String app, Map<String, List<MemberRecord>> fresh,
+      java.util.Set<String> promoted) {
+    OperationContext ctx = cancellable.uncancellable();
+    fresh.forEach((service, added) -> {
+      try {
+        ServiceRecord s = store.service(app, service).orElseThrow();
+        if (promoted.contains(service)) {
+          MemberRecord back = store.members(app).stream().filter(m -> m.service().equals(service)
+                  && added.stream().noneMatch(a -> a.name().equals(m.name())) && m.state() == MemberState.RUNNING)
+              .min(Comparator.comparingInt(MemberRecord::ordinal))
+              .orElseThrow(() -> new OperationFailedException("no member of " + service + " at the source runs"));
+          changes.promote(ctx, s, back.name());
+        }
+        changes.dropMembers(ctx, store.service(app, service).orElseThrow(), added);
+        ctx.step(service + ": back at the source", StepStatus.UNDONE, "the replicas at the target are removed");
+      } catch (RuntimeException e) {
+        ctx.step(service + ": back at the source", StepStatus.FAILED, message(e));
+      }
+    });
   }
 
   /** Removes the sources and hands the reserved addresses to their owners; what fails is left to the sweep. */
@@ -217,7 +302,7 @@ public final class AppMove {
     for (ServiceRecord s : services.values()) {
       MemberRecord p = store.members(app).stream()
           .filter(m -> m.service().equals(s.name()) && Roles.PRIMARY.equals(m.role())).findFirst().orElse(null);
-      if (s.address() != null && p != null && paused) {
+      if (s.address() != null && p != null && paused && byMember.containsKey(p.name())) {
         try {
           drivers.driver(p.host()).assignAddress(p.name(), s.address()); // again inside the restarted container
         } catch (RuntimeException e) {

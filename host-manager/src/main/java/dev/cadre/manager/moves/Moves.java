@@ -13,6 +13,7 @@ import dev.cadre.manager.operations.OperationKind;
 import dev.cadre.manager.operations.Operations;
 import dev.cadre.manager.provisioning.AppWorkflows;
 import dev.cadre.manager.provisioning.MemberMove;
+import dev.cadre.manager.roles.Roles;
 import dev.cadre.manager.scheduling.Need;
 import dev.cadre.manager.scheduling.Placement;
 import dev.cadre.manager.store.AppRecord;
@@ -67,13 +68,23 @@ public final class Moves {
     this.appMove = appMove;
   }
 
-  public MovePlan plan(String app, String datacenter) {
-    return placement.exclusively(() -> draft(app, datacenter, true).plan());
+  /** How a move takes a service's data: {@link #COPY} or {@link #REPLICATE}. */
+  public static final String COPY = "copy";
+  /**
+   * Replicas made at the target catch up while the service serves, then a switchover: for a template with a
+   * primary and replicas; its pause is a promotion's.
+   */
+  public static final String REPLICATE = "replicate";
+  /** The pause of a switchover, for a plan (bench/README.md has the measured figures). */
+  static final long PROMOTION_MS = 2_000;
+
+  public MovePlan plan(String app, String datacenter, String method) {
+    return placement.exclusively(() -> draft(app, datacenter, method, true).plan());
   }
 
-  public OperationView move(String app, String datacenter) {
+  public OperationView move(String app, String datacenter, String method) {
     return placement.exclusively(() -> {
-      Draft d = draft(app, datacenter, false);
+      Draft d = draft(app, datacenter, method, false);
       OperationRecord op = operations.newOperation(OperationKind.MOVE_APP, "apps/" + app);
       List<ServiceRecord> claimed = new ArrayList<>();
       List<String> reserved = new ArrayList<>();
@@ -86,7 +97,24 @@ public final class Moves {
         }
         Set<String> avoid = workflows.foreignAddresses(datacenter);
         List<MoveRecord> rows = new ArrayList<>();
+        List<MemberRecord> added = new ArrayList<>();
         for (MovePlan.Member m : d.plan().members()) {
+          if (REPLICATE.equals(m.method())) {
+            // a new member of the service at the target: a replica until the switchover
+            MemberRecord old = store.member(m.name()).orElseThrow();
+            int ordinal = store.members(app).stream().filter(x -> x.service().equals(m.service()))
+                .mapToInt(MemberRecord::ordinal).max().orElse(0) + 1 + (int) added.stream()
+                .filter(x -> x.service().equals(m.service())).count();
+            String name = Names.member(app, m.service(), ordinal);
+            if (name.length() > 63) {
+              throw new ConflictException(null, "member name " + name + " would pass 63 characters");
+            }
+            String ip = ipam.allocate(datacenter, name, avoid);
+            reserved.add(name);
+            added.add(new MemberRecord(name, app, m.service(), ordinal, Roles.REPLICA, m.toHost(), ip,
+                MemberState.CREATING, null, old.cpus(), old.memoryMiB(), old.diskMiB(), op.id()));
+            continue;
+          }
           String ip = ipam.allocate(datacenter, MoveRecord.reservedHolder(m.name()), avoid);
           reserved.add(MoveRecord.reservedHolder(m.name()));
           rows.add(new MoveRecord(m.name(), app, op.id(), d.from(), datacenter, m.fromHost(), m.fromIp(), m.toHost(),
@@ -100,9 +128,12 @@ public final class Moves {
               false));
         }
         store.insertMoves(rows);
+        store.insertMembers(added);
         store.insertOperation(op);
       } catch (RuntimeException e) {
         store.deleteMoves(app);
+        store.members(app).stream().filter(m -> op.id().equals(m.operationId()))
+            .forEach(m -> store.deleteMember(m.name()));
         reserved.forEach(ipam::release);
         for (ServiceRecord s : claimed) {
           store.changeServiceState(app, s.name(), ServiceState.MOVING, ServiceState.READY, null);
@@ -125,9 +156,13 @@ public final class Moves {
 
   private record Draft(String from, List<ServiceRecord> services, MovePlan plan) {}
 
-  private Draft draft(String app, String datacenter, boolean measure) {
+  private Draft draft(String app, String datacenter, String method, boolean measure) {
     Names.require("app", app);
     Names.require("datacenter", datacenter);
+    String how = method == null ? COPY : method;
+    if (!how.equals(COPY) && !how.equals(REPLICATE)) {
+      throw new dev.cadre.driver.InvalidInputException(null, "method must be copy or replicate, not '" + method + "'");
+    }
     AppRecord a = store.app(app).orElseThrow(() -> new NotFoundException(null, "app '" + app + "' not found"));
     if (store.datacenter(datacenter).isEmpty()) {
       throw new NotFoundException(null, "datacenter '" + datacenter + "' not found");
@@ -160,7 +195,16 @@ public final class Moves {
     Map<String, HostRecord> hosts = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, h -> h));
     List<String> targets = placement.place(datacenter,
         members.stream().map(m -> new Need(m.app() + "/" + m.service(), m.cpus(), m.memoryMiB(), m.diskMiB())).toList());
+    Map<String, String> methods = new java.util.HashMap<>();
+    for (ServiceRecord s : services) {
+      boolean replicates = how.equals(REPLICATE)
+          && dev.cadre.manager.roles.ServiceAddresses.hasPrimary(templates.require(s.template()));
+      methods.put(s.name(), replicates ? REPLICATE : COPY);
+    }
     for (int i = 0; i < members.size(); i++) {
+      if (methods.get(members.get(i).service()).equals(REPLICATE)) {
+        continue; // replication crosses kinds of hosts: the data goes through the service
+      }
       String fromKind = hosts.get(members.get(i).host()).driver();
       String toKind = hosts.get(targets.get(i)).driver();
       if (!fromKind.equals(toKind)) {
@@ -183,18 +227,19 @@ public final class Moves {
       MemberRecord m = members.get(i);
       ServiceRecord s = services.stream().filter(x -> x.name().equals(m.service())).findFirst().orElseThrow();
       long bytes = measure ? memberMove.dataBytes(m, templates.require(s.template()).dataDirs()) : -1;
-      long downtime = PAUSE_BASE_MS + 2 * Math.max(0, bytes) / BYTES_PER_MS;
+      String way = methods.get(s.name());
+      long downtime = way.equals(REPLICATE) ? PROMOTION_MS : PAUSE_BASE_MS + 2 * Math.max(0, bytes) / BYTES_PER_MS;
       total += Math.max(0, bytes);
       pause = Math.max(pause, downtime);
       planned.add(new MovePlan.Member(m.name(), m.service(), m.role(), m.host(), m.ip(), targets.get(i), free.get(i),
-          bytes, "copy", downtime));
+          bytes, way, downtime));
     }
     List<MovePlan.Service> addresses = new ArrayList<>();
     for (int i = 0; i < withAddress.size(); i++) {
       addresses.add(new MovePlan.Service(withAddress.get(i).name(), withAddress.get(i).address(),
           free.get(members.size() + i)));
     }
-    return new Draft(a.datacenter(), services, new MovePlan(app, a.datacenter(), datacenter, "copy", total, pause,
+    return new Draft(a.datacenter(), services, new MovePlan(app, a.datacenter(), datacenter, how, total, pause,
         planned, addresses));
   }
 

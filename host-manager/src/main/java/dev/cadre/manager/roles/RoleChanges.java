@@ -125,6 +125,57 @@ public final class RoleChanges {
     tellDependents(ctx, store.service(s.app(), s.name()).orElseThrow());
   }
 
+  // ---- a move by replication
+
+  /**
+   * The first half of moving a service with replicas to another datacenter: {@code fresh} (rows stored with
+   * their addresses, on hosts of {@code datacenter}) become replicas of the running primary, and each has
+   * caught up with it when this returns; the service serves throughout. On failure they go and the primary
+   * is configured as it was.
+   */
+  public void addReplicas(OperationContext ctx, ServiceRecord s, String datacenter, List<MemberRecord> fresh) {
+    MemberRecord primary = runningPrimary(s);
+    AppRecord app = store.app(s.app()).orElseThrow();
+    Subnet subnet = Ipam.subnetOf(store.datacenter(datacenter).orElseThrow());
+    List<MemberRecord> picture = new ArrayList<>(live(s));
+    try {
+      hooks.require(ctx, "admit", s, primary, picture, "configure");
+      List<MemberRecord> started = provision(ctx, s, app, datacenter, subnet, fresh, picture);
+      for (MemberRecord r : started) {
+        awaitPosition(ctx, s, r, picture, primaryPosition(ctx, s, primary, picture), tuning.hookTimeout());
+      }
+    } catch (RuntimeException e) {
+      undoAdded(ctx.uncancellable(), s, primary, fresh, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Removes {@code gone} from the service: the primary (and every other member left) is configured without
+   * them first, so that a synchronous primary stops waiting for them, then their containers and addresses go.
+   */
+  public void dropMembers(OperationContext ctx, ServiceRecord s, List<MemberRecord> gone) {
+    MemberRecord primary = runningPrimary(s);
+    List<MemberRecord> keep = live(s).stream().filter(m -> gone.stream().noneMatch(g -> g.name().equals(m.name())))
+        .toList();
+    hooks.require(ctx, "shrink", s, primary, keep, "configure");
+    for (MemberRecord m : keep) {
+      if (!m.name().equals(primary.name()) && answers(m)) {
+        try {
+          hooks.require(ctx, "shrink", s, m, keep, "configure");
+        } catch (OperationFailedException e) {
+          ctx.step(m.name() + ": shrink", StepStatus.FAILED, e.getMessage());
+        }
+      }
+    }
+    for (MemberRecord m : gone) {
+      store.member(m.name()).ifPresent(now -> {
+        addresses.takeFrom(ctx, s, now);
+        workflows.removeMember(ctx, now);
+      });
+    }
+  }
+
   /** Redundant to single: the primary stays with its data; every replica goes. */
   public void toSingle(OperationContext ctx, ServiceRecord s, String topology) {
     MemberRecord primary = runningPrimary(s);
@@ -146,12 +197,17 @@ public final class RoleChanges {
 
   private List<MemberRecord> provision(OperationContext ctx, ServiceRecord s, AppRecord app, Subnet subnet,
       List<MemberRecord> fresh, List<MemberRecord> picture) {
+    return provision(ctx, s, app, app.datacenter(), subnet, fresh, picture);
+  }
+
+  private List<MemberRecord> provision(OperationContext ctx, ServiceRecord s, AppRecord app, String datacenter,
+      Subnet subnet, List<MemberRecord> fresh, List<MemberRecord> picture) {
     Template t = templates.require(s.template());
     Map<String, String> networks = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, HostRecord::network));
     List<MemberJob> jobs = new ArrayList<>();
     for (MemberRecord m : fresh) {
       if (m.state() == MemberState.CREATING) {
-        jobs.add(new MemberJob(ctx.id(), m, s, t, picture, subnet, networks.get(m.host()), false, app.datacenter()));
+        jobs.add(new MemberJob(ctx.id(), m, s, t, picture, subnet, networks.get(m.host()), false, datacenter));
       }
     }
     List<MemberRecord> prepared = joinAll(jobs.stream()

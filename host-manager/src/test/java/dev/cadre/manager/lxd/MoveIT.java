@@ -152,6 +152,51 @@ class MoveIT {
   }
 
   @Test
+  void byReplicationRedisMovesWithAPauseOfASwitchover() throws Exception {
+    open();
+    ok(plane.createApp(new AppRequest(app, "dc1", List.of(
+        new ServiceRequest("db", "redis", null, null, null, null),
+        new ServiceRequest("web", "busybox", null, 1, null, List.of("db"))), false)), 20);
+    ServiceView db = service("db");
+    String password = db.secrets().get("password");
+    String oldMember = db.members().get(0).name();
+    assertEquals(2000, write(db.address(), password, "k", 2000));
+    MovePlan plan = plane.planMove(app, "dc2", "replicate");
+    assertEquals("replicate", plan.members().stream().filter(m -> m.service().equals("db")).findFirst().orElseThrow()
+        .method());
+    assertEquals("copy", plan.members().stream().filter(m -> m.service().equals("web")).findFirst().orElseThrow()
+        .method(), "a template without replicas is copied");
+    assertThrows(dev.cadre.driver.InvalidInputException.class, () -> plane.planMove(app, "dc2", "teleport"));
+
+    RedisRolesIT.Writer writer = new RedisRolesIT.Writer(() -> service("db").address(), password, "w");
+    Thread.sleep(500);
+    OperationView moved = ok(plane.moveApp(app, "dc2", "replicate"), 15);
+    Thread.sleep(1000);
+    writer.stop();
+    print("move by replication", moved);
+    System.out.printf("== writer: %d acknowledged SETs, longest stretch without one %d ms%n", writer.acked.get(),
+        writer.longestGapMs());
+
+    assertEquals("dc2", plane.app(app).datacenter());
+    db = service("db");
+    assertEquals(1, db.members().size(), "the member at the source is gone: " + db.members());
+    MemberView primary = db.members().get(0);
+    assertNotEquals(oldMember, primary.name(), "a new member serves");
+    assertEquals("primary", primary.role());
+    assertEquals("lxd2", primary.host());
+    assertTrue(inPool(primary.ip(), "10.78.0") && inPool(db.address(), "10.78.0"), db.toString());
+    assertEquals("master", Resp.role(db.address(), password));
+    assertEquals(2000, Resp.existing(db.address(), password, "k", 2000));
+    assertEquals(writer.acked.get(), Resp.existing(db.address(), password, "w", writer.acked.get()),
+        "every write acknowledged during the move");
+    MemberView web = service("web").members().get(0);
+    assertEquals("lxd2", web.host());
+    assertTrue(get("http://" + web.ip() + "/").contains("depends on db at " + db.address() + ":6379"));
+    assertEquals(Map.of("dc1", 0, "dc2", 3), plane.addressesInUse());
+    assertTrue(ours("lxd1").isEmpty(), "nothing left at the source: " + ours("lxd1"));
+  }
+
+  @Test
   void aCopyWhoseDataDoesNotMatchIsUndoneAndTheSourceServesOn() throws Exception {
     open();
     ok(plane.createApp(new AppRequest(app, "dc1", List.of(new ServiceRequest("db", "redis", null, null, null, null)),
