@@ -139,10 +139,13 @@ public final class RolesBench {
   static final class RedisData implements Data {
     @Override
     public void fill(String address, String password, int mb) throws IOException {
-      String value = "x".repeat(10 * 1024);
+      // random values: what crosses a link (rsync and redis replication both compress) is what real data costs
+      java.util.Random random = new java.util.Random(42);
+      byte[] raw = new byte[7680];
       try (Resp r = new Resp(address, password)) {
         for (int i = 0; i < mb * 100; i++) {
-          r.call("SET", "fill:" + i, value);
+          random.nextBytes(raw);
+          r.call("SET", "fill:" + i, java.util.Base64.getEncoder().encodeToString(raw)); // 10 KiB
         }
       }
     }

@@ -436,6 +436,51 @@ class ControlPlaneTest {
   }
 
   @Test
+  void aMoveIsPlannedThenMadeAndEveryBadRequestChangesNothing() throws Exception {
+    FakeHostDriver h5 = f.host("h5", "10.80.0.1/24");
+    assertEquals("success", f.register("h5", "dc5").status());
+    f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2))));
+    Map<String, Integer> before = plane.addressesInUse();
+    assertThrows(NotFoundException.class, () -> plane.planMove("shop", "dc9"));
+    assertThrows(NotFoundException.class, () -> plane.planMove("nope", "dc5"));
+    assertThrows(ConflictException.class, () -> plane.planMove("shop", "dc1"), "already there");
+    assertThrows(dev.cadre.driver.InvalidInputException.class, () -> plane.planMove("shop", "dc5", "teleport"));
+    MovePlan plan = plane.planMove("shop", "dc5");
+    assertEquals(List.of("h5", "h5"), plan.members().stream().map(MovePlan.Member::toHost).toList());
+    assertEquals(List.of("10.80.0.128", "10.80.0.129"), plan.members().stream().map(MovePlan.Member::toIp).toList());
+    assertEquals(before, plane.addressesInUse(), "a plan reserves nothing");
+    assertTrue(h5.list().isEmpty(), "a plan copies nothing");
+
+    OperationView end = f.done(plane.moveApp("shop", "dc5"));
+    assertEquals("success", end.status(), end.error() + " " + end.steps());
+    assertEquals("dc5", plane.app("shop").datacenter());
+    for (MemberView m : plane.app("shop").services().get(0).members()) {
+      assertEquals("h5", m.host());
+      assertTrue(m.ip().startsWith("10.80.0."), m.ip());
+      assertEquals("running", m.state());
+      assertTrue(h5.get(m.name()).running());
+    }
+    assertTrue(h1.list().isEmpty() && h2.list().isEmpty(), "the sources are gone");
+    assertEquals(Map.of("dc1", 0, "dc5", 2), plane.addressesInUse());
+    assertEquals("ready", plane.app("shop").services().get(0).state());
+    assertTrue(plane.store().moves("shop").isEmpty());
+  }
+
+  @Test
+  void aMoveTheTargetCannotHoldIsRefusedUpFront() throws Exception {
+    f.host("h6", "10.81.0.1/24");
+    assertEquals("success", f.register("h6", "dc6").status());
+    f.done(plane.createApp(Fixture.app("big", "dc1", Fixture.busybox("web", 2))));
+    assertEquals("success", f.done(plane.drainHost("h6")).status()); // dc6's only host takes no members
+    var e = assertThrows(ConflictException.class, () -> plane.planMove("big", "dc6"));
+    assertTrue(e.getMessage().contains("dc6") || e.getMessage().contains("h6"), e.getMessage());
+    assertThrows(ConflictException.class, () -> plane.moveApp("big", "dc6"));
+    assertEquals(Map.of("dc1", 2, "dc6", 0), plane.addressesInUse());
+    assertEquals("ready", plane.app("big").services().get(0).state());
+    assertTrue(plane.store().moves("big").isEmpty());
+  }
+
+  @Test
   void drainMovesRunningMembersKeepingTheirAddresses() throws Exception {
     f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2))));
     Map<String, String> ipsBefore = plane.app("shop").services().get(0).members().stream()

@@ -74,7 +74,8 @@ public final class Drains {
       }
       Map<String, String> targets = new LinkedHashMap<>();
       try {
-        List<String> placed = placement.place(h.datacenter(),
+        // an empty host needs no room elsewhere (the only host of its datacenter can be drained too)
+        List<String> placed = on.isEmpty() ? List.of() : placement.place(h.datacenter(),
             on.stream().map(m -> new Need(m.app() + "/" + m.service(), m.cpus(), m.memoryMiB(), m.diskMiB())).toList());
         for (int i = 0; i < on.size(); i++) {
           targets.put(on.get(i).name(), placed.get(i));
