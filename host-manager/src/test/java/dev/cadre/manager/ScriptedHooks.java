@@ -78,7 +78,7 @@ final class ScriptedHooks implements HookRunner {
     // what a well-behaved template answers: a plan is a JSON object, a status names a position
     String output = switch (hook) {
       case "plan" -> "{}\n";
-      case "status" -> "{\"role\":\"replica\",\"position\":0}\n";
+      case "status" -> "{\"role\":\"replica\",\"position\":0,\"upstream\":\"\",\"link\":\"up\"}\n";
       default -> hook + " ok\n";
     };
     return new HookResult(commandId, hook, 0, output, "", false);

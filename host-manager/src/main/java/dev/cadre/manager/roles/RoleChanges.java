@@ -111,7 +111,8 @@ public final class RoleChanges {
       List<MemberRecord> started = provision(ctx, target, app, subnet, fresh, picture);
       ctx.progress(70);
       for (MemberRecord r : started) {
-        awaitPosition(ctx, target, r, picture, primaryPosition(ctx, target, primary, picture), tuning.hookTimeout());
+        awaitPosition(ctx, target, r, picture, primaryPosition(ctx, target, primary, picture), tuning.hookTimeout(),
+            true);
       }
       ctx.progress(90);
       hooks.require(ctx, "sync", target, primary, picture, "configure");
@@ -142,7 +143,7 @@ public final class RoleChanges {
       hooks.require(ctx, "admit", s, primary, picture, "configure");
       List<MemberRecord> started = provision(ctx, s, app, datacenter, subnet, fresh, picture);
       for (MemberRecord r : started) {
-        awaitPosition(ctx, s, r, picture, primaryPosition(ctx, s, primary, picture), tuning.hookTimeout());
+        awaitPosition(ctx, s, r, picture, primaryPosition(ctx, s, primary, picture), tuning.hookTimeout(), true);
       }
     } catch (RuntimeException e) {
       undoAdded(ctx.uncancellable(), s, primary, fresh, e);
@@ -424,11 +425,17 @@ public final class RoleChanges {
   /** Waits until {@code m}'s position reaches {@code position}. */
   private void awaitPosition(OperationContext ctx, ServiceRecord s, MemberRecord m, List<MemberRecord> picture,
       long position, Duration limit) {
+    awaitPosition(ctx, s, m, picture, position, limit, false);
+  }
+
+  /** With {@code linked}: a new replica has caught up only once its link to the primary is up (see RoleHooks). */
+  private void awaitPosition(OperationContext ctx, ServiceRecord s, MemberRecord m, List<MemberRecord> picture,
+      long position, Duration limit, boolean linked) {
     Instant deadline = clock.instant().plus(limit);
     OptionalLong seen = OptionalLong.empty();
     while (true) {
       ctx.checkCancelled();
-      seen = hooks.position(ask(ctx, "catch-up"), s, m, picture, Duration.ofSeconds(10));
+      seen = hooks.position(ask(ctx, "catch-up"), s, m, picture, Duration.ofSeconds(10), linked);
       if (seen.isPresent() && seen.getAsLong() >= position) {
         ctx.step(m.name() + ": caught up", "position " + seen.getAsLong() + " >= " + position);
         return;

@@ -80,6 +80,16 @@ final class RoleHooks {
    * dead or hung member). Never trusts more than {@link #STATUS_LIMIT} characters of the answer.
    */
   OptionalLong position(String phase, ServiceRecord s, MemberRecord m, List<MemberRecord> picture, Duration timeout) {
+    return position(phase, s, m, picture, timeout, false);
+  }
+
+  /**
+   * With {@code linked}, a replica's position counts only while its link to its primary is up: a replica
+   * still making its first copy (redis: a full sync) shows a position (0 on an idle redis) that is not
+   * its data's.
+   */
+  OptionalLong position(String phase, ServiceRecord s, MemberRecord m, List<MemberRecord> picture, Duration timeout,
+      boolean linked) {
     try {
       HookResult r = run(phase, s, m, picture, "status", 1, timeout);
       if (!r.ok() || r.output().length() > STATUS_LIMIT) {
@@ -87,6 +97,9 @@ final class RoleHooks {
       }
       JsonNode answer = JSON.readTree(firstLine(r.output()));
       JsonNode position = answer.path("position");
+      if (linked && "replica".equals(answer.path("role").asText()) && !"up".equals(answer.path("link").asText())) {
+        return OptionalLong.empty();
+      }
       return position.canConvertToLong() && position.asLong() >= 0 ? OptionalLong.of(position.asLong())
           : OptionalLong.empty();
     } catch (RuntimeException | java.io.IOException e) {

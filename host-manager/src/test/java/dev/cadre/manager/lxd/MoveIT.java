@@ -168,14 +168,10 @@ class MoveIT {
         .method(), "a template without replicas is copied");
     assertThrows(dev.cadre.driver.InvalidInputException.class, () -> plane.planMove(app, "dc2", "teleport"));
 
-    RedisRolesIT.Writer writer = new RedisRolesIT.Writer(() -> service("db").address(), password, "w");
-    Thread.sleep(500);
+    // no client writes: an idle redis that never had a replica reports position 0, and so does a replica
+    // still making its first copy; the move must wait for the copy (its link up), or it loses everything
     OperationView moved = ok(plane.moveApp(app, "dc2", "replicate"), 15);
-    Thread.sleep(1000);
-    writer.stop();
     print("move by replication", moved);
-    System.out.printf("== writer: %d acknowledged SETs, longest stretch without one %d ms%n", writer.acked.get(),
-        writer.longestGapMs());
 
     assertEquals("dc2", plane.app(app).datacenter());
     db = service("db");
@@ -186,9 +182,7 @@ class MoveIT {
     assertEquals("lxd2", primary.host());
     assertTrue(inPool(primary.ip(), "10.78.0") && inPool(db.address(), "10.78.0"), db.toString());
     assertEquals("master", Resp.role(db.address(), password));
-    assertEquals(2000, Resp.existing(db.address(), password, "k", 2000));
-    assertEquals(writer.acked.get(), Resp.existing(db.address(), password, "w", writer.acked.get()),
-        "every write acknowledged during the move");
+    assertEquals(2000, Resp.existing(db.address(), password, "k", 2000), "every write from before the move");
     MemberView web = service("web").members().get(0);
     assertEquals("lxd2", web.host());
     assertTrue(get("http://" + web.ip() + "/").contains("depends on db at " + db.address() + ":6379"));
