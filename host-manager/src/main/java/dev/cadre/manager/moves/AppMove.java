@@ -224,6 +224,7 @@ public final class AppMove {
         changes.dropMembers(ctx.uncancellable(), store.service(app, service).orElseThrow(), old);
         ctx.step(service + ": members at the source removed", old.stream().map(MemberRecord::name)
             .collect(Collectors.joining(", ")));
+        changes.tellDependents(ctx.uncancellable(), store.service(app, service).orElseThrow()); // fewer members now
       } catch (RuntimeException e) {
         ctx.step(service + ": members at the source removed", StepStatus.FAILED, message(e)
             + " (the service serves at the target; delete them by converting or deleting the app)");

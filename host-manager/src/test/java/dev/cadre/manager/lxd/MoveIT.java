@@ -185,7 +185,8 @@ class MoveIT {
     assertEquals(2000, Resp.existing(db.address(), password, "k", 2000), "every write from before the move");
     MemberView web = service("web").members().get(0);
     assertEquals("lxd2", web.host());
-    assertTrue(get("http://" + web.ip() + "/").contains("depends on db at " + db.address() + ":6379"));
+    String page = get("http://" + web.ip() + "/");
+    assertTrue(page.contains("depends on db at " + db.address() + ":6379 (members: " + primary.ip() + ")"), page);
     assertEquals(Map.of("dc1", 0, "dc2", 3), plane.addressesInUse());
     assertTrue(ours("lxd1").isEmpty(), "nothing left at the source: " + ours("lxd1"));
   }
