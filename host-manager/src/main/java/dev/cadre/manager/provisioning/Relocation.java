@@ -41,11 +41,13 @@ public final class Relocation {
       paused = true;
       String sum = move.quiesce(ctx, job, m, false); // the copy takes the same address: the source must stop
       move.finalCopy(ctx, job, m, to, sum);
+      step = "serve";
+      // the row keeps the source until the copy serves: a restart meanwhile rolls the move back to it
+      MemberRecord there = move.serve(ctx, job.with(m.withHost(target), job.peers()));
       step = "switch";
       members.store().setMemberHost(name, target);
       switched = true;
-      step = "serve";
-      MemberRecord there = move.serve(ctx, job.with(members.store().member(name).orElseThrow(), job.peers()));
+      there = there.withHost(target);
       ctx.step(name + ": running on " + target, null);
       try {
         ctx.step(name + ": remove source", containers.remove(m.host(), name));
