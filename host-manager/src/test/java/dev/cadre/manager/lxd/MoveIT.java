@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadre.driver.ConflictException;
-import dev.cadre.driver.CopyRequest;
 import dev.cadre.driver.FileSpec;
 import dev.cadre.driver.HostDriver;
 import dev.cadre.driver.HostDriverFactory;
@@ -56,7 +55,7 @@ class MoveIT {
   Path dir;
   CadreControlPlane plane;
   final String app = "mv" + RunNames.suffix(5);
-  /** When set, the next final copy to lxd2 is corrupted after it lands (a checksum mismatch, for real). */
+  /** When set, the next copy started on lxd2 is corrupted just before (a checksum mismatch, for real). */
   static final AtomicBoolean CORRUPT = new AtomicBoolean();
 
   @AfterEach
@@ -427,8 +426,8 @@ class MoveIT {
   }
 
   /**
-   * The real LXD driver, except that while {@link #CORRUPT} is set the final copy (a refresh of a stopped
-   * container) to another host gets one byte more in a file of the data directory once it has landed.
+   * The real LXD driver, except that while {@link #CORRUPT} is set the next container started on lxd2 (a
+   * move's copy, after its last refresh) gets a file more in its data directory first.
    */
   static final class Corrupting implements HostDriverFactory {
     private static final Map<Object, HostDriver> REAL = java.util.Collections.synchronizedMap(
@@ -452,18 +451,16 @@ class MoveIT {
             if (method.getName().equals("copyTo")) {
               args = new Object[] {REAL.getOrDefault(args[0], (HostDriver) args[0]), args[1]};
             }
-            Object out;
+            if (method.getName().equals("start") && host.equals("lxd2") && CORRUPT.getAndSet(false)) {
+              // the copy starts only once its last refresh landed: corrupt it just before
+              d.pushFile((String) args[0], FileSpec.of("/var/lib/redis/cadre-corrupted",
+                  "not from the source".getBytes(StandardCharsets.UTF_8), 0600));
+            }
             try {
-              out = method.invoke(d, args);
+              return method.invoke(d, args);
             } catch (java.lang.reflect.InvocationTargetException e) {
               throw e.getCause();
             }
-            if (method.getName().equals("copyTo") && args[1] instanceof CopyRequest r && !r.whileRunning()
-                && CORRUPT.getAndSet(false)) {
-              ((HostDriver) args[0]).pushFile(r.target(), FileSpec.of("/var/lib/redis/cadre-corrupted",
-                  "not from the source".getBytes(StandardCharsets.UTF_8), 0600));
-            }
-            return out;
           });
       REAL.put(wrapped, d);
       return wrapped;
