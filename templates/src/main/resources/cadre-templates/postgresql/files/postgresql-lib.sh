@@ -220,10 +220,7 @@ wait_ready() {
 }
 
 start_pg() {
-  mkdir -p /etc/cadre && touch /etc/cadre/postgresql.on
-  # enabled once (the first start pays for the reload); on and off after that by the flag file
-  systemctl is-enabled --quiet "$unit" 2>/dev/null || systemctl enable "$unit" >/dev/null 2>&1 ||
-    fail "systemctl could not enable $unit"
+  systemctl enable "$unit" >/dev/null 2>&1 || fail "systemctl could not enable $unit"
   systemctl start "$unit" || {
     systemctl status --no-pager "$unit" >&2 || true
     fail "systemctl could not start $unit"
