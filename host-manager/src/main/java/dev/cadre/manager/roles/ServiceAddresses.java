@@ -76,11 +76,7 @@ public final class ServiceAddresses {
       return true;
     }
     try {
-      dev.cadre.driver.HostDriver d = drivers.driver(m.host());
-      if (!d.assignedAddresses(m.name()).contains(s.address())) {
-        return true; // its NIC does not take the address: nothing to fence (a read, not a change and an exec)
-      }
-      d.unassignAddress(m.name(), s.address());
+      drivers.driver(m.host()).unassignAddress(m.name(), s.address());
       return true;
     } catch (DriverException e) {
       if (e instanceof dev.cadre.driver.NotFoundException) {
