@@ -54,11 +54,11 @@ public final class MoveBench {
     try {
       try (CadreControlPlane plane = CadreControlPlane.open(new ControlPlaneConfig(data, null, factories,
           TemplateCatalog.builtIn(), null, null, null, null))) {
-        ok(plane, plane.registerHost(new HostRequest("lxd1", "lxd", "unix://" + socket, "dc1", "cadrebr0", null)));
-        ok(plane, plane.registerHost(new HostRequest("lxd2", "lxd", https, "dc2", "cadrebr1", trust)));
+        RolesBench.ok(plane, plane.registerHost(new HostRequest("lxd1", "lxd", "unix://" + socket, "dc1", "cadrebr0", null)));
+        RolesBench.ok(plane, plane.registerHost(new HostRequest("lxd2", "lxd", https, "dc2", "cadrebr1", trust)));
         RolesBench.RedisData redis = new RolesBench.RedisData();
         for (String app : List.of(cadreApp, replicaApp, naiveApp)) {
-          ok(plane, plane.createApp(new AppRequest(app, "dc1",
+          RolesBench.ok(plane, plane.createApp(new AppRequest(app, "dc1",
               List.of(new ServiceRequest("db", "redis", null, null, null)), false)));
           ServiceView s = plane.app(app).services().get(0);
           redis.fill(s.address(), s.secrets().get("password"), mb);
@@ -73,7 +73,7 @@ public final class MoveBench {
           RolesBench.Writer w = new RolesBench.Writer(
               () -> redis.session(plane.app(app).services().get(0).address(), password).call());
           Thread.sleep(1000);
-          OperationView moved = ok(plane, plane.moveApp(app, "dc2", way[1]));
+          OperationView moved = RolesBench.ok(plane, plane.moveApp(app, "dc2", way[1]));
           Thread.sleep(1000);
           long gap = w.stop();
           long[] after = veth();
@@ -88,11 +88,11 @@ public final class MoveBench {
         naivePassword = n.secrets().get("password");
         // the naive member leaves cadre's hands: its service address goes, and the plane closes (its sweep
         // would remove a container of its own found on another host than its row says)
-        lxc("config", "device", "unset", naiveMember, "eth0", "ipv4.routes");
+        RolesBench.lxc("config", "device", "unset", naiveMember, "eth0", "ipv4.routes");
       }
 
       // naive: stop, move, give it an address of dc2's network, start; the client is pointed there after
-      String oldIp = ip(naiveMember, "");
+      String oldIp = ip(naiveMember);
       String newIp = "10.78.0.99"; // outside dc2's pool (.128-.254) and its DHCP range (.2-.99 ends here)
       AtomicReference<String> target = new AtomicReference<>(oldIp);
       RolesBench.RedisData redis = new RolesBench.RedisData();
@@ -102,11 +102,11 @@ public final class MoveBench {
       Thread.sleep(1000);
       long start = System.nanoTime();
       remote(https, trust);
-      lxc("stop", naiveMember);
+      RolesBench.lxc("stop", naiveMember);
       // lxd1 does not listen on the network (push); the NIC joins dc2's network with an address of it there
-      lxc("move", naiveMember, REMOTE + ":" + naiveMember, "--mode", "push", "-d", "eth0,network=cadrebr1",
+      RolesBench.lxc("move", naiveMember, REMOTE + ":" + naiveMember, "--mode", "push", "-d", "eth0,network=cadrebr1",
           "-d", "eth0,ipv4.address=" + newIp);
-      lxc("start", REMOTE + ":" + naiveMember);
+      RolesBench.lxc("start", REMOTE + ":" + naiveMember);
       target.set(newIp);
       long total = (System.nanoTime() - start) / 1_000_000;
       w.firstAckAfter(start, Duration.ofMinutes(5));
@@ -137,7 +137,7 @@ public final class MoveBench {
       }
       if (naiveMember != null) {
         try {
-          lxc("delete", "--force", REMOTE + ":" + naiveMember);
+          RolesBench.lxc("delete", "--force", REMOTE + ":" + naiveMember);
         } catch (IllegalStateException gone) {
           // it did not get there
         }
@@ -146,18 +146,16 @@ public final class MoveBench {
   }
 
   private static void remote(String https, String trust) throws Exception {
-    Process p = new ProcessBuilder("lxc", "remote", "get-default").start();
-    p.waitFor();
     Process list = new ProcessBuilder("lxc", "remote", "list", "--format", "csv").redirectErrorStream(true).start();
     String remotes = new String(list.getInputStream().readAllBytes());
     list.waitFor();
     if (!remotes.contains(REMOTE + ",")) {
-      lxc("remote", "add", REMOTE, https, "--accept-certificate", "--password", trust);
+      RolesBench.lxc("remote", "add", REMOTE, https, "--accept-certificate", "--password", trust);
     }
   }
 
-  private static String ip(String name, String remote) throws Exception {
-    Process p = new ProcessBuilder("lxc", "list", remote + name, "-c", "4", "--format", "csv").start();
+  private static String ip(String name) throws Exception {
+    Process p = new ProcessBuilder("lxc", "list", name, "-c", "4", "--format", "csv").start();
     String out = new String(p.getInputStream().readAllBytes()).strip();
     p.waitFor();
     return out.split(" ")[0];
@@ -175,24 +173,6 @@ public final class MoveBench {
 
   private static long ms(OperationView op) {
     return Duration.between(op.created(), op.updated()).toMillis();
-  }
-
-  private static OperationView ok(CadreControlPlane plane, OperationView started) throws InterruptedException {
-    OperationView end = plane.await(started.id(), Duration.ofMinutes(20));
-    if (!"success".equals(end.status())) {
-      throw new IllegalStateException(end.kind() + " failed: " + end.error());
-    }
-    return end;
-  }
-
-  private static void lxc(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("lxc"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-    }
   }
 
   private static String env(String name, String fallback) {

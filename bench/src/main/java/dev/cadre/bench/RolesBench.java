@@ -334,7 +334,7 @@ public final class RolesBench {
     throw new IllegalStateException(member + " did not rejoin within " + limit);
   }
 
-  private static OperationView ok(CadreControlPlane plane, OperationView started) throws InterruptedException {
+  static OperationView ok(CadreControlPlane plane, OperationView started) throws InterruptedException {
     OperationView end = plane.await(started.id(), Duration.ofMinutes(20));
     if (!"success".equals(end.status())) {
       throw new IllegalStateException(end.kind() + " failed: " + end.error());
@@ -342,7 +342,8 @@ public final class RolesBench {
     return end;
   }
 
-  private static void lxc(String... args) throws IOException, InterruptedException {
+  /** Runs the {@code lxc} CLI; throws with its output when it fails. */
+  static void lxc(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("lxc"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -263,7 +263,7 @@ public final class AppMove {
     for (MoveRecord r : rows) {
       if (r.member()) {
         try {
-          ctx.step(r.holder() + ": source removed", move.removeSource(r));
+          ctx.step(r.holder() + ": source removed", move.remove(r.fromHost(), r.holder()));
         } catch (RuntimeException e) {
           ctx.step(r.holder() + ": source removed", StepStatus.FAILED, message(e) + " (the sweep removes it when "
               + r.fromHost() + " answers)");
@@ -323,8 +323,7 @@ public final class AppMove {
 
   private String removeCopy(MoveRecord r) {
     try {
-      return move.removeSource(new MoveRecord(r.holder(), r.app(), r.operationId(), r.toDatacenter(),
-          r.fromDatacenter(), r.toHost(), r.toAddress(), r.fromHost(), r.fromAddress(), false));
+      return move.remove(r.toHost(), r.holder());
     } catch (RuntimeException e) {
       return "copy on " + r.toHost() + " not removed: " + message(e) + " (the sweep removes it)";
     }

@@ -222,9 +222,9 @@ public final class MemberMove {
     return String.join("; ", done);
   }
 
-  /** The source container, once the move is done. */
-  public String removeSource(MoveRecord move) {
-    return containers.remove(move.fromHost(), move.holder());
+  /** Removes a member's container from {@code host} (its source once moved, or its copy when undone). */
+  public String remove(String host, String member) {
+    return containers.remove(host, member);
   }
 
   /**

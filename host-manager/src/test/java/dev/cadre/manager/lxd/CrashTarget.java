@@ -1,6 +1,5 @@
 package dev.cadre.manager.lxd;
 
-import dev.cadre.driver.HostDriver;
 import dev.cadre.driver.HostDriverFactory;
 import dev.cadre.manager.AppRequest;
 import dev.cadre.manager.CadreControlPlane;
@@ -8,13 +7,9 @@ import dev.cadre.manager.ControlPlaneConfig;
 import dev.cadre.manager.HostRequest;
 import dev.cadre.manager.OperationView;
 import dev.cadre.manager.ServiceRequest;
-import dev.cadre.manager.hooks.AgentHookRunner;
-import dev.cadre.manager.hooks.HookRunner;
-import dev.cadre.templates.HookResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,30 +24,8 @@ public final class CrashTarget {
     String network = args[2];
     String app = args[3];
     int members = Integer.parseInt(args[4]);
-    AtomicInteger hung = new AtomicInteger();
-    HookRunner real = new AgentHookRunner();
-    HookRunner hanging = new HookRunner() {
-      @Override
-      public void install(HostDriver driver, String instance) {
-        real.install(driver, instance);
-      }
-
-      @Override
-      public HookResult run(HostDriver driver, String instance, String hook, String commandId, byte[] payload,
-          Map<String, String> env, Duration timeout) {
-        if (hook.equals("configure")) {
-          hung.incrementAndGet();
-          while (true) {
-            try {
-              Thread.sleep(60_000);
-            } catch (InterruptedException ignored) {
-              // hang like an exec that never returns
-            }
-          }
-        }
-        return real.run(driver, instance, hook, commandId, payload, env, timeout);
-      }
-    };
+    HangingHooks hanging = new HangingHooks(hook -> hook.equals("configure"));
+    AtomicInteger hung = hanging.hung;
     List<HostDriverFactory> factories = ServiceLoader.load(HostDriverFactory.class).stream()
         .map(ServiceLoader.Provider::get).toList();
     CadreControlPlane plane = CadreControlPlane.open(new ControlPlaneConfig(dataDir, null, factories, null, null,

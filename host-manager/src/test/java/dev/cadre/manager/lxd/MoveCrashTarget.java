@@ -1,6 +1,5 @@
 package dev.cadre.manager.lxd;
 
-import dev.cadre.driver.HostDriver;
 import dev.cadre.driver.HostDriverFactory;
 import dev.cadre.manager.AppRequest;
 import dev.cadre.manager.CadreControlPlane;
@@ -8,15 +7,11 @@ import dev.cadre.manager.ControlPlaneConfig;
 import dev.cadre.manager.HostRequest;
 import dev.cadre.manager.OperationView;
 import dev.cadre.manager.ServiceRequest;
-import dev.cadre.manager.hooks.AgentHookRunner;
-import dev.cadre.manager.hooks.HookRunner;
-import dev.cadre.templates.HookResult;
 import dev.cadre.templates.TemplateCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,31 +27,9 @@ public final class MoveCrashTarget {
     String app = args[1];
     int members = Integer.parseInt(args[2]);
     String hangIn = args[3];
-    AtomicInteger hung = new AtomicInteger();
     AtomicInteger moving = new AtomicInteger(); // hooks hang only once the move runs
-    HookRunner real = new AgentHookRunner();
-    HookRunner hanging = new HookRunner() {
-      @Override
-      public void install(HostDriver driver, String instance) {
-        real.install(driver, instance);
-      }
-
-      @Override
-      public HookResult run(HostDriver driver, String instance, String hook, String commandId, byte[] payload,
-          Map<String, String> env, Duration timeout) {
-        if (moving.get() > 0 && hook.equals(hangIn)) {
-          hung.incrementAndGet();
-          while (true) {
-            try {
-              Thread.sleep(60_000);
-            } catch (InterruptedException ignored) {
-              // hang like an exec that never returns
-            }
-          }
-        }
-        return real.run(driver, instance, hook, commandId, payload, env, timeout);
-      }
-    };
+    HangingHooks hanging = new HangingHooks(hook -> moving.get() > 0 && hook.equals(hangIn));
+    AtomicInteger hung = hanging.hung;
     List<HostDriverFactory> factories = ServiceLoader.load(HostDriverFactory.class).stream()
         .map(ServiceLoader.Provider::get).toList();
     CadreControlPlane plane = CadreControlPlane.open(new ControlPlaneConfig(dataDir, null, factories,

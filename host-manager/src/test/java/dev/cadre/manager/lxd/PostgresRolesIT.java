@@ -117,7 +117,10 @@ class PostgresRolesIT extends RolesFixture {
       System.out.println("app: " + plane.app(app) + "\nwriter's last error: " + duringFailover.lastError);
       for (String[] cmd : new String[][] {{"lxc", "exec", standby.name(), "--", "ip", "-4", "addr", "show", "eth0"},
           {"lxc", "config", "device", "show", standby.name()}, {"ip", "neigh", "show", address},
-          {"sh", "-c", "nft list ruleset | grep -n " + address}}) {
+          {"sh", "-c", "nft list ruleset | grep -n " + address},
+          {"lxc", "exec", standby.name(), "--", "sh", "-c", "ss -ltnp; systemctl --no-pager status postgresql@15-main"
+              + " | head -20; tail -n 30 /var/log/postgresql/*.log; journalctl -n 30 --no-pager"},
+          {"sh", "-c", "PGCONNECT_TIMEOUT=3 psql -h " + address + " -U app -d app -c 'select 1' 2>&1 | head -5"}}) {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         System.out.println("$ " + String.join(" ", cmd) + "\n" + new String(p.getInputStream().readAllBytes()));
         p.waitFor();
