@@ -132,6 +132,33 @@ class RolesTest {
   }
 
   @Test
+  void aNewReplicaWhoseAddressWasHeldElsewhereIsAdmittedAgainAtItsNewAddress() throws Exception {
+    ok(f.plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("db", "redis", null, null, null))));
+    // the next free address (the replica's first) is held by a container cadre does not know
+    String first = f.plane.store().allocatedAddresses("dc1").stream().max(String::compareTo).orElseThrow();
+    String stale = first.substring(0, first.lastIndexOf('.') + 1) + (Integer.parseInt(first.substring(first.lastIndexOf('.') + 1)) + 1);
+    f.factory.stale.add(stale);
+    OperationView up = ok(f.plane.convertService("shop", "db", "redundant"));
+    String replicaIp = member(service("shop"), "replica").ip();
+    assertTrue(up.steps().stream().anyMatch(st -> st.name().endsWith(": new address")), up.steps().toString());
+    assertTrue(!replicaIp.equals(stale), replicaIp);
+    // the primary's last configure before the replica's own saw the replica's final address
+    var configures = f.hooks.calls.stream().filter(c -> c.hook().equals("configure")).toList();
+    int replicaFirst = -1;
+    for (int i = 0; i < configures.size(); i++) {
+      if (configures.get(i).instance().equals("shop-db-2")) {
+        replicaFirst = i;
+        break;
+      }
+    }
+    assertTrue(replicaFirst > 0, configures.toString());
+    var admitted = configures.subList(0, replicaFirst).stream().filter(c -> c.instance().equals("shop-db-1")).toList();
+    String members = admitted.get(admitted.size() - 1).env().get("CADRE_MEMBERS");
+    assertTrue(members.contains("shop-db-2=" + replicaIp + "="), members);
+    assertTrue(!members.contains(stale + "="), members);
+  }
+
+  @Test
   void badRequestsAreRefusedUpFrontAndChangeNothing() throws Exception {
     ok(f.plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("db", "redis", null, null, null),
         Fixture.busybox("web", 1))));

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -108,7 +109,7 @@ public final class RoleChanges {
     try {
       hooks.require(ctx, "admit", target, primary, picture, "configure");
       ctx.progress(20);
-      List<MemberRecord> started = provision(ctx, target, app, subnet, fresh, picture);
+      List<MemberRecord> started = provision(ctx, target, app, app.datacenter(), subnet, fresh, picture, primary);
       ctx.progress(70);
       for (MemberRecord r : started) {
         awaitPosition(ctx, target, r, picture, primaryPosition(ctx, target, primary, picture), tuning.hookTimeout(),
@@ -141,7 +142,7 @@ public final class RoleChanges {
     List<MemberRecord> picture = new ArrayList<>(live(s));
     try {
       hooks.require(ctx, "admit", s, primary, picture, "configure");
-      List<MemberRecord> started = provision(ctx, s, app, datacenter, subnet, fresh, picture);
+      List<MemberRecord> started = provision(ctx, s, app, datacenter, subnet, fresh, picture, primary);
       for (MemberRecord r : started) {
         awaitPosition(ctx, s, r, picture, primaryPosition(ctx, s, primary, picture), tuning.hookTimeout(), true);
       }
@@ -196,13 +197,13 @@ public final class RoleChanges {
     tellDependents(ctx, store.service(s.app(), s.name()).orElseThrow());
   }
 
-  private List<MemberRecord> provision(OperationContext ctx, ServiceRecord s, AppRecord app, Subnet subnet,
-      List<MemberRecord> fresh, List<MemberRecord> picture) {
-    return provision(ctx, s, app, app.datacenter(), subnet, fresh, picture);
-  }
-
+  /**
+   * Creates and starts {@code fresh} as members of {@code s}. A new member whose address was held elsewhere
+   * gets another one while it is prepared: {@code picture} is updated, and the primary, which admitted the
+   * old address, admits the new one before any new member is configured.
+   */
   private List<MemberRecord> provision(OperationContext ctx, ServiceRecord s, AppRecord app, String datacenter,
-      Subnet subnet, List<MemberRecord> fresh, List<MemberRecord> picture) {
+      Subnet subnet, List<MemberRecord> fresh, List<MemberRecord> picture, MemberRecord primary) {
     Template t = templates.require(s.template());
     Map<String, String> networks = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, HostRecord::network));
     List<MemberJob> jobs = new ArrayList<>();
@@ -215,6 +216,18 @@ public final class RoleChanges {
         .map(j -> CompletableFuture.supplyAsync(() -> provisioner.prepare(ctx, j, () -> { }), memberPool)).toList());
     List<MemberRecord> all = new ArrayList<>(picture.stream().filter(p -> fresh.stream().noneMatch(f -> f.name().equals(p.name()))).toList());
     all.addAll(prepared);
+    boolean readdressed = false;
+    for (MemberRecord p : prepared) {
+      for (int i = 0; i < picture.size(); i++) {
+        if (picture.get(i).name().equals(p.name()) && !Objects.equals(picture.get(i).ip(), p.ip())) {
+          picture.set(i, p);
+          readdressed = true;
+        }
+      }
+    }
+    if (readdressed) {
+      hooks.require(ctx, "admit", s, primary, picture, "configure");
+    }
     List<CompletableFuture<MemberRecord>> completing = new ArrayList<>();
     for (int i = 0; i < jobs.size(); i++) {
       MemberJob next = jobs.get(i).with(prepared.get(i), all);

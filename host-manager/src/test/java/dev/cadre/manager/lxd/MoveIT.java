@@ -322,7 +322,11 @@ class MoveIT {
     assertEquals("lxd1", service("db").members().get(0).host());
     assertEquals("running", service("db").members().get(0).state());
     assertEquals(db.address(), service("db").address());
-    assertTrue(writer.longestGapMs() < 5_000, "the source served throughout: " + writer.longestGapMs() + " ms");
+    // the source was never stopped (a move stops it only once the pre-copy is done); the bound on the gap
+    // leaves room for a busy disk on a small machine (the copy reads it while redis fsyncs its log)
+    assertTrue(end.steps().stream().noneMatch(st -> st.name().endsWith(": stopped")), "the source was never stopped: "
+        + end.steps());
+    assertTrue(writer.longestGapMs() < 15_000, "the source served throughout: " + writer.longestGapMs() + " ms");
     assertEquals(1000, Resp.existing(db.address(), password, "k", 1000));
     assertEquals(writer.acked.get(), Resp.existing(db.address(), password, "w", writer.acked.get()));
     assertEquals(Map.of("dc1", 2, "dc2", 0), plane.addressesInUse(), "no address leaked");
