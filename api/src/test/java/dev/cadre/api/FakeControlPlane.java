@@ -61,7 +61,7 @@ final class FakeControlPlane implements ControlPlane {
       throw new ConflictException(null, "host '" + request.name() + "' is already registered");
     }
     hosts.put(request.name(), new HostView(request.name(), request.driver(), request.endpoint(), request.datacenter(),
-        request.network(), "ready", 4, 8L << 30, 1L << 30, 100L << 30, 0, 0, null, T0));
+        request.network(), "ready", 4, 8L << 30, 1L << 30, 100L << 30, 0, 0, null, T0, null));
     return operation("register-host", "hosts/" + request.name());
   }
 
@@ -94,6 +94,13 @@ final class FakeControlPlane implements ControlPlane {
     maybeFail();
     host(name);
     return operation("drain-host", "hosts/" + name);
+  }
+
+  @Override
+  public OperationView trustHost(String name, String fingerprint, String trust) {
+    maybeFail();
+    host(name);
+    return operation("trust-host", "hosts/" + name);
   }
 
   @Override

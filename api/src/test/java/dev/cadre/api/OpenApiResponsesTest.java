@@ -189,6 +189,15 @@ class OpenApiResponsesTest {
       expect(404, "POST", "/v1/hosts/none/resume", "");
       expect(400, "POST", "/v1/hosts/Not_A_Name/resume", "");
       failing(409, () -> new ConflictException(null, "host 'h1' is ready"), "POST", "/v1/hosts/h1/resume", "");
+      String fp = "{\"fingerprint\":\"" + "ab".repeat(32) + "\"}";
+      expect(202, "POST", "/v1/hosts/h1/trust", fp);
+      expect(400, "POST", "/v1/hosts/h1/trust", "{\"fingerprint\":1,\"now\":true}");
+      expect(413, "POST", "/v1/hosts/h1/trust", TOO_LARGE);
+      expect(404, "POST", "/v1/hosts/none/trust", fp);
+      failing(400, () -> new dev.cadre.driver.InvalidInputException(null, "fingerprint must be 64 hex digits"), "POST",
+          "/v1/hosts/h1/trust", "{\"fingerprint\":\"x\"}");
+      failing(403, () -> new dev.cadre.driver.ServerIdentityException("h1", "ab".repeat(32), "cd".repeat(32), null),
+          "POST", "/v1/hosts/h1/trust", fp);
 
       expect(200, "GET", "/v1/templates", null);
       expect(202, "POST", "/v1/apps", ApiServerTest.APP);

@@ -10,9 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "hosts", description = "Hosts: list (default), show, add, rm, drain, resume.",
+@Command(name = "hosts", description = "Hosts: list (default), show, add, rm, drain, resume, trust.",
     subcommands = {HostsCommand.Ls.class, HostsCommand.Show.class, HostsCommand.Add.class,
-        HostsCommand.Rm.class, HostsCommand.Drain.class, HostsCommand.Resume.class})
+        HostsCommand.Rm.class, HostsCommand.Drain.class, HostsCommand.Resume.class, HostsCommand.Trust.class})
 public class HostsCommand implements Callable<Integer> {
   @Mixin Connection connection;
   @Spec CommandSpec spec;
@@ -143,6 +143,29 @@ public class HostsCommand implements Callable<Integer> {
       CadreClient client = connection.client();
       Output.accepted(spec, connection, client,
           client.post("/v1/hosts/" + Names.path(name, "host") + "/resume", CadreClient.JSON.createObjectNode()), waiting);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "trust", description = "Pin the certificate an HTTPS host presents now in place of the one pinned"
+      + " before (an untrusted host becomes ready). Check the fingerprint on the host first (lxc info).")
+  static class Trust implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME") String name;
+    @Option(names = "--fingerprint", required = true, description = "SHA-256 fingerprint of the host's certificate") String fingerprint;
+    @Option(names = "--trust", description = "trust password or token, if the server does not know cadre's certificate") String trust;
+    @Mixin Waiting waiting;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = CadreClient.JSON.createObjectNode().put("fingerprint", fingerprint);
+      if (trust != null) {
+        body.put("trust", trust);
+      }
+      CadreClient client = connection.client();
+      Output.accepted(spec, connection, client, client.post("/v1/hosts/" + Names.path(name, "host") + "/trust", body),
+          waiting);
       return ExitCodes.OK;
     }
   }

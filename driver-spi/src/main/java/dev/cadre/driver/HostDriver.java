@@ -24,6 +24,16 @@ public interface HostDriver extends AutoCloseable {
   /** The name cadre knows this host by; every exception from this driver names it. */
   String hostName();
 
+  /**
+   * The identity the host proved on the last connection and that later connections must prove again
+   * (an HTTPS server's SHA-256 certificate fingerprint, lower-case hex); null when the transport has none
+   * to pin (a local socket, ssh with its own known_hosts). A connection to a host opened with a pinned
+   * identity that presents another throws {@link ServerIdentityException}.
+   */
+  default String serverIdentity() {
+    return null;
+  }
+
   /** Reads identity, version, capacity, use and networks. Throws {@link UnavailableException} when down. */
   HostInfo probe();
 

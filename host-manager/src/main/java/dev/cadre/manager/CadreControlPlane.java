@@ -177,6 +177,12 @@ public final class CadreControlPlane implements ControlPlane {
   }
 
   @Override
+  public OperationView trustHost(String name, String fingerprint, String trust) {
+    requireOpen();
+    return hostRegistry.trust(name, fingerprint, trust);
+  }
+
+  @Override
   public OperationView resumeHost(String name) {
     requireOpen();
     return drains.resume(name);

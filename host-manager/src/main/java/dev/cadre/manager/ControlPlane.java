@@ -25,6 +25,13 @@ public interface ControlPlane extends AutoCloseable {
   /** A draining or drained host takes members again; Conflict otherwise, or while a drain of it runs. */
   OperationView resumeHost(String name);
 
+  /**
+   * Trusts the identity a host presents now ({@code fingerprint}, the SHA-256 of its certificate) in place of
+   * the one pinned before (a host marked untrusted after its certificate changed); {@code trust} (optional)
+   * is a trust password or token for the server to accept cadre's client certificate.
+   */
+  OperationView trustHost(String name, String fingerprint, String trust);
+
   List<TemplateView> templates();
 
   OperationView createApp(AppRequest request);

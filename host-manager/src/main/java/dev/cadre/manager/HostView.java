@@ -2,7 +2,11 @@ package dev.cadre.manager;
 
 import java.time.Instant;
 
-/** A registered host as operators see it. {@code state}: ready, draining, unreachable, registering. */
+/**
+ * A registered host as operators see it. {@code state}: ready, draining, drained, unreachable, untrusted.
+ * {@code fingerprint}: the SHA-256 fingerprint of the server certificate pinned at registration (HTTPS LXD
+ * hosts; null for a local socket or ssh).
+ */
 public record HostView(
     String name,
     String driver,
@@ -17,4 +21,5 @@ public record HostView(
     long diskUsedBytes,
     int members,
     String lastError,
-    Instant updated) {}
+    Instant updated,
+    String fingerprint) {}

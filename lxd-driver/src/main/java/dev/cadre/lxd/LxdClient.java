@@ -7,6 +7,7 @@ import dev.cadre.driver.DriverException;
 import dev.cadre.driver.HostFailureException;
 import dev.cadre.driver.InvalidInputException;
 import dev.cadre.driver.TimedOutException;
+import dev.cadre.driver.ServerIdentityException;
 import dev.cadre.driver.UnauthorizedException;
 import dev.cadre.driver.UnavailableException;
 import dev.cadre.driver.UnreachableException;
@@ -333,6 +334,9 @@ public final class LxdClient implements AutoCloseable {
    * deadline is TimedOut; anything else that broke mid-call stays plain Unavailable.
    */
   DriverException unreachable(IOException e) {
+    if (e instanceof SSLException && trust != null && trust.refusedFingerprint() != null) {
+      return new ServerIdentityException(host, trust.seenFingerprint(), trust.refusedFingerprint(), e);
+    }
     if (e instanceof SSLException) {
       return new UnauthorizedException(host, "TLS handshake with " + endpoint + " failed: " + e.getMessage(), e);
     }

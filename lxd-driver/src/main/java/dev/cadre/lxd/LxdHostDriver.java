@@ -69,6 +69,11 @@ public final class LxdHostDriver implements HostDriver {
   }
 
   @Override
+  public String serverIdentity() {
+    return client.serverFingerprint();
+  }
+
+  @Override
   public String hostName() {
     return host;
   }

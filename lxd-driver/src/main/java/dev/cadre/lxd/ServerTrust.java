@@ -12,6 +12,7 @@ import javax.net.ssl.X509TrustManager;
  */
 final class ServerTrust implements X509TrustManager {
   private volatile String pinned;
+  private volatile String refused;
 
   ServerTrust(String fingerprint) {
     this.pinned = fingerprint == null || fingerprint.isBlank() ? null : fingerprint.toLowerCase().replace(":", "");
@@ -19,6 +20,11 @@ final class ServerTrust implements X509TrustManager {
 
   String seenFingerprint() {
     return pinned;
+  }
+
+  /** The fingerprint of the last certificate refused for not matching the pinned one, or null. */
+  String refusedFingerprint() {
+    return refused;
   }
 
   @Override
@@ -31,6 +37,7 @@ final class ServerTrust implements X509TrustManager {
       if (pinned == null) {
         pinned = actual;
       } else if (!pinned.equals(actual)) {
+        refused = actual;
         throw new CertificateException("server certificate " + actual + " does not match the pinned " + pinned);
       }
     }

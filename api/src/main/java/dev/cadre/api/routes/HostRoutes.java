@@ -5,7 +5,7 @@ import dev.cadre.api.http.Check;
 import dev.cadre.manager.ControlPlane;
 import io.javalin.Javalin;
 
-/** Hosts: register, list, show, drain, resume, remove. */
+/** Hosts: register, list, show, drain, resume, trust a new certificate, remove. */
 public final class HostRoutes {
   private HostRoutes() {}
 
@@ -22,6 +22,11 @@ public final class HostRoutes {
       String host = Check.pathName(ctx.pathParam("host"), "host");
       Bodies.requireNone(ctx);
       accepted.answer(ctx, plane.resumeHost(host));
+    });
+    app.post("/v1/hosts/{host}/trust", ctx -> {
+      String host = Check.pathName(ctx.pathParam("host"), "host");
+      TrustBody body = Bodies.read(ctx, TrustBody.class);
+      accepted.answer(ctx, plane.trustHost(host, body.fingerprint(), body.trust()));
     });
     app.delete("/v1/hosts/{host}",
         ctx -> accepted.answer(ctx, plane.removeHost(Check.pathName(ctx.pathParam("host"), "host"))));

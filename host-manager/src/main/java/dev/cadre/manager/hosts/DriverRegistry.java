@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 /**
  * One open driver per host, made through the factory of the host's driver kind. Registration opens
  * with the trust secret once; later opens (after a restart) rely on what the driver kept in its state
- * directory.
+ * directory, and on the identity pinned in the store at registration.
  */
 public final class DriverRegistry implements AutoCloseable {
   private final Map<String, HostDriverFactory> factories = new TreeMap<>();
@@ -41,7 +41,21 @@ public final class DriverRegistry implements AutoCloseable {
 
   /** Opens a driver for a host that is not registered yet (the caller closes it on failure). */
   public HostDriver openNew(String name, String kind, String endpoint, String trust) {
-    Map<String, String> options = trust == null || trust.isEmpty() ? Map.of() : Map.of("trust", trust);
+    return openPinned(name, kind, endpoint, trust, null);
+  }
+
+  /**
+   * Opens a driver that accepts only a server proving {@code fingerprint} (null: the first identity seen),
+   * asking it to trust cadre with {@code trust} when given (the caller closes it on failure).
+   */
+  public HostDriver openPinned(String name, String kind, String endpoint, String trust, String fingerprint) {
+    Map<String, String> options = new java.util.HashMap<>();
+    if (trust != null && !trust.isEmpty()) {
+      options.put("trust", trust);
+    }
+    if (fingerprint != null) {
+      options.put("fingerprint", fingerprint);
+    }
     return factory(kind).open(name, endpoint, options, stateDir);
   }
 
@@ -60,7 +74,9 @@ public final class DriverRegistry implements AutoCloseable {
       return d;
     }
     HostRecord h = store.host(host).orElseThrow(() -> new NotFoundException(null, "host '" + host + "' not found"));
-    return open.computeIfAbsent(host, n -> factory(h.driver()).open(h.name(), h.endpoint(), Map.of(), stateDir));
+    // a host registered over a transport with an identity accepts that identity only, after a restart too
+    String pinned = store.hostFingerprint(host).orElse(null);
+    return open.computeIfAbsent(host, n -> openPinned(h.name(), h.driver(), h.endpoint(), null, pinned));
   }
 
   public void forget(String host) {

@@ -1,6 +1,7 @@
 package dev.cadre.manager.hosts;
 
 import dev.cadre.driver.HostInfo;
+import dev.cadre.driver.ServerIdentityException;
 import dev.cadre.manager.background.Lane;
 import dev.cadre.manager.background.Outcome;
 import dev.cadre.manager.events.EventBus;
@@ -59,6 +60,9 @@ public final class HostProber {
     try {
       if (outcome instanceof Outcome.Done<HostInfo> done) {
         answered(host, done.value());
+      } else if (outcome instanceof Outcome.Failed<HostInfo> failed
+          && failed.error() instanceof ServerIdentityException changed) {
+        untrusted(host, changed);
       } else if (outcome instanceof Outcome.Failed<HostInfo> failed) {
         Throwable e = failed.error();
         unreachable(host, e instanceof RuntimeException && e.getMessage() != null ? e.getMessage() : e.toString());
@@ -75,10 +79,18 @@ public final class HostProber {
   private void answered(String host, HostInfo info) {
     // read again: the host may have been drained or removed while the probe ran
     store.host(host).ifPresent(h -> {
-      HostState state = h.state().drainedOrDraining() ? h.state() : HostState.READY;
+      // untrusted stays untrusted until an admin trusts it: the pinned server answering again does not tell
+      // what the other one did meanwhile
+      HostState state = h.state().drainedOrDraining() || h.state() == HostState.UNTRUSTED ? h.state() : HostState.READY;
       change(h, h.probed(state, info.cpus(), info.memoryBytes(), info.memoryUsedBytes(), info.diskBytes(),
           info.diskUsedBytes(), clock.instant()));
     });
+  }
+
+  private void untrusted(String host, ServerIdentityException e) {
+    store.host(host).ifPresent(h -> change(h, h.withState(HostState.UNTRUSTED, e.getMessage() + "; if the new"
+        + " certificate is the server's own, trust it: POST /v1/hosts/" + host + "/trust {\"fingerprint\": \""
+        + e.presented() + "\"} (cadre hosts trust " + host + " --fingerprint " + e.presented() + ")", clock.instant())));
   }
 
   private void unreachable(String host, String error) {

@@ -75,15 +75,61 @@ public final class HostRegistry {
           clock.instant());
       OperationRecord op = operations.finishedOperation(OperationKind.REGISTER_HOST, "hosts/" + r.name());
       store.registerHost(dc, host, op);
+      String identity = driver.serverIdentity();
+      if (identity != null) {
+        store.pinHost(r.name(), identity);
+      }
       drivers.adopt(r.name(), driver);
       store.addStep(op.id(), new StepRecord("probe", StepStatus.DONE,
           info.driver() + " " + info.version() + ", " + info.cpus() + " cpus, network " + net.ipv4Cidr(), clock.instant()));
+      if (identity != null) {
+        store.addStep(op.id(), new StepRecord("pin", StepStatus.DONE, "server certificate " + identity
+            + " pinned: every later connection must present it", clock.instant()));
+      }
       publish(r.name(), HostState.READY.wire(), null, r.datacenter());
       return operations.view(op.id());
     } catch (RuntimeException e) {
       driver.close();
       throw e;
     }
+  }
+
+  /**
+   * Pins the identity the host presents now in place of the old one, once a connection that accepts only
+   * that identity answered a probe: an operator who checked the new certificate out of band trusts it.
+   */
+  public OperationView trust(String name, String fingerprint, String trust) {
+    HostRecord h = require(name);
+    String wanted = fingerprint == null ? "" : fingerprint.replace(":", "").toLowerCase(java.util.Locale.ROOT);
+    if (!wanted.matches("[0-9a-f]{64}")) {
+      throw new InvalidInputException(null, "fingerprint must be a SHA-256 fingerprint: 64 hex digits (colons allowed)");
+    }
+    if (trust != null && trust.length() > 1024) {
+      throw new InvalidInputException(null, "trust must be at most 1024 characters");
+    }
+    String pinned = store.hostFingerprint(name).orElseThrow(() -> new InvalidInputException(null, "host '" + name
+        + "' has no pinned identity to replace (its endpoint " + h.endpoint() + " is not HTTPS)"));
+    HostDriver driver = drivers.openPinned(name, h.driver(), h.endpoint(), trust, wanted);
+    HostInfo info;
+    try {
+      info = driver.probe();
+    } catch (RuntimeException e) {
+      driver.close();
+      throw e;
+    }
+    OperationRecord op = operations.finishedOperation(OperationKind.TRUST_HOST, "hosts/" + name);
+    store.insertOperation(op);
+    store.pinHost(name, wanted);
+    drivers.adopt(name, driver);
+    HostRecord now = store.host(name).orElseThrow();
+    HostState state = now.state() == HostState.UNTRUSTED || now.state() == HostState.UNREACHABLE ? HostState.READY
+        : now.state();
+    store.updateHost(now.probed(state, info.cpus(), info.memoryBytes(), info.memoryUsedBytes(), info.diskBytes(),
+        info.diskUsedBytes(), clock.instant()));
+    store.addStep(op.id(), new StepRecord("pin", StepStatus.DONE, "server certificate " + wanted + " pinned in place of "
+        + pinned, clock.instant()));
+    publish(name, state.wire(), now.state().wire(), null);
+    return operations.view(op.id());
   }
 
   private void validate(HostRequest r) {
@@ -146,10 +192,10 @@ public final class HostRegistry {
     return counts;
   }
 
-  private static HostView view(HostRecord h, Map<String, Integer> counts) {
+  private HostView view(HostRecord h, Map<String, Integer> counts) {
     return new HostView(h.name(), h.driver(), h.endpoint(), h.datacenter(), h.network(), h.state().wire(), h.cpus(),
         h.memoryBytes(), h.memoryUsedBytes(), h.diskBytes(), h.diskUsedBytes(), counts.getOrDefault(h.name(), 0),
-        h.lastError(), h.updated());
+        h.lastError(), h.updated(), store.hostFingerprint(h.name()).orElse(null));
   }
 
   /** A host event: {@code state} is a {@link HostState}'s name, or "removed". */

@@ -9,10 +9,12 @@ package dev.cadre.manager.lifecycle;
  * answers again.
  */
 public enum HostState implements Lifecycle<HostState> {
-  READY("draining unreachable"),
-  DRAINING("ready drained unreachable"),
-  DRAINED("ready draining"),
-  UNREACHABLE("ready");
+  READY("draining unreachable untrusted"),
+  DRAINING("ready drained unreachable untrusted"),
+  DRAINED("ready draining untrusted"),
+  UNREACHABLE("ready untrusted"),
+  /** Another identity than the pinned one answered: nothing goes to the host until an admin trusts it again. */
+  UNTRUSTED("ready");
 
   private final String targets;
 

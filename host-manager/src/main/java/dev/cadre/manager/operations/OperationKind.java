@@ -9,6 +9,7 @@ public enum OperationKind {
   REMOVE_HOST,
   DRAIN_HOST,
   RESUME_HOST,
+  TRUST_HOST,
   CREATE_APP,
   DELETE_APP,
   CONVERT_SERVICE,

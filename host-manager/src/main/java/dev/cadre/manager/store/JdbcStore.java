@@ -188,6 +188,21 @@ public final class JdbcStore implements Store {
     sql.txVoid(c -> update(c, "DELETE FROM hosts WHERE name = ?", name));
   }
 
+  @Override
+  public Optional<String> hostFingerprint(String host) {
+    return sql.tx(c -> one(c, "SELECT fingerprint FROM hosts WHERE name = ? AND fingerprint IS NOT NULL",
+        r -> r.getString(1), host));
+  }
+
+  @Override
+  public void pinHost(String host, String fingerprint) {
+    sql.txVoid(c -> {
+      if (update(c, "UPDATE hosts SET fingerprint = ? WHERE name = ?", fingerprint, host) == 0) {
+        throw new dev.cadre.driver.NotFoundException(null, "host '" + host + "' not found");
+      }
+    });
+  }
+
   // ---- apps
 
   @Override

@@ -49,6 +49,12 @@ public interface Store extends AutoCloseable {
 
   void deleteHost(String name);
 
+  /** The identity pinned for {@code host} (see {@code HostDriver.serverIdentity}), if any. */
+  Optional<String> hostFingerprint(String host);
+
+  /** Pins {@code fingerprint} (null: nothing pinned) as the identity {@code host} must present. */
+  void pinHost(String host, String fingerprint);
+
   // ---- apps, services, members
 
   /** The app, its services, its members (already placed) and the operation that builds them, at once. */
