@@ -37,6 +37,7 @@ class CliAgainstServerTest {
   @AfterEach
   void stop() {
     api.close();
+    plane.close();
   }
 
   Run cadre(String... args) {
