@@ -287,6 +287,7 @@ final class FakeControlPlane implements ControlPlane {
 
   @Override
   public synchronized dev.cadre.manager.store.AccessStore access() {
+    maybeFail();
     if (store == null) {
       // tokens and the audit log live in the real store: an embedded database in memory, gone with the pool
       store = dev.cadre.manager.store.JdbcStore.open("jdbc:h2:mem:fake-" + java.util.UUID.randomUUID(), null, null, 2);
