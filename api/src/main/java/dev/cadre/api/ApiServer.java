@@ -1,6 +1,7 @@
 package dev.cadre.api;
 
 import dev.cadre.api.auth.AdminToken;
+import dev.cadre.api.auth.AuditLog;
 import dev.cadre.api.auth.BearerAuth;
 import dev.cadre.api.http.ErrorMapping;
 import dev.cadre.api.http.Json;
@@ -12,10 +13,12 @@ import dev.cadre.api.routes.EventStream;
 import dev.cadre.api.routes.HostRoutes;
 import dev.cadre.api.routes.OperationRoutes;
 import dev.cadre.api.routes.SystemRoutes;
+import dev.cadre.api.routes.TokenRoutes;
 import dev.cadre.manager.ControlPlane;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -64,7 +67,9 @@ public final class ApiServer implements AutoCloseable {
         }
       });
     });
-    app.before(new BearerAuth(token));
+    Clock clock = Clock.systemUTC();
+    app.before(new BearerAuth(token, plane::access, clock));
+    app.after(new AuditLog(plane::access, clock));
     ErrorMapping.install(app);
     Accepted accepted = new Accepted(metrics.registry());
     SystemRoutes.register(app, plane, metrics);
@@ -72,6 +77,7 @@ public final class ApiServer implements AutoCloseable {
     AppRoutes.register(app, plane, accepted);
     BackupRoutes.register(app, plane, accepted);
     OperationRoutes.register(app, plane, waiters);
+    TokenRoutes.register(app, plane, token, clock);
     events.register(app);
   }
 

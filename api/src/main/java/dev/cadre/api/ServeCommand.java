@@ -51,8 +51,15 @@ public final class ServeCommand implements Callable<Integer> {
   public Running start() {
     Path dir = resolveDataDir();
     Listen address = Listen.parse(listen);
+    DataDir.prepare(dir);
     AdminToken token = AdminToken.loadOrCreate(dir);
     ControlPlane plane = ControlPlanes.open(dir, store, backupDir);
+    try {
+      DataDir.tightenDatabase(dir);
+    } catch (RuntimeException e) {
+      plane.close();
+      throw e;
+    }
     ApiServer api;
     try {
       api = ApiServer.start(plane, token, address.host(), address.port());

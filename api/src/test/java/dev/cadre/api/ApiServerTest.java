@@ -52,6 +52,7 @@ class ApiServerTest {
   @AfterEach
   void stop() {
     api.close();
+    plane.close();
   }
 
   static void assertError(Response r, int status, String code) {

@@ -1,6 +1,7 @@
 package dev.cadre.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,6 +38,7 @@ class CliAgainstServerTest {
   @AfterEach
   void stop() {
     api.close();
+    plane.close();
   }
 
   Run cadre(String... args) {
@@ -71,7 +73,10 @@ class CliAgainstServerTest {
     Run json = cadre("apps", "show", "shop", "--json");
     JsonNode app = ApiHarness.JSON.readTree(json.out());
     assertEquals(2, app.path("services").get(0).path("members").size());
+    assertFalse(json.out().contains("\"pw\""), "the app read carries no secrets: " + json.out());
     assertTrue(cadre("apps", "show", "shop", "--secrets").out().contains("secret web.password=pw"));
+    assertEquals("pw", ApiHarness.JSON.readTree(cadre("apps", "show", "shop", "--secrets", "--json").out())
+        .path("services").get(0).path("secrets").path("password").asText());
     assertTrue(cadre("apps").out().contains("web(busybox)"));
     assertTrue(cadre("templates").out().contains("busybox"));
     assertTrue(cadre("status").out().contains("1 apps, 2 members"), cadre("status").out());
@@ -169,5 +174,34 @@ class CliAgainstServerTest {
     Run r = cadre("apps", "convert", "shop", "web", "--topology", "redundant");
     assertEquals(ExitCodes.CONFLICT, r.exit());
     assertTrue(r.err().contains("not_supported"), r.err());
+  }
+
+  @Test
+  void tokensCreateListRevokeAndRotateAdmin() throws Exception {
+    Run created = cadre("tokens", "create", "ci", "--role", "viewer", "--apps", "shop,blog",
+        "--expires", "2999-01-01T00:00:00Z", "--json");
+    assertEquals(0, created.exit(), created.err());
+    JsonNode token = ApiHarness.JSON.readTree(created.out());
+    assertEquals(List.of("shop", "blog"), List.of(token.path("apps").get(0).asText(), token.path("apps").get(1).asText()));
+    String secret = token.path("token").asText();
+    assertEquals(200, api.call("GET", "/v1/apps", null, secret).status());
+
+    Run list = cadre("tokens", "list");
+    assertTrue(list.out().contains("ci") && list.out().contains("viewer") && list.out().contains("shop,blog"), list.out());
+    assertFalse(list.out().contains(secret), "a list never shows a token");
+
+    Run bad = cadre("tokens", "create", "x", "--role", "root");
+    assertEquals(ExitCodes.INVALID, bad.exit(), bad.err());
+    assertTrue(bad.err().contains("role"), bad.err());
+
+    assertEquals(0, cadre("tokens", "revoke", token.path("id").asText()).exit());
+    assertEquals(401, api.call("GET", "/v1/apps", null, secret).status());
+
+    Run rotated = cadre("tokens", "rotate-admin", "--json");
+    assertEquals(0, rotated.exit(), rotated.err());
+    String admin = ApiHarness.JSON.readTree(rotated.out()).path("token").asText();
+    assertEquals(admin, java.nio.file.Files.readString(dir.resolve("admin-token")).trim());
+    assertEquals(401, api.get("/v1").status(), "the old admin token stopped working");
+    assertEquals(200, api.call("GET", "/v1", null, admin).status());
   }
 }

@@ -45,6 +45,7 @@ final class FakeControlPlane implements ControlPlane {
   final List<Object> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   volatile boolean holdOperations;
+  private dev.cadre.manager.store.JdbcStore store;
   volatile int capacity = 10;
   volatile RuntimeException failNext;
   /** Off: convert, promote and move are refused as the real plane refuses them today (not supported). */
@@ -292,7 +293,22 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
-  public void close() {}
+  public synchronized dev.cadre.manager.store.AccessStore access() {
+    maybeFail();
+    if (store == null) {
+      // tokens and the audit log live in the real store: an embedded database in memory, gone with the pool
+      store = dev.cadre.manager.store.JdbcStore.open("jdbc:h2:mem:fake-" + java.util.UUID.randomUUID(), null, null, 2);
+    }
+    return store;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+  }
 
   void emit(EventView event) {
     listeners.forEach(l -> l.accept(event));

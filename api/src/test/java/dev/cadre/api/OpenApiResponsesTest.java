@@ -210,6 +210,9 @@ class OpenApiResponsesTest {
       expect(200, "GET", "/v1/apps/shop", null);
       expect(404, "GET", "/v1/apps/none", null);
       expect(400, "GET", "/v1/apps/Not_A_Name", null);
+      expect(200, "GET", "/v1/apps/shop/services/web/secrets", null);
+      expect(404, "GET", "/v1/apps/shop/services/none/secrets", null);
+      expect(400, "GET", "/v1/apps/shop/services/Not_A_Name/secrets", null);
 
       String convert = "/v1/apps/shop/services/web/convert";
       String promote = "/v1/apps/shop/services/web/members/web-1/promote";
@@ -279,6 +282,23 @@ class OpenApiResponsesTest {
       expect(400, "DELETE", "/v1/hosts/Not_A_Name", null);
       failing(409, () -> new ConflictException(null, "host 'h2' still has members"), "DELETE", "/v1/hosts/h2", null);
 
+      String secrets = "/v1/apps/shop/services/web/secrets";
+      String viewer = expect(201, "POST", "/v1/tokens", "{\"name\":\"ci\",\"role\":\"viewer\"}").path("token").asText();
+      call(403, "GET", secrets, null, viewer);
+      call(403, "POST", "/v1/tokens", "{\"name\":\"ci2\",\"role\":\"viewer\"}", viewer);
+      expect(409, "POST", "/v1/tokens", "{\"name\":\"ci\",\"role\":\"viewer\"}");
+      expect(400, "POST", "/v1/tokens", "{\"name\":\"ci2\",\"role\":\"root\"}");
+      expect(413, "POST", "/v1/tokens", TOO_LARGE);
+      expect(200, "GET", "/v1/tokens", null);
+      String tokenId = api.get("/v1/tokens").json().get(0).path("id").asText();
+      expect(200, "GET", "/v1/tokens/" + tokenId, null);
+      expect(400, "GET", "/v1/tokens/nope", null);
+      expect(404, "GET", "/v1/tokens/tk-00000000000000000000", null);
+      expect(200, "DELETE", "/v1/tokens/" + tokenId, null);
+      expect(404, "DELETE", "/v1/tokens/" + tokenId, null);
+      expect(400, "DELETE", "/v1/tokens/nope", null);
+      expect(200, "GET", "/v1/audit?limit=5", null);
+      expect(400, "GET", "/v1/audit?limit=0", null);
       expect(406, "GET", "/v1/events", null);
       answers.add(event());
       samples.put("GET /v1/events", null); // a stream: neither replayed with a failing plane nor without a token
@@ -300,6 +320,11 @@ class OpenApiResponsesTest {
           failing(500, () -> new IllegalStateException("a bug"), call[0], call[1], call[2]);
         }
       }
+      // last: the admin token the tour used stops working
+      call(400, "POST", "/v1/tokens/rotate-admin", "{\"now\":true}", api.token);
+      call(401, "POST", "/v1/tokens/rotate-admin", "", null);
+      call(200, "POST", "/v1/tokens/rotate-admin", "", api.token);
+      call(401, "POST", "/v1/tokens/rotate-admin", "", api.token);
       return answers;
     }
 

@@ -67,11 +67,21 @@ public class AppsCommand implements Callable<Integer> {
     @Mixin Connection connection;
     @Spec CommandSpec spec;
     @Parameters(paramLabel = "NAME") String name;
-    @Option(names = "--secrets", description = "also print what cadre generated for each service (passwords)") boolean secrets;
+    @Option(names = "--secrets", description = "also fetch and print what cadre generated for each service (passwords; needs an admin or"
+        + " operator token, and is audited)") boolean secrets;
 
     @Override
     public Integer call() {
-      JsonNode app = connection.client().get("/v1/apps/" + Names.path(name, "app"));
+      CadreClient client = connection.client();
+      JsonNode app = client.get("/v1/apps/" + Names.path(name, "app"));
+      if (secrets) {
+        // the app read carries no secrets: each service's come from their own (audited) endpoint
+        for (JsonNode s : app.path("services")) {
+          JsonNode answer = client.get("/v1/apps/" + Names.path(name, "app") + "/services/"
+              + Names.path(Output.text(s, "name"), "service") + "/secrets");
+          ((com.fasterxml.jackson.databind.node.ObjectNode) s).set("secrets", answer.path("secrets"));
+        }
+      }
       if (connection.json()) {
         Output.json(spec, app);
       } else {

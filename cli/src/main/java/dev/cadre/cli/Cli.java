@@ -9,7 +9,7 @@ public final class Cli {
 
   public static List<Object> commands() {
     return List.of(new HostsCommand(), new TemplatesCommand(), new AppsCommand(), new OpsCommand(),
-        new ServicesCommand(), new MembersCommand(), new EventsCommand(), new StatusCommand());
+        new ServicesCommand(), new MembersCommand(), new EventsCommand(), new StatusCommand(), new TokensCommand());
   }
 
   /** {@code --help} on every command, however deep. */

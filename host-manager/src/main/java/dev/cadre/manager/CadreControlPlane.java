@@ -294,6 +294,11 @@ public final class CadreControlPlane implements ControlPlane {
   }
 
   @Override
+  public dev.cadre.manager.store.AccessStore access() {
+    return store;
+  }
+
+  @Override
   public Summary summary() {
     return new Summary(VERSION, store.kind(), store.datacenters().size(), store.hosts().size(), store.apps().size(),
         store.allMembers().size(), store.countOperations(OperationStatus.RUNNING) + store.countOperations(OperationStatus.PENDING));

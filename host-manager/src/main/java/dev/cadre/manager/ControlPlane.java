@@ -109,6 +109,11 @@ public interface ControlPlane extends AutoCloseable {
     return java.util.Map.of();
   }
 
+  /** Tokens and the audit log, in the control plane's own store (so every server sharing it sees the same). */
+  default dev.cadre.manager.store.AccessStore access() {
+    throw new dev.cadre.driver.ConflictException(null, "not supported yet: tokens");
+  }
+
   @Override
   void close();
 }

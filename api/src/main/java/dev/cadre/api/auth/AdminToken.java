@@ -24,7 +24,8 @@ public final class AdminToken {
   public static final String TOKEN_FILE = "admin-token";
   public static final String HASH_FILE = "admin-token.sha256";
 
-  private final byte[] hash;
+  /** Replaced by {@link #rotate()}: a request checked after it sees the new hash. */
+  private volatile byte[] hash;
   private final Path tokenFile;
   private final boolean created;
 
@@ -37,7 +38,14 @@ public final class AdminToken {
   /** The hash on disk if there is one; otherwise a new token (or the token file of an interrupted first start). */
   public static AdminToken loadOrCreate(Path dataDir) {
     try {
-      Files.createDirectories(dataDir);
+      if (!Files.isDirectory(dataDir)) {
+        // only its owner may read the data dir: it holds the database and the token
+        Path parent = dataDir.toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        Files.createDirectory(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
       Path hashFile = dataDir.resolve(HASH_FILE);
       Path tokenFile = dataDir.resolve(TOKEN_FILE);
       if (Files.exists(hashFile)) {
@@ -69,6 +77,24 @@ public final class AdminToken {
     return MessageDigest.isEqual(hash, sha256(presented));
   }
 
+  /**
+   * A new admin token: written to the token file (mode 0600), then its hash, then the old token stops
+   * working. Answers the new token, which is not kept anywhere else. Other servers with their own data dir
+   * keep their own admin token.
+   */
+  public synchronized String rotate() {
+    String token = generate();
+    byte[] next = sha256(token);
+    try {
+      writePrivate(tokenFile, token + "\n");
+      writePrivate(tokenFile.resolveSibling(HASH_FILE), HexFormat.of().formatHex(next) + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write a new admin token to " + tokenFile, e);
+    }
+    hash = next;
+    return token;
+  }
+
   public Path tokenFile() {
     return tokenFile;
   }
@@ -78,13 +104,13 @@ public final class AdminToken {
     return created;
   }
 
-  static String generate() {
+  public static String generate() {
     byte[] bytes = new byte[32];
     new SecureRandom().nextBytes(bytes);
     return "cadre-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  static byte[] sha256(String token) {
+  public static byte[] sha256(String token) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {

@@ -25,6 +25,9 @@ public final class Json {
     return MAPPER;
   }
 
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties({"secrets"})
+  private interface WithoutSecrets {}
+
   static ObjectMapper create() {
     ObjectMapper mapper = JsonMapper.builder()
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -36,6 +39,8 @@ public final class Json {
         .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
         .build();
+    // secrets leave the server only through GET .../services/{svc}/secrets, never with an app
+    mapper.addMixIn(dev.cadre.manager.ServiceView.class, WithoutSecrets.class);
     for (CoercionInputShape shape : new CoercionInputShape[] {
         CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
       mapper.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);

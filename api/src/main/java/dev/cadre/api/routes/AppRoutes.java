@@ -1,14 +1,20 @@
 package dev.cadre.api.routes;
 
+import dev.cadre.api.auth.Caller;
+import dev.cadre.api.http.ApiException;
 import dev.cadre.api.http.Bodies;
 import dev.cadre.api.http.Check;
 import dev.cadre.api.http.Json;
+import dev.cadre.manager.AppRequest;
 import dev.cadre.manager.ControlPlane;
 import dev.cadre.manager.OperationView;
+import dev.cadre.manager.ServiceView;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Templates and apps, including the topology verbs (the control plane refuses those it does not offer). */
 public final class AppRoutes {
@@ -22,11 +28,33 @@ public final class AppRoutes {
     ctx.contentType(ContentType.APPLICATION_JSON).result(Json.mapper().writeValueAsBytes(value));
   }
 
+  /** {@code GET /v1/apps/{app}/services/{svc}/secrets}: the only way a service's secrets leave the server. */
+  public record Secrets(Map<String, String> secrets) {}
+
   public static void register(Javalin app, ControlPlane plane, Accepted accepted) {
     app.get("/v1/templates", ctx -> ctx.json(plane.templates()));
-    app.post("/v1/apps", ctx -> accepted.answer(ctx, plane.createApp(Bodies.read(ctx, AppBody.class).toRequest())));
-    app.get("/v1/apps", ctx -> jsonBytes(ctx, plane.apps()));
+    app.post("/v1/apps", ctx -> {
+      AppRequest request = Bodies.read(ctx, AppBody.class).toRequest();
+      Caller caller = Caller.of(ctx);
+      if (!caller.sees(request.name())) {
+        throw new ApiException(403, "forbidden", "token '" + caller.name() + "' may only create the apps "
+            + String.join(", ", new java.util.TreeSet<>(caller.apps())), Map.of("field", "name"));
+      }
+      accepted.answer(ctx, plane.createApp(request));
+    });
+    app.get("/v1/apps", ctx -> {
+      Caller caller = Caller.of(ctx);
+      jsonBytes(ctx, plane.apps().stream().filter(a -> caller.sees(a.name())).toList());
+    });
     app.get("/v1/apps/{app}", ctx -> jsonBytes(ctx, plane.app(appName(ctx))));
+    app.get("/v1/apps/{app}/services/{svc}/secrets", ctx -> {
+      String appName = appName(ctx);
+      String service = Check.pathName(ctx.pathParam("svc"), "service");
+      ServiceView found = plane.app(appName).services().stream().filter(s -> s.name().equals(service)).findFirst()
+          .orElseThrow(() -> new ApiException(404, "not_found", "service '" + service + "' not found in app '"
+              + appName + "'"));
+      ctx.header("Cache-Control", "no-store").json(new Secrets(new TreeMap<>(found.secrets())));
+    });
     app.delete("/v1/apps/{app}", ctx -> accepted.answer(ctx, plane.deleteApp(appName(ctx))));
     app.post("/v1/apps/{app}/services/{svc}/convert", ctx -> {
       String appName = appName(ctx);

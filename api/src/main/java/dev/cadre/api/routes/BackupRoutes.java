@@ -1,9 +1,11 @@
 package dev.cadre.api.routes;
 
+import dev.cadre.api.auth.Caller;
 import dev.cadre.api.http.ApiException;
 import dev.cadre.api.http.Bodies;
 import dev.cadre.api.http.Check;
 import dev.cadre.manager.ControlPlane;
+import dev.cadre.manager.RestoreRequest;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.Map;
@@ -28,8 +30,13 @@ public final class BackupRoutes {
       String appName = Check.pathName(ctx.pathParam("app"), "app");
       String service = Check.pathName(ctx.pathParam("svc"), "service");
       String id = backupId(ctx);
-      RestoreBody body = Bodies.read(ctx, RestoreBody.class);
-      accepted.answer(ctx, plane.restoreBackup(appName, service, id, body.toRequest()));
+      RestoreRequest to = Bodies.read(ctx, RestoreBody.class).toRequest();
+      Caller caller = Caller.of(ctx);
+      if (!caller.sees(to.app())) {
+        throw new ApiException(403, "forbidden", "token '" + caller.name() + "' may not restore into app '" + to.app()
+            + "'", Map.of("field", "app"));
+      }
+      accepted.answer(ctx, plane.restoreBackup(appName, service, id, to));
     });
   }
 

@@ -1,5 +1,6 @@
 package dev.cadre.api.routes;
 
+import dev.cadre.api.auth.Caller;
 import dev.cadre.api.http.ApiException;
 import dev.cadre.api.http.Json;
 import dev.cadre.manager.ControlPlane;
@@ -55,7 +56,12 @@ public final class EventStream implements AutoCloseable {
       client.sendComment("cadre events");
     }
     clients.add(client);
-    AutoCloseable subscription = plane.subscribe(event -> send(client, event));
+    Caller caller = Caller.of(client.ctx());
+    AutoCloseable subscription = plane.subscribe(event -> {
+      if (visible(caller, event)) {
+        send(client, event);
+      }
+    });
     client.onClose(() -> {
       clients.remove(client);
       try {
@@ -64,6 +70,12 @@ public final class EventStream implements AutoCloseable {
         log.debug("closing an event subscription", e);
       }
     });
+  }
+
+  /** A token limited to some apps sees their events only: by subject, or an operation's target. */
+  static boolean visible(Caller caller, EventView event) {
+    Object target = event.data().get("target");
+    return caller.seesTarget(event.subject()) || target instanceof String t && caller.seesTarget(t);
   }
 
   private static void send(SseClient client, EventView event) {

@@ -1,8 +1,12 @@
 package dev.cadre.api.routes;
 
+import dev.cadre.api.auth.Caller;
+import dev.cadre.api.auth.Role;
 import dev.cadre.api.http.ApiException;
 import dev.cadre.api.http.Check;
 import dev.cadre.manager.ControlPlane;
+import dev.cadre.manager.OperationView;
+import io.javalin.http.Context;
 import io.javalin.Javalin;
 import java.time.Duration;
 import java.util.Map;
@@ -18,11 +22,11 @@ public final class OperationRoutes {
   private OperationRoutes() {}
 
   public static void register(Javalin app, ControlPlane plane, ExecutorService waiters) {
-    app.get("/v1/operations/{id}", ctx -> ctx.json(plane.operation(Check.operationId(ctx.pathParam("id")))));
+    app.get("/v1/operations/{id}", ctx -> ctx.json(visible(ctx, plane)));
     app.get("/v1/operations/{id}/wait", ctx -> {
       String id = Check.operationId(ctx.pathParam("id"));
       Duration timeout = Duration.ofSeconds(timeoutSeconds(ctx.queryParam("timeout")));
-      plane.operation(id); // a missing operation is a 404 at once, not after the wait
+      visible(ctx, plane); // a missing (or hidden) operation is a 404 at once, not after the wait
       ctx.future(() -> CompletableFuture.supplyAsync(() -> {
         try {
           return plane.await(id, timeout);
@@ -32,7 +36,25 @@ public final class OperationRoutes {
         }
       }, waiters).thenAccept(ctx::json));
     });
-    app.delete("/v1/operations/{id}", ctx -> ctx.json(plane.cancel(Check.operationId(ctx.pathParam("id")))));
+    app.delete("/v1/operations/{id}", ctx -> {
+      OperationView op = visible(ctx, plane);
+      Caller caller = Caller.of(ctx);
+      if (caller.role() != Role.ADMIN && (op.target() == null || !op.target().startsWith("apps/"))) {
+        throw new ApiException(403, "forbidden", "cancelling an operation on " + op.target()
+            + " needs a token with role admin; token '" + caller.name() + "' has role " + caller.role().wire());
+      }
+      ctx.json(plane.cancel(op.id()));
+    });
+  }
+
+  /** The operation, or 404 when the caller's token is limited to apps it is not about. */
+  private static OperationView visible(Context ctx, ControlPlane plane) {
+    String id = Check.operationId(ctx.pathParam("id"));
+    OperationView op = plane.operation(id);
+    if (!Caller.of(ctx).seesTarget(op.target())) {
+      throw new ApiException(404, "not_found", "operation '" + id + "' not found");
+    }
+    return op;
   }
 
   /** Pure: the {@code timeout} query parameter in seconds, 0..300, default 30. */

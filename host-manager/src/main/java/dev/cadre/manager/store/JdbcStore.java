@@ -40,6 +40,7 @@ public final class JdbcStore implements Store {
   private final OperationRows operations;
   private final BackupRows backups;
   private final MoveRows moves;
+  private final AccessRows access;
   private final String kind;
   private final String storeId;
 
@@ -50,6 +51,7 @@ public final class JdbcStore implements Store {
     this.operations = new OperationRows(sql);
     this.backups = new BackupRows(sql);
     this.moves = new MoveRows(sql);
+    this.access = new AccessRows(sql);
     this.locks = new ServerLocks(pool, sql, "postgresql".equals(kind));
     this.kind = kind;
     this.storeId = loadStoreId();
@@ -510,6 +512,41 @@ public final class JdbcStore implements Store {
   @Override
   public Optional<BackupRecord> backup(String id) {
     return backups.one(id);
+  }
+
+  @Override
+  public void insertToken(TokenRecord token) {
+    access.insertToken(token);
+  }
+
+  @Override
+  public Optional<TokenRecord> tokenByHash(String hash) {
+    return access.tokenByHash(hash);
+  }
+
+  @Override
+  public Optional<TokenRecord> token(String id) {
+    return access.token(id);
+  }
+
+  @Override
+  public List<TokenRecord> tokens() {
+    return access.tokens();
+  }
+
+  @Override
+  public boolean deleteToken(String id) {
+    return access.deleteToken(id);
+  }
+
+  @Override
+  public long addAudit(AuditRecord entry) {
+    return access.addAudit(entry);
+  }
+
+  @Override
+  public List<AuditRecord> auditAfter(long after, int limit) {
+    return access.auditAfter(after, limit);
   }
 
   @Override

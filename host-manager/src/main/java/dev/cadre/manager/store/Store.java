@@ -15,7 +15,7 @@ import java.util.Set;
  * to the rest of the control plane; the composite writes ({@link #registerHost}, {@link #createApp})
  * are single transactions. Duplicates surface as {@link dev.cadre.driver.ConflictException}.
  */
-public interface Store extends AutoCloseable {
+public interface Store extends AccessStore, AutoCloseable {
 
   /** "h2" or "postgresql": what {@code GET /v1} shows. */
   String kind();

@@ -245,4 +245,44 @@ class JdbcStoreIT {
       assertTrue(store.eventsAfter(previous, 10).isEmpty());
     }
   }
+
+  @Test
+  void tokensAreFoundByHashAndGoneAfterRevocation() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    try (JdbcStore store = db.open(2)) {
+      TokenRecord viewer = new TokenRecord("tk-1", "ci", "viewer", null, null, now, "aa".repeat(32));
+      TokenRecord scoped = new TokenRecord("tk-2", "shop-ops", "operator", List.of("shop", "blog"),
+          now.plus(1, ChronoUnit.DAYS), now.plusMillis(1), "bb".repeat(32));
+      store.insertToken(viewer);
+      store.insertToken(scoped);
+      assertThrows(ConflictException.class, () -> store.insertToken(
+          new TokenRecord("tk-3", "ci", "viewer", null, null, now, "cc".repeat(32))), "names are unique");
+      assertEquals(viewer, store.tokenByHash("aa".repeat(32)).orElseThrow());
+      TokenRecord read = store.tokenByHash("bb".repeat(32)).orElseThrow();
+      assertEquals(List.of("shop", "blog"), read.apps());
+      assertEquals(scoped.expires(), read.expires());
+      assertEquals(List.of("tk-1", "tk-2"), store.tokens().stream().map(TokenRecord::id).toList());
+      assertTrue(store.deleteToken("tk-1"));
+      assertFalse(store.deleteToken("tk-1"));
+      assertTrue(store.tokenByHash("aa".repeat(32)).isEmpty());
+      assertTrue(store.token("tk-1").isEmpty());
+      assertEquals("shop-ops", store.token("tk-2").orElseThrow().name());
+    }
+  }
+
+  @Test
+  void auditEntriesPageByIdInOrder() {
+    Instant now = Instant.now();
+    try (JdbcStore store = db.open(2)) {
+      long a = store.addAudit(new AuditRecord(0, now, "admin", "POST", "/v1/apps", 202, "op-1"));
+      long b = store.addAudit(new AuditRecord(0, now, "ci", "DELETE", "/v1/apps/shop", 403, null));
+      long c = store.addAudit(new AuditRecord(0, now, "ci", "GET", "/v1/apps/shop/services/db/secrets", 200, null));
+      assertTrue(a < b && b < c);
+      List<AuditRecord> first = store.auditAfter(0, 2);
+      assertEquals(List.of(a, b), first.stream().map(AuditRecord::id).toList());
+      assertEquals("op-1", first.get(0).operationId());
+      assertEquals(403, first.get(1).status());
+      assertEquals(List.of(c), store.auditAfter(b, 10).stream().map(AuditRecord::id).toList());
+    }
+  }
 }
