@@ -4,6 +4,7 @@ import dev.cadre.driver.HostDriverFactory;
 import dev.cadre.manager.CadreControlPlane;
 import dev.cadre.manager.ControlPlane;
 import dev.cadre.manager.ControlPlaneConfig;
+import dev.cadre.manager.hosts.HostEndpoints;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,12 @@ final class ControlPlanes {
 
   /** {@code backupDir} null: {@code DATA_DIR/backups}. */
   static ControlPlane open(Path dataDir, String jdbcUrl, Path backupDir) {
-    ControlPlaneConfig config = ControlPlaneConfig.defaults(dataDir, factories());
+    return open(dataDir, jdbcUrl, backupDir, null);
+  }
+
+  /** {@code endpoints} null: {@link HostEndpoints#defaults()}. */
+  static ControlPlane open(Path dataDir, String jdbcUrl, Path backupDir, HostEndpoints endpoints) {
+    ControlPlaneConfig config = ControlPlaneConfig.defaults(dataDir, factories()).withEndpoints(endpoints);
     if (jdbcUrl != null && !jdbcUrl.isBlank()) {
       config = config.withJdbcUrl(jdbcUrl);
     }

@@ -4,7 +4,9 @@ import dev.cadre.api.auth.AdminToken;
 import dev.cadre.cli.CliException;
 import dev.cadre.cli.ExitCodes;
 import dev.cadre.manager.ControlPlane;
+import dev.cadre.manager.hosts.HostEndpoints;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -33,6 +35,15 @@ public final class ServeCommand implements Callable<Integer> {
           + " need a directory they all see)")
   Path backupDir;
 
+  @Option(names = "--allow-unix-dir", paramLabel = "DIR",
+      description = "a directory whose unix sockets may be registered as LXD hosts (repeatable; default: /var/lib/lxd"
+          + " and /var/snap/lxd/common/lxd). API callers cannot name sockets elsewhere.")
+  List<Path> unixDirs;
+
+  @Option(names = "--allow-local-zones",
+      description = "let API callers register local:// zone hosts (the zones of this machine); off by default")
+  boolean localZones;
+
   private final CountDownLatch stop = new CountDownLatch(1);
   private volatile Running running;
 
@@ -53,7 +64,8 @@ public final class ServeCommand implements Callable<Integer> {
     Listen address = Listen.parse(listen);
     DataDir.prepare(dir);
     AdminToken token = AdminToken.loadOrCreate(dir);
-    ControlPlane plane = ControlPlanes.open(dir, store, backupDir);
+    ControlPlane plane = ControlPlanes.open(dir, store, backupDir,
+        new HostEndpoints(unixDirs == null || unixDirs.isEmpty() ? HostEndpoints.DEFAULT_UNIX_DIRS : unixDirs, localZones));
     try {
       DataDir.tightenDatabase(dir);
     } catch (RuntimeException e) {

@@ -95,7 +95,8 @@ public final class CadreControlPlane implements ControlPlane {
         provisioner, workflows, ipam, work.members(), config.tuning(), clock, dependencies);
     this.roles = new Roles(store, templates, placement, operations, roleChanges, clock);
     this.watch = new FailoverWatch(store, drivers, config.hooks(), roles, work.watch(), config.tuning(), clock);
-    this.hostRegistry = new HostRegistry(store, drivers, operations, events, placement, hostImages::forget, clock);
+    this.hostRegistry = new HostRegistry(store, drivers, operations, events, placement, hostImages::forget, clock,
+        config.endpoints());
     this.drains = new Drains(store, hostRegistry, placement, operations, workflows, clock);
     dev.cadre.manager.moves.AppMove appMove = new dev.cadre.manager.moves.AppMove(store, templates, drivers, ipam,
         provisioner.move(), work.members(), roleChanges);

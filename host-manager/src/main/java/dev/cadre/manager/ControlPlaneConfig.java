@@ -3,6 +3,7 @@ package dev.cadre.manager;
 import dev.cadre.driver.HostDriverFactory;
 import dev.cadre.manager.hooks.AgentHookRunner;
 import dev.cadre.manager.hooks.HookRunner;
+import dev.cadre.manager.hosts.HostEndpoints;
 import dev.cadre.manager.provisioning.ImageSupplier;
 import dev.cadre.templates.ImageBuilder;
 import dev.cadre.templates.TemplateCatalog;
@@ -23,6 +24,7 @@ import java.util.Objects;
  * @param clock null means the system clock in UTC
  * @param tuning null means {@link Tuning#defaults()}
  * @param backupDir where backup archives are kept; null means {@code <dataDir>/backups}
+ * @param endpoints which host endpoints API callers may register; null means {@link HostEndpoints#defaults()}
  */
 public record ControlPlaneConfig(
     Path dataDir,
@@ -33,7 +35,8 @@ public record ControlPlaneConfig(
     HookRunner hooks,
     Clock clock,
     Tuning tuning,
-    Path backupDir) {
+    Path backupDir,
+    HostEndpoints endpoints) {
 
   public ControlPlaneConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -47,6 +50,13 @@ public record ControlPlaneConfig(
     clock = clock == null ? Clock.systemUTC() : clock;
     tuning = tuning == null ? Tuning.defaults() : tuning;
     backupDir = backupDir == null ? dataDir.resolve("backups") : backupDir;
+    endpoints = endpoints == null ? HostEndpoints.defaults() : endpoints;
+  }
+
+  /** The operator's defaults for host endpoints. */
+  public ControlPlaneConfig(Path dataDir, String jdbcUrl, List<HostDriverFactory> factories, TemplateCatalog templates,
+      ImageSupplier images, HookRunner hooks, Clock clock, Tuning tuning, Path backupDir) {
+    this(dataDir, jdbcUrl, factories, templates, images, hooks, clock, tuning, backupDir, null);
   }
 
   /** Backups in {@code <dataDir>/backups}. */
@@ -61,14 +71,18 @@ public record ControlPlaneConfig(
   }
 
   public ControlPlaneConfig withJdbcUrl(String url) {
-    return new ControlPlaneConfig(dataDir, url, factories, templates, images, hooks, clock, tuning, backupDir);
+    return new ControlPlaneConfig(dataDir, url, factories, templates, images, hooks, clock, tuning, backupDir, endpoints);
   }
 
   public ControlPlaneConfig withTuning(Tuning t) {
-    return new ControlPlaneConfig(dataDir, jdbcUrl, factories, templates, images, hooks, clock, t, backupDir);
+    return new ControlPlaneConfig(dataDir, jdbcUrl, factories, templates, images, hooks, clock, t, backupDir, endpoints);
   }
 
   public ControlPlaneConfig withBackupDir(Path dir) {
-    return new ControlPlaneConfig(dataDir, jdbcUrl, factories, templates, images, hooks, clock, tuning, dir);
+    return new ControlPlaneConfig(dataDir, jdbcUrl, factories, templates, images, hooks, clock, tuning, dir, endpoints);
+  }
+
+  public ControlPlaneConfig withEndpoints(HostEndpoints e) {
+    return new ControlPlaneConfig(dataDir, jdbcUrl, factories, templates, images, hooks, clock, tuning, backupDir, e);
   }
 }

@@ -44,10 +44,11 @@ public final class HostRegistry {
   private final Placement placement;
   private final Consumer<String> forgotten;
   private final Clock clock;
+  private final HostEndpoints endpoints;
 
   /** {@code forgotten} hears the name of each host removed (caches keyed by host drop it). */
   public HostRegistry(Store store, DriverRegistry drivers, Operations operations, EventBus events, Placement placement,
-      Consumer<String> forgotten, Clock clock) {
+      Consumer<String> forgotten, Clock clock, HostEndpoints endpoints) {
     this.store = store;
     this.drivers = drivers;
     this.operations = operations;
@@ -55,6 +56,7 @@ public final class HostRegistry {
     this.placement = placement;
     this.forgotten = forgotten;
     this.clock = clock;
+    this.endpoints = endpoints;
   }
 
   public OperationView register(HostRequest r) {
@@ -141,6 +143,7 @@ public final class HostRegistry {
     if (r.endpoint() == null || r.endpoint().isBlank() || r.endpoint().length() > 512) {
       throw new InvalidInputException(null, "endpoint is required (at most 512 characters), e.g. unix:///var/lib/lxd/unix.socket");
     }
+    endpoints.check(r.driver(), r.endpoint());
     Names.require("datacenter", r.datacenter());
     Validation.requireNetworkName(r.network());
     if (r.trust() != null && r.trust().length() > 1024) {
