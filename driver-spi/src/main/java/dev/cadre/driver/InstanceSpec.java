@@ -14,6 +14,7 @@ public record InstanceSpec(
     int cpus,
     long memoryMiB,
     long rootDiskMiB,
+    int processes,
     NicSpec nic,
     Map<String, String> metadata) {
 
@@ -28,6 +29,9 @@ public record InstanceSpec(
     }
     if (rootDiskMiB < 0 || rootDiskMiB > 1024L * 1024 * 1024) {
       throw new InvalidInputException(null, "rootDiskMiB must be between 0 (pool default) and 1 PiB, got " + rootDiskMiB);
+    }
+    if (processes < 0 || processes > 10_000_000) {
+      throw new InvalidInputException(null, "processes must be between 0 (no limit) and 10000000, got " + processes);
     }
     metadata = metadata == null ? Map.of() : Map.copyOf(new TreeMap<>(metadata));
     metadata.forEach((k, v) -> Validation.requireMetadata(k, v));
@@ -44,6 +48,7 @@ public record InstanceSpec(
     private int cpus;
     private long memoryMiB;
     private long rootDiskMiB;
+    private int processes;
     private NicSpec nic;
     private final Map<String, String> metadata = new TreeMap<>();
 
@@ -67,6 +72,12 @@ public record InstanceSpec(
       return this;
     }
 
+    /** The most processes (threads included) the instance may run at once: a fork bomb inside stops there. */
+    public Builder processes(int processes) {
+      this.processes = processes;
+      return this;
+    }
+
     public Builder nic(String network, String ipv4) {
       this.nic = new NicSpec(network, ipv4);
       return this;
@@ -78,7 +89,7 @@ public record InstanceSpec(
     }
 
     public InstanceSpec build() {
-      return new InstanceSpec(name, image, cpus, memoryMiB, rootDiskMiB, nic, metadata);
+      return new InstanceSpec(name, image, cpus, memoryMiB, rootDiskMiB, processes, nic, metadata);
     }
   }
 }

@@ -289,7 +289,8 @@ public final class FakeHostDriver implements HostDriver {
     InstanceSpec s = source.spec;
     NicSpec nic = request.nic() != null ? request.nic() : s.nic();
     Box copy = new Box();
-    copy.spec = new InstanceSpec(request.target(), s.image(), s.cpus(), s.memoryMiB(), s.rootDiskMiB(), nic, s.metadata());
+    copy.spec = new InstanceSpec(request.target(), s.image(), s.cpus(), s.memoryMiB(), s.rootDiskMiB(), s.processes(), nic,
+        s.metadata());
     copy.files.putAll(source.files);
     copy.snapshots.putAll(source.snapshots);
     other.images.add(s.image());

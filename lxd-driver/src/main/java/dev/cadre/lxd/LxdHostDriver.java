@@ -194,6 +194,9 @@ public final class LxdHostDriver implements HostDriver {
     if (spec.memoryMiB() > 0) {
       config.put("limits.memory", spec.memoryMiB() + "MiB");
     }
+    if (spec.processes() > 0) {
+      config.put("limits.processes", Integer.toString(spec.processes()));
+    }
     spec.metadata().forEach((k, v) -> config.put(METADATA_PREFIX + k, v));
     ObjectNode devices = body.putObject("devices");
     if (spec.nic() != null) {

@@ -8,7 +8,8 @@ import java.util.Objects;
  * A service template as its {@code template.json} describes it.
  *
  * @param plan topologies, behaviors, roles per topology, ports, data directories, users
- * @param resources what one member needs: {@code cpus}, {@code memory_mib}, {@code disk_mib}
+ * @param resources what one member needs: {@code cpus}, {@code memory_mib}, {@code disk_mib}, and at most
+ *     {@code processes} (optional)
  * @param secrets names of the secrets cadre generates per service (passed as {@code CADRE_SECRET_<NAME>})
  * @param hooks the hooks the template implements
  * @param recipeHash sha256 (hex) over every file of the template and the shared recipes: the image's identity
@@ -79,6 +80,11 @@ public record Template(
 
   public int cpus() {
     return resources.path("cpus").asInt();
+  }
+
+  /** The most processes one member may run at once (0: no limit), from {@code resources.processes}. */
+  public int processes() {
+    return resources.path("processes").asInt(0);
   }
 
   public long memoryMiB() {

@@ -222,6 +222,10 @@ public final class TemplateCatalog {
         throw new InvalidInputException(null, where + "resources." + field + " must be a positive number");
       }
     }
+    if (!resources.path("processes").isMissingNode() && !(resources.path("processes").canConvertToInt()
+        && resources.path("processes").asInt() >= 16 && resources.path("processes").asInt() <= 100_000)) {
+      throw new InvalidInputException(null, where + "resources.processes must be a number from 16 to 100000");
+    }
     List<String> secrets = texts(doc.path("secrets"));
     for (String s : secrets) {
       if (!SECRET.matcher(s).matches()) {

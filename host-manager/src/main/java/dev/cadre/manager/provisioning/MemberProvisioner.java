@@ -206,6 +206,7 @@ public final class MemberProvisioner {
         .cpus(m.cpus())
         .memoryMiB(m.memoryMiB())
         .rootDiskMiB(m.diskMiB())
+        .processes(job.template().processes())
         .nic(job.network(), m.ip())
         .metadata(Containers.STORE, containers.storeId())
         .metadata(Containers.APP, m.app())
