@@ -33,10 +33,19 @@ public final class CadreClient {
   private final HttpClient http;
 
   public CadreClient(String baseUrl, String token, Path tokenFile) {
+    this(baseUrl, token, tokenFile, null);
+  }
+
+  /** {@code fingerprint}: the SHA-256 of the server's certificate to trust alone; null trusts the system's CAs. */
+  public CadreClient(String baseUrl, String token, Path tokenFile, String fingerprint) {
     this.baseUrl = baseUrl;
     this.token = token;
     this.tokenFile = tokenFile;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (fingerprint != null) {
+      builder.sslContext(new PinnedCertificate(fingerprint).context());
+    }
+    this.http = builder.build();
   }
 
   /** One server-sent event. */
@@ -200,6 +209,11 @@ public final class CadreClient {
   }
 
   private CliException unreachable(IOException e) {
+    if (e instanceof javax.net.ssl.SSLException || e.getCause() instanceof javax.net.ssl.SSLException) {
+      return new CliException(ExitCodes.UNREACHABLE, "TLS with cadre at " + baseUrl + " failed (" + e.getMessage()
+          + "); trust the server's certificate with CADRE_FINGERPRINT or --fingerprint (the SHA-256 'cadre serve'"
+          + " prints at start)", e);
+    }
     String why = e instanceof ConnectException ? "connection refused"
         : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return new CliException(ExitCodes.UNREACHABLE, "cannot reach cadre at " + baseUrl + " (" + why
