@@ -57,6 +57,7 @@ public final class BodyLimit implements Filter {
     response.setHeader("Connection", "close");
     response.setContentType("application/json");
     response.getOutputStream().write(Json.mapper().writeValueAsBytes(ErrorBody.of(e.code(), e.getMessage(), e.details())));
+    response.flushBuffer(); // committed now: Jetty must not wait for (or drain) the body before answering
   }
 
   /** The request with an input stream that refuses to go past the limit. */
