@@ -43,7 +43,7 @@ public class HostsCommand implements Callable<Integer> {
     }
 
     static int list(CommandSpec spec, Connection connection) {
-      JsonNode hosts = connection.client().get("/v1/hosts");
+      JsonNode hosts = connection.client().getAll("/v1/hosts");
       if (connection.json()) {
         Output.json(spec, hosts);
       } else {

@@ -3,12 +3,16 @@ package dev.cadre.api.routes;
 import dev.cadre.api.http.Bodies;
 import dev.cadre.api.http.Check;
 import dev.cadre.api.http.Json;
+import dev.cadre.manager.AppView;
 import dev.cadre.manager.ControlPlane;
 import dev.cadre.manager.OperationView;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
 
 /** Templates and apps, including the topology verbs (the control plane refuses those it does not offer). */
 public final class AppRoutes {
@@ -25,7 +29,7 @@ public final class AppRoutes {
   public static void register(Javalin app, ControlPlane plane, Accepted accepted) {
     app.get("/v1/templates", ctx -> ctx.json(plane.templates()));
     app.post("/v1/apps", ctx -> accepted.answer(ctx, plane.createApp(Bodies.read(ctx, AppBody.class).toRequest())));
-    app.get("/v1/apps", ctx -> jsonBytes(ctx, plane.apps()));
+    app.get("/v1/apps", ctx -> jsonBytes(ctx, Pages.page(ctx, byName(plane.apps(), AppView::name), AppView::name, true)));
     app.get("/v1/apps/{app}", ctx -> jsonBytes(ctx, plane.app(appName(ctx))));
     app.delete("/v1/apps/{app}", ctx -> accepted.answer(ctx, plane.deleteApp(appName(ctx))));
     app.post("/v1/apps/{app}/services/{svc}/convert", ctx -> {
@@ -50,6 +54,10 @@ public final class AppRoutes {
         accepted.answer(ctx, plane.moveApp(appName, body.validDatacenter(), body.validMethod()));
       }
     });
+  }
+
+  static <T> List<T> byName(List<T> items, Function<T, String> name) {
+    return items.stream().sorted(Comparator.comparing(name)).toList();
   }
 
   private static String appName(Context ctx) {
