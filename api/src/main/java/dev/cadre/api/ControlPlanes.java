@@ -29,7 +29,15 @@ final class ControlPlanes {
 
   /** {@code backupDir} null: {@code DATA_DIR/backups}. */
   static ControlPlane open(Path dataDir, String jdbcUrl, Path backupDir) {
+    return open(dataDir, jdbcUrl, backupDir, null);
+  }
+
+  /** {@code retention} null: the default (7 days) for events and finished operations. */
+  static ControlPlane open(Path dataDir, String jdbcUrl, Path backupDir, java.time.Duration retention) {
     ControlPlaneConfig config = ControlPlaneConfig.defaults(dataDir, factories());
+    if (retention != null) {
+      config = config.withTuning(config.tuning().withRetention(retention));
+    }
     if (jdbcUrl != null && !jdbcUrl.isBlank()) {
       config = config.withJdbcUrl(jdbcUrl);
     }

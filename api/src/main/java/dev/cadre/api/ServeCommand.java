@@ -52,6 +52,10 @@ public final class ServeCommand implements Callable<Integer> {
       description = "largest request body taken, e.g. 512KiB, 4MiB (default ${DEFAULT-VALUE}); larger ones get 413")
   String maxBody;
 
+  @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "7d",
+      description = "how long events and finished operations are kept, e.g. 12h, 30d (default ${DEFAULT-VALUE})")
+  String retention;
+
   private final CountDownLatch stop = new CountDownLatch(1);
   private volatile Running running;
 
@@ -71,9 +75,10 @@ public final class ServeCommand implements Callable<Integer> {
     Path dir = resolveDataDir();
     Listen address = Listen.parse(listen);
     long maxBodyBytes = Sizes.parse(maxBody, "--max-body", Sizes.MIN_BODY, Sizes.MAX_BODY);
+    java.time.Duration keep = Sizes.duration(retention, "--retention");
     ServerCertificate certificate = certificate(address, dir);
     AdminToken token = AdminToken.loadOrCreate(dir);
-    ControlPlane plane = ControlPlanes.open(dir, store, backupDir);
+    ControlPlane plane = ControlPlanes.open(dir, store, backupDir, keep);
     ApiServer api;
     try {
       api = ApiServer.start(plane, token, new ApiServer.Options(address.host(), address.port(), certificate, maxBodyBytes));

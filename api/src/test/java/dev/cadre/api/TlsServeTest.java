@@ -172,6 +172,16 @@ class TlsServeTest {
   }
 
   @Test
+  void retentionsAreValidated() {
+    assertEquals(Duration.ofHours(12), Sizes.duration("12h", "--retention"));
+    assertEquals(Duration.ofDays(30), Sizes.duration("30d", "--retention"));
+    for (String bad : new String[] {"", "0h", "7", "1w", "-1d", "4000d", "1.5d"}) {
+      CliException e = assertThrows(CliException.class, () -> Sizes.duration(bad, "--retention"), bad);
+      assertEquals(ExitCodes.USAGE, e.exitCode());
+    }
+  }
+
+  @Test
   void maxBodySizesAreValidated() {
     assertEquals(1 << 20, Sizes.parse("1MiB", "--max-body", Sizes.MIN_BODY, Sizes.MAX_BODY));
     assertEquals(512 << 10, Sizes.parse("512KiB", "--max-body", Sizes.MIN_BODY, Sizes.MAX_BODY));
