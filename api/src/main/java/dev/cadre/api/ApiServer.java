@@ -3,6 +3,7 @@ package dev.cadre.api;
 import dev.cadre.api.auth.AdminToken;
 import dev.cadre.api.auth.AuditLog;
 import dev.cadre.api.auth.BearerAuth;
+import dev.cadre.api.http.BodyLimit;
 import dev.cadre.api.http.ErrorMapping;
 import dev.cadre.api.http.Json;
 import dev.cadre.api.metrics.Metrics;
@@ -14,6 +15,7 @@ import dev.cadre.api.routes.HostRoutes;
 import dev.cadre.api.routes.OperationRoutes;
 import dev.cadre.api.routes.SystemRoutes;
 import dev.cadre.api.routes.TokenRoutes;
+import dev.cadre.api.tls.ServerCertificate;
 import dev.cadre.manager.ControlPlane;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
@@ -25,9 +27,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.servlet.FilterHolder;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * The REST server: Javalin with the routes of API.md, bearer auth, the one error mapping and metrics.
@@ -41,12 +51,30 @@ public final class ApiServer implements AutoCloseable {
 
   public record Route(String method, String path) {}
 
+  /**
+   * Where and how to listen.
+   *
+   * @param tls null: plain HTTP; else HTTPS only, with this certificate
+   * @param maxBodyBytes the largest request body taken (larger ones: 413 before they are read whole)
+   */
+  public record Options(String host, int port, ServerCertificate tls, long maxBodyBytes) {
+    public Options {
+      if (maxBodyBytes < 1) {
+        throw new IllegalArgumentException("maxBodyBytes must be positive");
+      }
+    }
+
+    public static Options plain(String host, int port) {
+      return new Options(host, port, null, BodyLimit.DEFAULT_MAX_BYTES);
+    }
+  }
+
   private final Javalin app;
   private final EventStream events;
   private final ExecutorService waiters;
   private final List<Route> routes = Collections.synchronizedList(new ArrayList<>());
 
-  private ApiServer(ControlPlane plane, AdminToken token) {
+  private ApiServer(ControlPlane plane, AdminToken token, Options options) {
     AtomicInteger waiterIds = new AtomicInteger();
     this.waiters = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "cadre-wait-" + waiterIds.incrementAndGet());
@@ -60,6 +88,12 @@ public final class ApiServer implements AutoCloseable {
       config.jsonMapper(new JavalinJackson(Json.mapper(), false));
       config.http.disableCompression();
       config.http.defaultContentType = "application/json";
+      config.http.maxRequestSize = options.maxBodyBytes();
+      config.jetty.modifyServletContextHandler(handler -> handler.addFilter(
+          new FilterHolder(new BodyLimit(options.maxBodyBytes())), "/*", EnumSet.of(DispatcherType.REQUEST)));
+      if (options.tls() != null) {
+        config.jetty.addConnector((server, http) -> tlsConnector(server, http, options));
+      }
       config.requestLogger.http(metrics::record);
       config.events.handlerAdded(meta -> {
         if (VERBS.contains(meta.getHttpMethod())) {
@@ -81,16 +115,40 @@ public final class ApiServer implements AutoCloseable {
     events.register(app);
   }
 
-  /** Starts on {@code host:port} (port 0: any free port). */
+  /** Starts on {@code host:port} (port 0: any free port), plain HTTP with the default body limit. */
   public static ApiServer start(ControlPlane plane, AdminToken token, String host, int port) {
-    ApiServer server = new ApiServer(plane, token);
-    server.app.start(host, port);
+    return start(plane, token, Options.plain(host, port));
+  }
+
+  public static ApiServer start(ControlPlane plane, AdminToken token, Options options) {
+    ApiServer server = new ApiServer(plane, token, options);
+    if (options.tls() != null) {
+      server.app.start(); // the TLS connector is the only one: Javalin adds its plain one only when there is none
+    } else {
+      server.app.start(options.host(), options.port());
+    }
     for (Connector connector : server.app.jettyServer().server().getConnectors()) {
       if (connector instanceof ServerConnector sc) {
         sc.setIdleTimeout(IDLE_TIMEOUT_MS);
       }
     }
     return server;
+  }
+
+  /** HTTPS only: the operator's or the self-signed certificate; SNI is not required (clients pin the certificate). */
+  private static Connector tlsConnector(org.eclipse.jetty.server.Server server, HttpConfiguration http, Options options) {
+    char[] password = java.util.UUID.randomUUID().toString().toCharArray();
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStore(options.tls().keyStore(password));
+    ssl.setKeyStorePassword(new String(password));
+    ssl.setSniRequired(false);
+    HttpConfiguration https = new HttpConfiguration(http);
+    https.addCustomizer(new SecureRequestCustomizer(false));
+    ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+        new HttpConnectionFactory(https));
+    connector.setHost(options.host());
+    connector.setPort(options.port());
+    return connector;
   }
 
   public int port() {

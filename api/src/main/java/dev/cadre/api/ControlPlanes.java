@@ -30,12 +30,16 @@ final class ControlPlanes {
 
   /** {@code backupDir} null: {@code DATA_DIR/backups}. */
   static ControlPlane open(Path dataDir, String jdbcUrl, Path backupDir) {
-    return open(dataDir, jdbcUrl, backupDir, null);
+    return open(dataDir, jdbcUrl, backupDir, null, null);
   }
 
-  /** {@code endpoints} null: {@link HostEndpoints#defaults()}. */
-  static ControlPlane open(Path dataDir, String jdbcUrl, Path backupDir, HostEndpoints endpoints) {
+  /** {@code retention} null: the default (7 days) for events and finished operations; {@code endpoints} null: {@link HostEndpoints#defaults()}. */
+  static ControlPlane open(Path dataDir, String jdbcUrl, Path backupDir, java.time.Duration retention,
+      HostEndpoints endpoints) {
     ControlPlaneConfig config = ControlPlaneConfig.defaults(dataDir, factories()).withEndpoints(endpoints);
+    if (retention != null) {
+      config = config.withTuning(config.tuning().withRetention(retention));
+    }
     if (jdbcUrl != null && !jdbcUrl.isBlank()) {
       config = config.withJdbcUrl(jdbcUrl);
     }

@@ -1,6 +1,7 @@
 package dev.cadre.api;
 
 import dev.cadre.api.auth.AdminToken;
+import dev.cadre.api.tls.ServerCertificate;
 import dev.cadre.cli.CliException;
 import dev.cadre.cli.ExitCodes;
 import dev.cadre.manager.ControlPlane;
@@ -44,6 +45,28 @@ public final class ServeCommand implements Callable<Integer> {
       description = "let API callers register local:// zone hosts (the zones of this machine); off by default")
   boolean localZones;
 
+  @Option(names = "--tls", description = "serve HTTPS also on a loopback address (beyond loopback it is always HTTPS"
+      + " unless --plain-http)")
+  boolean tls;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "the server certificate (PEM, may hold its chain); default: DATA_DIR/server.crt, self-signed on first start")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "the certificate's private key (PEM, unencrypted)")
+  Path tlsKey;
+
+  @Option(names = "--plain-http", description = "plain HTTP beyond loopback (only behind a proxy that does TLS)")
+  boolean plainHttp;
+
+  @Option(names = "--max-body", paramLabel = "SIZE", defaultValue = "1MiB",
+      description = "largest request body taken, e.g. 512KiB, 4MiB (default ${DEFAULT-VALUE}); larger ones get 413")
+  String maxBody;
+
+  @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "7d",
+      description = "how long events and finished operations are kept, e.g. 12h, 30d (default ${DEFAULT-VALUE})")
+  String retention;
+
   private final CountDownLatch stop = new CountDownLatch(1);
   private volatile Running running;
 
@@ -63,8 +86,11 @@ public final class ServeCommand implements Callable<Integer> {
     Path dir = resolveDataDir();
     Listen address = Listen.parse(listen);
     DataDir.prepare(dir);
+    long maxBodyBytes = Sizes.parse(maxBody, "--max-body", Sizes.MIN_BODY, Sizes.MAX_BODY);
+    java.time.Duration keep = Sizes.duration(retention, "--retention");
+    ServerCertificate certificate = certificate(address, dir);
     AdminToken token = AdminToken.loadOrCreate(dir);
-    ControlPlane plane = ControlPlanes.open(dir, store, backupDir,
+    ControlPlane plane = ControlPlanes.open(dir, store, backupDir, keep,
         new HostEndpoints(unixDirs == null || unixDirs.isEmpty() ? HostEndpoints.DEFAULT_UNIX_DIRS : unixDirs, localZones));
     try {
       DataDir.tightenDatabase(dir);
@@ -74,16 +100,45 @@ public final class ServeCommand implements Callable<Integer> {
     }
     ApiServer api;
     try {
-      api = ApiServer.start(plane, token, address.host(), address.port());
+      api = ApiServer.start(plane, token, new ApiServer.Options(address.host(), address.port(), certificate, maxBodyBytes));
     } catch (RuntimeException e) {
       plane.close();
       throw new CliException(ExitCodes.FAILED, "cannot listen on " + listen + ": " + e.getMessage(), e);
     }
-    log.info("cadre listening on http://{}:{} (data dir {})", address.host(), api.port(), dir.toAbsolutePath());
+    String scheme = certificate == null ? "http" : "https";
+    log.info("cadre listening on {}://{}:{} (data dir {})", scheme, Listen.urlHost(address.host()), api.port(),
+        dir.toAbsolutePath());
+    if (certificate != null) {
+      log.info("TLS certificate{} fingerprint (SHA-256): {}; clients pin it with CADRE_FINGERPRINT",
+          certificate.created() ? " (self-signed, written to " + dir.resolve(ServerCertificate.CERT_FILE).toAbsolutePath()
+              + ")" : "", certificate.fingerprint());
+    }
     log.info("admin token {} {} (mode 0600); send it as 'Authorization: Bearer TOKEN'",
         token.created() ? "written to" : "is in", token.tokenFile().toAbsolutePath());
     running = new Running(api, plane, token, dir);
     return running;
+  }
+
+  /** Null for plain HTTP; refuses plain HTTP beyond loopback unless asked for, and any half-given TLS setup. */
+  ServerCertificate certificate(Listen address, Path dir) {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new CliException(ExitCodes.USAGE, "--tls-cert and --tls-key go together");
+    }
+    boolean wantsTls = tls || tlsCert != null;
+    if (plainHttp && wantsTls) {
+      throw new CliException(ExitCodes.USAGE, "--plain-http cannot be combined with --tls, --tls-cert or --tls-key");
+    }
+    if (plainHttp || (!wantsTls && address.loopback())) {
+      return null;
+    }
+    try {
+      return tlsCert != null ? ServerCertificate.fromPem(tlsCert, tlsKey)
+          : ServerCertificate.loadOrCreate(dir, ServerCertificate.namesFor(address.host()));
+    } catch (ServerCertificate.TlsException e) {
+      throw new CliException(ExitCodes.FAILED, "cannot set up TLS for --listen " + listen + ": " + e.getMessage()
+          + (address.loopback() ? "" : "; a listen address beyond loopback needs TLS (--tls-cert/--tls-key, or a"
+          + " writable data dir for a self-signed certificate), or --plain-http behind a proxy that does TLS"), e);
+    }
   }
 
   public void stop() {
@@ -127,6 +182,25 @@ public final class ServeCommand implements Callable<Integer> {
         throw new CliException(ExitCodes.USAGE, "--listen port must be 0-65535, got '" + value + "'");
       }
       return new Listen(host, port);
+    }
+
+    /** 127.0.0.0/8, ::1 and localhost; any other name or address counts as reachable from elsewhere. */
+    boolean loopback() {
+      if (host.equalsIgnoreCase("localhost")) {
+        return true;
+      }
+      if (host.matches("[0-9.]+") || host.contains(":")) {
+        try {
+          return java.net.InetAddress.getByName(host).isLoopbackAddress(); // a literal: no name lookup
+        } catch (java.net.UnknownHostException e) {
+          return false;
+        }
+      }
+      return false;
+    }
+
+    static String urlHost(String host) {
+      return host.contains(":") ? "[" + host + "]" : host;
     }
   }
 }

@@ -50,10 +50,11 @@ class OpenApiCoverageTest {
       collectRefs(doc, refs);
       assertFalse(refs.isEmpty());
       for (String ref : refs) {
-        // #/components/<schemas|responses>/<name>
+        // #/components/<schemas|responses|parameters|headers>/<name>
         String[] parts = ref.split("/");
         assertEquals(4, parts.length, ref);
-        assertTrue(ref.startsWith("#/components/schemas/") || ref.startsWith("#/components/responses/"), ref);
+        assertTrue(ref.startsWith("#/components/schemas/") || ref.startsWith("#/components/responses/")
+            || ref.startsWith("#/components/parameters/") || ref.startsWith("#/components/headers/"), ref);
         assertFalse(doc.path("components").path(parts[2]).path(parts[3]).isMissingNode(), ref);
       }
       doc.path("paths").forEach(path -> path.forEach(op -> {

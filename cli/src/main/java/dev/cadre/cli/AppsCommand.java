@@ -41,7 +41,7 @@ public class AppsCommand implements Callable<Integer> {
     }
 
     static int list(CommandSpec spec, Connection connection) {
-      JsonNode apps = connection.client().get("/v1/apps");
+      JsonNode apps = connection.client().getAll("/v1/apps");
       if (connection.json()) {
         Output.json(spec, apps);
         return ExitCodes.OK;

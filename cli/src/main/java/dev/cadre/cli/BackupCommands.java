@@ -50,7 +50,7 @@ final class BackupCommands {
 
     @Override
     public Integer call() {
-      JsonNode backups = connection.client().get(servicePath(app, service) + "/backups");
+      JsonNode backups = connection.client().getAll(servicePath(app, service) + "/backups");
       if (connection.json()) {
         Output.json(spec, backups);
         return ExitCodes.OK;

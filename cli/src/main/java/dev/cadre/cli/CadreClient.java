@@ -33,10 +33,19 @@ public final class CadreClient {
   private final HttpClient http;
 
   public CadreClient(String baseUrl, String token, Path tokenFile) {
+    this(baseUrl, token, tokenFile, null);
+  }
+
+  /** {@code fingerprint}: the SHA-256 of the server's certificate to trust alone; null trusts the system's CAs. */
+  public CadreClient(String baseUrl, String token, Path tokenFile, String fingerprint) {
     this.baseUrl = baseUrl;
     this.token = token;
     this.tokenFile = tokenFile;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (fingerprint != null) {
+      builder.sslContext(new PinnedCertificate(fingerprint).context());
+    }
+    this.http = builder.build();
   }
 
   /** One server-sent event. */
@@ -44,6 +53,32 @@ public final class CadreClient {
 
   public JsonNode get(String path) {
     return send(request(path, REQUEST_TIMEOUT).GET().build());
+  }
+
+  /**
+   * A list endpoint, every page of it: follows {@code X-Next-Cursor} (at most 1,000 items a page) and answers
+   * one JSON array, so a list longer than a page is shown whole.
+   */
+  public com.fasterxml.jackson.databind.node.ArrayNode getAll(String path) {
+    com.fasterxml.jackson.databind.node.ArrayNode all = JSON.createArrayNode();
+    String cursor = null;
+    String separator = path.contains("?") ? "&" : "?";
+    for (int pages = 0; pages < 100_000; pages++) {
+      String url = path + separator + "limit=1000" + (cursor == null ? ""
+          : "&after=" + java.net.URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+      HttpResponse<byte[]> response = exchange(request(url, REQUEST_TIMEOUT).GET().build());
+      JsonNode page = json(response);
+      if (!page.isArray()) {
+        throw new CliException(ExitCodes.SERVER_ERROR, "the server answered " + path + " with something other than a list");
+      }
+      page.forEach(all::add);
+      String next = response.headers().firstValue("X-Next-Cursor").orElse(null);
+      if (next == null || next.equals(cursor) || page.isEmpty()) {
+        return all;
+      }
+      cursor = next;
+    }
+    throw new CliException(ExitCodes.SERVER_ERROR, "the server kept answering more pages of " + path);
   }
 
   public JsonNode post(String path, Object body) {
@@ -175,6 +210,10 @@ public final class CadreClient {
   }
 
   private JsonNode send(HttpRequest request) {
+    return json(exchange(request));
+  }
+
+  private HttpResponse<byte[]> exchange(HttpRequest request) {
     HttpResponse<byte[]> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -191,6 +230,10 @@ public final class CadreClient {
     if (response.statusCode() >= 300) {
       throw failure(response.statusCode(), response.body());
     }
+    return response;
+  }
+
+  private JsonNode json(HttpResponse<byte[]> response) {
     try {
       byte[] body = response.body();
       return body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
@@ -200,6 +243,11 @@ public final class CadreClient {
   }
 
   private CliException unreachable(IOException e) {
+    if (e instanceof javax.net.ssl.SSLException || e.getCause() instanceof javax.net.ssl.SSLException) {
+      return new CliException(ExitCodes.UNREACHABLE, "TLS with cadre at " + baseUrl + " failed (" + e.getMessage()
+          + "); trust the server's certificate with CADRE_FINGERPRINT or --fingerprint (the SHA-256 'cadre serve'"
+          + " prints at start)", e);
+    }
     String why = e instanceof ConnectException ? "connection refused"
         : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return new CliException(ExitCodes.UNREACHABLE, "cannot reach cadre at " + baseUrl + " (" + why

@@ -20,6 +20,11 @@ public class Connection {
   @Option(names = "--token", paramLabel = "TOKEN", description = "bearer token (default: $CADRE_TOKEN, else the admin-token file)")
   String token;
 
+  @Option(names = "--fingerprint", paramLabel = "SHA256",
+      description = "trust the server's TLS certificate with this SHA-256 fingerprint, as 'cadre serve' prints it"
+          + " (default: $CADRE_FINGERPRINT, else the system's CAs)")
+  String fingerprint;
+
   @Option(names = "--json", description = "print the server's JSON answer instead of a table")
   boolean json;
 
@@ -57,7 +62,13 @@ public class Connection {
     }
   }
 
+  /** The pinned certificate fingerprint, or null (https then trusts the system's CAs). */
+  public String fingerprint() {
+    String chosen = fingerprint != null ? fingerprint : env.get("CADRE_FINGERPRINT");
+    return chosen == null || chosen.isBlank() ? null : chosen;
+  }
+
   public CadreClient client() {
-    return new CadreClient(url(), token(), tokenFile());
+    return new CadreClient(url(), token(), tokenFile(), fingerprint());
   }
 }

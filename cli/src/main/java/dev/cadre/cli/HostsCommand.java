@@ -43,7 +43,7 @@ public class HostsCommand implements Callable<Integer> {
     }
 
     static int list(CommandSpec spec, Connection connection) {
-      JsonNode hosts = connection.client().get("/v1/hosts");
+      JsonNode hosts = connection.client().getAll("/v1/hosts");
       if (connection.json()) {
         Output.json(spec, hosts);
       } else {
@@ -153,7 +153,7 @@ public class HostsCommand implements Callable<Integer> {
     @Mixin Connection connection;
     @Spec CommandSpec spec;
     @Parameters(paramLabel = "NAME") String name;
-    @Option(names = "--fingerprint", required = true, description = "SHA-256 fingerprint of the host's certificate") String fingerprint;
+    @Option(names = "--sha256", required = true, description = "SHA-256 fingerprint of the host's certificate") String fingerprint;
     @Option(names = "--trust", description = "trust password or token, if the server does not know cadre's certificate") String trust;
     @Mixin Waiting waiting;
 

@@ -38,7 +38,7 @@ public class StatusCommand implements Callable<Integer> {
     out.println(c.path("datacenters").asInt() + " datacenters, " + c.path("hosts").asInt() + " hosts, "
         + c.path("apps").asInt() + " apps, " + c.path("members").asInt() + " members, "
         + c.path("operations_running").asInt() + " operations running");
-    JsonNode hosts = client.get("/v1/hosts");
+    JsonNode hosts = client.getAll("/v1/hosts");
     if (hosts.size() > 0) {
       HostsCommand.table(spec, hosts);
     }

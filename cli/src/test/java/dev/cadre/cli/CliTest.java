@@ -79,7 +79,7 @@ class CliTest {
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().startsWith("NAME"), r.out());
     assertTrue(r.out().contains("h1") && r.out().contains("dc1") && r.out().contains("8.0GiB"), r.out());
-    assertEquals("GET /v1/hosts Bearer t0k", seen.get(0));
+    assertEquals("GET /v1/hosts?limit=1000 Bearer t0k", seen.get(0), "the list is read in pages of 1,000");
   }
 
   @Test

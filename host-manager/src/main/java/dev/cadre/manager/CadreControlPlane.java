@@ -140,6 +140,9 @@ public final class CadreControlPlane implements ControlPlane {
     work.every("probe", every, prober::probeAll);
     work.every("health", every, health::checkAll);
     work.every("watch", config.tuning().watchInterval(), watch::round);
+    // off the request threads, at start and then hourly
+    work.every("retention", dev.cadre.manager.operations.Retention.EVERY,
+        new dev.cadre.manager.operations.Retention(store, config.clock(), config.tuning().retention())::run);
     work.every("upkeep", every, () -> {
       recovery.run(false);
       recovery.sweepContainers();

@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param failoverGrace how long a primary's {@code health} may fail before it counts as dead: its own
  *     supervision (systemd) gets this long to bring the process back; a stopped container or an
  *     unreachable host counts at once
+ * @param retention how long events and finished operations are kept (pruned hourly in the background)
  */
 public record Tuning(
     int provisionThreads,
@@ -33,7 +34,22 @@ public record Tuning(
     Duration healthTimeout,
     Duration probeTimeout,
     Duration watchInterval,
-    Duration failoverGrace) {
+    Duration failoverGrace,
+    Duration retention) {
+
+  /** The retention of {@link dev.cadre.manager.operations.Retention#DEFAULT}. */
+  public Tuning(int provisionThreads, Duration hookTimeout, Duration addressTimeout, int healthAttempts,
+      Duration healthInterval, Duration probeInterval, int cpuOvercommit, int storePoolSize, Duration healthTimeout,
+      Duration probeTimeout, Duration watchInterval, Duration failoverGrace) {
+    this(provisionThreads, hookTimeout, addressTimeout, healthAttempts, healthInterval, probeInterval, cpuOvercommit,
+        storePoolSize, healthTimeout, probeTimeout, watchInterval, failoverGrace,
+        dev.cadre.manager.operations.Retention.DEFAULT);
+  }
+
+  public Tuning withRetention(Duration keep) {
+    return new Tuning(provisionThreads, hookTimeout, addressTimeout, healthAttempts, healthInterval, probeInterval,
+        cpuOvercommit, storePoolSize, healthTimeout, probeTimeout, watchInterval, failoverGrace, keep);
+  }
 
   public Tuning(int provisionThreads, Duration hookTimeout, Duration addressTimeout, int healthAttempts,
       Duration healthInterval, Duration probeInterval, int cpuOvercommit, int storePoolSize, Duration healthTimeout,
@@ -67,9 +83,10 @@ public record Tuning(
     if (provisionThreads < 1 || healthAttempts < 1 || cpuOvercommit < 1 || storePoolSize < 2) {
       throw new IllegalArgumentException("tuning values must be positive");
     }
-    for (Duration d : new Duration[] {healthTimeout, probeTimeout, watchInterval, failoverGrace}) {
+    for (Duration d : new Duration[] {healthTimeout, probeTimeout, watchInterval, failoverGrace, retention}) {
       if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("health and probe timeouts, the watch interval and the failover grace must be positive");
+        throw new IllegalArgumentException("health and probe timeouts, the watch interval, the failover grace and the"
+            + " retention must be positive");
       }
     }
   }

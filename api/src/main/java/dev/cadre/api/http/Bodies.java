@@ -11,18 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Reads a request body strictly into a record; every way it can be wrong is a 400 naming the field. */
+/**
+ * Reads a request body strictly into a record; every way it can be wrong is a 400 naming the field. The
+ * size was bounded while the body was read ({@link BodyLimit}: 413).
+ */
 public final class Bodies {
-  static final int MAX_BYTES = 1 << 20;
-
   private Bodies() {}
 
   public static <T> T read(Context ctx, Class<T> type) {
-    byte[] body = ctx.bodyAsBytes();
-    if (body.length > MAX_BYTES) {
-      throw new ApiException(413, "too_large", "request body is larger than " + MAX_BYTES + " bytes");
-    }
-    return parse(body, type);
+    return parse(ctx.bodyAsBytes(), type);
   }
 
   /** Routes that take no input accept no body or {@code {}}; anything else is refused like an unknown field. */

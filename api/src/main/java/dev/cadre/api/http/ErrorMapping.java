@@ -53,6 +53,9 @@ public final class ErrorMapping {
     if (e.status() == 401) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"cadre\"");
     }
+    if (e.status() == 413) {
+      ctx.header("Connection", "close"); // the rest of the body is not read: Jetty closes instead of draining it
+    }
     ctx.status(e.status()).json(ErrorBody.of(e.code(), e.getMessage(), e.details()));
   }
 

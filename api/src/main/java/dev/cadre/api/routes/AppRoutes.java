@@ -6,6 +6,7 @@ import dev.cadre.api.http.Bodies;
 import dev.cadre.api.http.Check;
 import dev.cadre.api.http.Json;
 import dev.cadre.manager.AppRequest;
+import dev.cadre.manager.AppView;
 import dev.cadre.manager.ControlPlane;
 import dev.cadre.manager.OperationView;
 import dev.cadre.manager.ServiceView;
@@ -15,6 +16,9 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
 
 /** Templates and apps, including the topology verbs (the control plane refuses those it does not offer). */
 public final class AppRoutes {
@@ -44,7 +48,8 @@ public final class AppRoutes {
     });
     app.get("/v1/apps", ctx -> {
       Caller caller = Caller.of(ctx);
-      jsonBytes(ctx, plane.apps().stream().filter(a -> caller.sees(a.name())).toList());
+      jsonBytes(ctx, Pages.page(ctx, byName(plane.apps().stream().filter(a -> caller.sees(a.name())).toList(),
+          AppView::name), AppView::name, true));
     });
     app.get("/v1/apps/{app}", ctx -> jsonBytes(ctx, plane.app(appName(ctx))));
     app.get("/v1/apps/{app}/services/{svc}/secrets", ctx -> {
@@ -78,6 +83,10 @@ public final class AppRoutes {
         accepted.answer(ctx, plane.moveApp(appName, body.validDatacenter(), body.validMethod()));
       }
     });
+  }
+
+  static <T> List<T> byName(List<T> items, Function<T, String> name) {
+    return items.stream().sorted(Comparator.comparing(name)).toList();
   }
 
   private static String appName(Context ctx) {

@@ -4,6 +4,7 @@ import dev.cadre.api.auth.Caller;
 import dev.cadre.api.http.ApiException;
 import dev.cadre.api.http.Bodies;
 import dev.cadre.api.http.Check;
+import dev.cadre.manager.BackupView;
 import dev.cadre.manager.ControlPlane;
 import dev.cadre.manager.RestoreRequest;
 import io.javalin.Javalin;
@@ -24,8 +25,10 @@ public final class BackupRoutes {
       Bodies.requireNone(ctx);
       accepted.answer(ctx, plane.backupService(appName, service));
     });
-    app.get("/v1/apps/{app}/services/{svc}/backups", ctx -> ctx.json(plane.backups(
-        Check.pathName(ctx.pathParam("app"), "app"), Check.pathName(ctx.pathParam("svc"), "service"))));
+    // oldest first, as the control plane keeps them; the cursor is the id of the last backup answered
+    app.get("/v1/apps/{app}/services/{svc}/backups", ctx -> ctx.json(Pages.page(ctx, plane.backups(
+        Check.pathName(ctx.pathParam("app"), "app"), Check.pathName(ctx.pathParam("svc"), "service")),
+        BackupView::id, false)));
     app.post("/v1/apps/{app}/services/{svc}/backups/{id}/restore", ctx -> {
       String appName = Check.pathName(ctx.pathParam("app"), "app");
       String service = Check.pathName(ctx.pathParam("svc"), "service");

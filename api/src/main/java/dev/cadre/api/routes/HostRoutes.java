@@ -3,6 +3,7 @@ package dev.cadre.api.routes;
 import dev.cadre.api.http.Bodies;
 import dev.cadre.api.http.Check;
 import dev.cadre.manager.ControlPlane;
+import dev.cadre.manager.HostView;
 import io.javalin.Javalin;
 
 /** Hosts: register, list, show, drain, resume, trust a new certificate, remove. */
@@ -11,7 +12,8 @@ public final class HostRoutes {
 
   public static void register(Javalin app, ControlPlane plane, Accepted accepted) {
     app.post("/v1/hosts", ctx -> accepted.answer(ctx, plane.registerHost(Bodies.read(ctx, HostBody.class).toRequest())));
-    app.get("/v1/hosts", ctx -> ctx.json(plane.hosts()));
+    app.get("/v1/hosts", ctx -> ctx.json(Pages.page(ctx, AppRoutes.byName(plane.hosts(), HostView::name), HostView::name,
+        true)));
     app.get("/v1/hosts/{host}", ctx -> ctx.json(plane.host(Check.pathName(ctx.pathParam("host"), "host"))));
     app.post("/v1/hosts/{host}/drain", ctx -> {
       String host = Check.pathName(ctx.pathParam("host"), "host");

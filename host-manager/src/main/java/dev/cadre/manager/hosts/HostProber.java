@@ -90,7 +90,7 @@ public final class HostProber {
   private void untrusted(String host, ServerIdentityException e) {
     store.host(host).ifPresent(h -> change(h, h.withState(HostState.UNTRUSTED, e.getMessage() + "; if the new"
         + " certificate is the server's own, trust it: POST /v1/hosts/" + host + "/trust {\"fingerprint\": \""
-        + e.presented() + "\"} (cadre hosts trust " + host + " --fingerprint " + e.presented() + ")", clock.instant())));
+        + e.presented() + "\"} (cadre hosts trust " + host + " --sha256 " + e.presented() + ")", clock.instant())));
   }
 
   private void unreachable(String host, String error) {

@@ -490,6 +490,16 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public int pruneEvents(Instant before, int batch) {
+    return operations.pruneEvents(before, batch);
+  }
+
+  @Override
+  public int pruneOperations(Instant before, int batch) {
+    return operations.pruneOperations(before, batch);
+  }
+
+  @Override
   public void holdServerLock(String server) {
     locks.hold(server);
   }

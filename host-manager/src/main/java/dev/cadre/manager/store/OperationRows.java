@@ -99,4 +99,25 @@ final class OperationRows {
         Rows::eventRow, id));
   }
 
+  int pruneEvents(Instant before, int batch) {
+    int n = Math.max(1, batch);
+    return sql.tx(c -> update(c, "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? ORDER BY id LIMIT "
+        + n + ")", ts(before)));
+  }
+
+  int pruneOperations(Instant before, int batch) {
+    int n = Math.max(1, batch);
+    return sql.tx(c -> {
+      List<String> ids = list(c, "SELECT id FROM operations WHERE status IN ('success', 'failure', 'cancelled')"
+          + " AND updated < ? ORDER BY updated LIMIT " + n, r -> r.getString(1), ts(before));
+      if (ids.isEmpty()) {
+        return 0;
+      }
+      String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+      update(c, "DELETE FROM operation_steps WHERE operation_id IN (" + marks + ")", ids.toArray());
+      // the status is checked again: an operation cannot leave a finished state, but the rule is kept in one place
+      return update(c, "DELETE FROM operations WHERE id IN (" + marks + ") AND status IN ('success', 'failure', 'cancelled')",
+          ids.toArray());
+    });
+  }
 }

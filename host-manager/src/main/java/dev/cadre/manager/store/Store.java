@@ -193,6 +193,15 @@ public interface Store extends AccessStore, AutoCloseable {
 
   List<EventRecord> eventsAfter(long id, int limit);
 
+  /** Deletes at most {@code batch} of the oldest events from before {@code before}; answers how many. */
+  int pruneEvents(Instant before, int batch);
+
+  /**
+   * Deletes at most {@code batch} finished operations (success, failure, cancelled) last updated before
+   * {@code before}, with their steps; pending and running ones are never touched. Answers how many.
+   */
+  int pruneOperations(Instant before, int batch);
+
   // ---- backups (by app and service name: they outlive the app)
 
   void insertBackup(BackupRecord backup);

@@ -59,6 +59,49 @@ class JdbcStoreIT {
   }
 
   @Test
+  void retentionPrunesOldEventsAndFinishedOperationsButNeverRunningOnes() {
+    Instant now = Instant.parse("2026-03-01T00:00:00Z");
+    Instant old = now.minus(java.time.Duration.ofDays(8));
+    try (JdbcStore store = db.open(4)) {
+      for (int i = 0; i < 1203; i++) { // more than two batches
+        store.insertOperation(new OperationRecord("old-" + i, OperationKind.CREATE_APP, "apps/a", OperationStatus.SUCCESS,
+            100, null, old, old));
+        store.addStep("old-" + i, new StepRecord("place", StepStatus.DONE, null, old));
+        store.addEvent("operation", "operations/old-" + i, "{}", old);
+      }
+      store.insertOperation(new OperationRecord("old-failed", OperationKind.CREATE_APP, "apps/a", OperationStatus.FAILURE,
+          0, "boom", old, old));
+      store.insertOperation(new OperationRecord("old-running", OperationKind.CREATE_APP, "apps/a", OperationStatus.RUNNING,
+          10, null, old, old));
+      store.insertOperation(new OperationRecord("old-pending", OperationKind.CREATE_APP, "apps/a", OperationStatus.PENDING,
+          0, null, old, old));
+      store.addStep("old-running", new StepRecord("place", StepStatus.DONE, null, old));
+      store.insertOperation(new OperationRecord("recent", OperationKind.CREATE_APP, "apps/a", OperationStatus.SUCCESS,
+          100, null, now.minus(java.time.Duration.ofDays(1)), now.minus(java.time.Duration.ofDays(1))));
+      long recentEvent = store.addEvent("operation", "operations/recent", "{}", now.minus(java.time.Duration.ofHours(1)));
+
+      var pruned = new dev.cadre.manager.operations.Retention(store, Clock.fixed(now, java.time.ZoneOffset.UTC),
+          java.time.Duration.ofDays(7)).run();
+      assertEquals(1204, pruned.operations());
+      assertEquals(1203, pruned.events());
+      assertTrue(store.operation("old-0").isEmpty());
+      assertTrue(store.operation("old-1202").isEmpty());
+      assertTrue(store.steps("old-0").isEmpty());
+      assertTrue(store.operation("old-failed").isEmpty());
+      assertTrue(store.operation("old-running").isPresent(), "a running operation is never pruned");
+      assertTrue(store.operation("old-pending").isPresent(), "a pending operation is never pruned");
+      assertEquals(1, store.steps("old-running").size());
+      assertTrue(store.operation("recent").isPresent());
+      List<EventRecord> left = store.eventsAfter(0, 10);
+      assertEquals(List.of(recentEvent), left.stream().map(EventRecord::id).toList());
+
+      assertEquals(new dev.cadre.manager.operations.Retention.Pruned(0, 0),
+          new dev.cadre.manager.operations.Retention(store, Clock.fixed(now, java.time.ZoneOffset.UTC),
+              java.time.Duration.ofDays(7)).run(), "a second round finds nothing");
+    }
+  }
+
+  @Test
   void migratesOnceAndKeepsDataAcrossReopen() throws Exception {
     Instant now = Instant.now();
     String id;
