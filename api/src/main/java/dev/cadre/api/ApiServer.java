@@ -3,6 +3,7 @@ package dev.cadre.api;
 import dev.cadre.api.auth.AdminToken;
 import dev.cadre.api.auth.AuditLog;
 import dev.cadre.api.auth.BearerAuth;
+import dev.cadre.api.auth.HoldQuota;
 import dev.cadre.api.http.BodyLimit;
 import dev.cadre.api.http.ErrorMapping;
 import dev.cadre.api.http.Json;
@@ -57,15 +58,26 @@ public final class ApiServer implements AutoCloseable {
    * @param tls null: plain HTTP; else HTTPS only, with this certificate
    * @param maxBodyBytes the largest request body taken (larger ones: 413 before they are read whole)
    */
-  public record Options(String host, int port, ServerCertificate tls, long maxBodyBytes) {
+  public record Options(String host, int port, ServerCertificate tls, long maxBodyBytes, int holdsPerToken) {
     public Options {
       if (maxBodyBytes < 1) {
         throw new IllegalArgumentException("maxBodyBytes must be positive");
       }
+      if (holdsPerToken < 1) {
+        throw new IllegalArgumentException("holdsPerToken must be positive");
+      }
+    }
+
+    public Options(String host, int port, ServerCertificate tls, long maxBodyBytes) {
+      this(host, port, tls, maxBodyBytes, HoldQuota.DEFAULT_PER_TOKEN);
     }
 
     public static Options plain(String host, int port) {
       return new Options(host, port, null, BodyLimit.DEFAULT_MAX_BYTES);
+    }
+
+    public Options withHoldsPerToken(int n) {
+      return new Options(host, port, tls, maxBodyBytes, n);
     }
   }
 
@@ -82,7 +94,8 @@ public final class ApiServer implements AutoCloseable {
       return t;
     });
     Metrics metrics = new Metrics(plane);
-    this.events = new EventStream(plane);
+    HoldQuota quota = new HoldQuota(options.holdsPerToken());
+    this.events = new EventStream(plane, quota);
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.jsonMapper(new JavalinJackson(Json.mapper(), false));
@@ -110,7 +123,7 @@ public final class ApiServer implements AutoCloseable {
     HostRoutes.register(app, plane, accepted);
     AppRoutes.register(app, plane, accepted);
     BackupRoutes.register(app, plane, accepted);
-    OperationRoutes.register(app, plane, waiters);
+    OperationRoutes.register(app, plane, waiters, quota);
     TokenRoutes.register(app, plane, token, clock);
     events.register(app);
   }

@@ -330,6 +330,42 @@ class ApiServerTest {
   }
 
   @Test
+  void oneTokenHoldsAtMostSixteenWaitsAndStreamsAtOnce() throws Exception {
+    plane.holdOperations = true;
+    String op = api.post("/v1/apps", APP).json().path("operation").asText();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpRequest wait = HttpRequest.newBuilder(URI.create(api.base + op + "/wait?timeout=4"))
+        .header("Authorization", "Bearer " + api.token).build();
+    HttpRequest stream = HttpRequest.newBuilder(URI.create(api.base + "/v1/events"))
+        .header("Authorization", "Bearer " + api.token).header("Accept", "text/event-stream").build();
+    // one stream and fifteen waits: the token's sixteen places
+    HttpResponse<InputStream> events = client.send(stream, HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, events.statusCode());
+    java.util.List<CompletableFuture<HttpResponse<String>>> waits = new java.util.ArrayList<>();
+    for (int i = 0; i < 15; i++) {
+      waits.add(client.sendAsync(wait, HttpResponse.BodyHandlers.ofString()));
+    }
+    Response refused = null;
+    for (int i = 0; i < 100 && (refused == null || refused.status() != 429); i++) {
+      Thread.sleep(50); // until the fifteen waits have reached the server
+      refused = api.get(op + "/wait?timeout=1");
+    }
+    assertError(refused, 429, "too_many_requests");
+    assertTrue(refused.body().contains("16"), refused.body());
+    for (CompletableFuture<HttpResponse<String>> w : waits) {
+      assertEquals(200, w.get(20, TimeUnit.SECONDS).statusCode());
+    }
+    events.body().close();
+    // every place is given back: waits and a stream work again
+    Response again = null;
+    for (int i = 0; i < 100 && (again == null || again.status() != 200); i++) {
+      Thread.sleep(50);
+      again = api.get(op + "/wait?timeout=1");
+    }
+    assertEquals(200, again.status(), again.body());
+  }
+
+  @Test
   void waitTimeoutIsValidated() {
     String op = api.post("/v1/apps", APP).json().path("operation").asText();
     assertError(api.get(op + "/wait?timeout=abc"), 400, "invalid_input");

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventStream.class);
+  private static final String HELD = "cadre.hold";
   private final ControlPlane plane;
   private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -30,8 +31,11 @@ public final class EventStream implements AutoCloseable {
     return t;
   });
 
-  public EventStream(ControlPlane plane) {
+  private final dev.cadre.api.auth.HoldQuota quota;
+
+  public EventStream(ControlPlane plane, dev.cadre.api.auth.HoldQuota quota) {
     this.plane = plane;
+    this.quota = quota;
     heartbeat.scheduleAtFixedRate(this::beat, 15, 15, TimeUnit.SECONDS);
   }
 
@@ -42,6 +46,10 @@ public final class EventStream implements AutoCloseable {
         throw new ApiException(406, "not_acceptable",
             "/v1/events is a server-sent event stream: send 'Accept: text/event-stream'");
       }
+      // the place is taken before the stream starts (a refusal is still an ordinary 429) and given back when
+      // the stream closes
+      quota.acquire(Caller.of(ctx));
+      ctx.attribute(HELD, Boolean.TRUE);
     });
     app.sse("/v1/events", this::accept);
   }
@@ -57,6 +65,9 @@ public final class EventStream implements AutoCloseable {
     }
     clients.add(client);
     Caller caller = Caller.of(client.ctx());
+    if (Boolean.TRUE.equals(client.ctx().attribute(HELD))) {
+      client.onClose(() -> quota.release(caller));
+    }
     AutoCloseable subscription = plane.subscribe(event -> {
       if (visible(caller, event)) {
         send(client, event);

@@ -21,12 +21,15 @@ public final class OperationRoutes {
 
   private OperationRoutes() {}
 
-  public static void register(Javalin app, ControlPlane plane, ExecutorService waiters) {
+  public static void register(Javalin app, ControlPlane plane, ExecutorService waiters,
+      dev.cadre.api.auth.HoldQuota quota) {
     app.get("/v1/operations/{id}", ctx -> ctx.json(visible(ctx, plane)));
     app.get("/v1/operations/{id}/wait", ctx -> {
       String id = Check.operationId(ctx.pathParam("id"));
       Duration timeout = Duration.ofSeconds(timeoutSeconds(ctx.queryParam("timeout")));
       visible(ctx, plane); // a missing (or hidden) operation is a 404 at once, not after the wait
+      Caller holder = Caller.of(ctx);
+      quota.acquire(holder);
       ctx.future(() -> CompletableFuture.supplyAsync(() -> {
         try {
           return plane.await(id, timeout);
@@ -34,7 +37,7 @@ public final class OperationRoutes {
           Thread.currentThread().interrupt();
           throw new CompletionException(new ApiException(503, "unavailable", "the server is shutting down"));
         }
-      }, waiters).thenAccept(ctx::json));
+      }, waiters).whenComplete((done, failed) -> quota.release(holder)).thenAccept(ctx::json));
     });
     app.delete("/v1/operations/{id}", ctx -> {
       OperationView op = visible(ctx, plane);
