@@ -102,6 +102,27 @@ class PostgresServeIT {
   }
 
   @Test
+  void aTokenRevokedOnOneServerIsRefusedByAnotherSharingTheStoreAtOnce() throws Exception {
+    try (InProcessServer a = new InProcessServer(dir.resolve("a"), "--store", storeUrl());
+        InProcessServer b = new InProcessServer(dir.resolve("b"), "--store", storeUrl())) {
+      Response made = a.api.post("/v1/tokens", "{\"name\":\"ops\",\"role\":\"operator\"}");
+      assertEquals(201, made.status(), made.body());
+      String token = made.json().path("token").asText();
+      String id = made.json().path("id").asText();
+      assertEquals(200, b.api.call("GET", "/v1/apps", null, token).status(), "made on a, taken by b");
+      assertEquals(403, b.api.call("GET", "/v1/tokens", null, token).status(), "with its role on b too");
+
+      assertEquals(200, a.api.delete("/v1/tokens/" + id).status());
+      long revoked = System.nanoTime();
+      Response after = b.api.call("GET", "/v1/apps", null, token);
+      long ms = (System.nanoTime() - revoked) / 1_000_000;
+      assertEquals(401, after.status(), "b refuses the token revoked on a: " + after.body());
+      System.out.printf("revoked on a, refused by b %d ms later (its very next request)%n", ms);
+      assertTrue(ms < 1000, ms + " ms");
+    }
+  }
+
+  @Test
   void anAppIsProvisionedAndRemovedWithItsStateInPostgresql() throws Exception {
     String app = "itpg" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     try (InProcessServer server = new InProcessServer(dir.resolve("data"), "--store", storeUrl())) {
