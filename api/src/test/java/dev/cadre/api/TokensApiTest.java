@@ -131,6 +131,15 @@ class TokensApiTest {
     assertEquals("pw", secrets.json().path("secrets").path("password").asText());
     assertEquals("no-store", secrets.header("Cache-Control"));
     ApiServerTest.assertError(api.call("GET", "/v1/apps/shop/services/web/secrets", null, viewer), 403, "forbidden");
+    // the router ignores a trailing slash; the policy must judge the path the router matches
+    for (String sneaky : List.of("/v1/apps/shop/services/web/secrets/", "/v1/apps/shop/services/web/secrets//",
+        "/v1/audit/", "/v1/tokens/")) {
+      Response r = api.call("GET", sneaky, null, viewer);
+      ApiServerTest.assertError(r, 403, "forbidden");
+      assertFalse(r.body().contains("\"pw\""), sneaky + ": " + r.body());
+    }
+    ApiServerTest.assertError(api.call("GET", "/v1/apps/blog/", null, token("{\"name\":\"shop-only\",\"role\":"
+        + "\"viewer\",\"apps\":[\"shop\"]}")), 404, "not_found");
     ApiServerTest.assertError(api.get("/v1/apps/shop/services/nope/secrets"), 404, "not_found");
 
     JsonNode audit = api.get("/v1/audit").json();

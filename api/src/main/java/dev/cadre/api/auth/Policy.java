@@ -18,7 +18,8 @@ public final class Policy {
 
   private Policy() {}
 
-  public static Set<Role> allowed(String method, String path) {
+  public static Set<Role> allowed(String method, String rawPath) {
+    String path = canonical(rawPath);
     if (path.equals("/metrics")) {
       return METRICS;
     }
@@ -41,13 +42,26 @@ public final class Policy {
     return method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
   }
 
-  public static boolean isSecrets(String path) {
+  public static boolean isSecrets(String rawPath) {
+    String path = canonical(rawPath);
     return path.startsWith("/v1/apps/") && path.endsWith("/secrets");
   }
 
+  /**
+   * The path as the router matches it: the router ignores a trailing slash, so {@code .../secrets/} and
+   * {@code /v1/audit/} must be judged as {@code .../secrets} and {@code /v1/audit}; repeated slashes count once.
+   */
+  static String canonical(String path) {
+    String p = path.replaceAll("/{2,}", "/");
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p;
+  }
+
   /** The app a path is about ({@code /v1/apps/shop/...}: shop), or null. */
-  public static String appOf(String path) {
-    Matcher m = APP_PATH.matcher(path);
+  public static String appOf(String rawPath) {
+    Matcher m = APP_PATH.matcher(canonical(rawPath));
     return m.matches() ? m.group(1) : null;
   }
 
