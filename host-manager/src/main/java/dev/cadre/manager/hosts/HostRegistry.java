@@ -182,11 +182,12 @@ public final class HostRegistry {
 
   public List<HostView> all() {
     Map<String, Integer> counts = memberCounts();
-    return store.hosts().stream().map(h -> view(h, counts)).toList();
+    Map<String, String> pins = store.hostFingerprints();
+    return store.hosts().stream().map(h -> view(h, counts, pins.get(h.name()))).toList();
   }
 
   public HostView one(String name) {
-    return view(require(name), memberCounts());
+    return view(require(name), memberCounts(), store.hostFingerprint(name).orElse(null));
   }
 
   private Map<String, Integer> memberCounts() {
@@ -195,10 +196,10 @@ public final class HostRegistry {
     return counts;
   }
 
-  private HostView view(HostRecord h, Map<String, Integer> counts) {
+  private static HostView view(HostRecord h, Map<String, Integer> counts, String fingerprint) {
     return new HostView(h.name(), h.driver(), h.endpoint(), h.datacenter(), h.network(), h.state().wire(), h.cpus(),
         h.memoryBytes(), h.memoryUsedBytes(), h.diskBytes(), h.diskUsedBytes(), counts.getOrDefault(h.name(), 0),
-        h.lastError(), h.updated(), store.hostFingerprint(h.name()).orElse(null));
+        h.lastError(), h.updated(), fingerprint);
   }
 
   /** A host event: {@code state} is a {@link HostState}'s name, or "removed". */

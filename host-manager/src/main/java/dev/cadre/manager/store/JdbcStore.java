@@ -197,6 +197,14 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public Map<String, String> hostFingerprints() {
+    Map<String, String> pins = new java.util.TreeMap<>();
+    sql.tx(c -> list(c, "SELECT name, fingerprint FROM hosts WHERE fingerprint IS NOT NULL",
+        r -> new String[] {r.getString(1), r.getString(2)})).forEach(p -> pins.put(p[0], p[1]));
+    return pins;
+  }
+
+  @Override
   public void pinHost(String host, String fingerprint) {
     sql.txVoid(c -> {
       if (update(c, "UPDATE hosts SET fingerprint = ? WHERE name = ?", fingerprint, host) == 0) {

@@ -52,6 +52,9 @@ public interface Store extends AccessStore, AutoCloseable {
   /** The identity pinned for {@code host} (see {@code HostDriver.serverIdentity}), if any. */
   Optional<String> hostFingerprint(String host);
 
+  /** Every pinned identity, by host name (one read for a list of hosts). */
+  java.util.Map<String, String> hostFingerprints();
+
   /** Pins {@code fingerprint} (null: nothing pinned) as the identity {@code host} must present. */
   void pinHost(String host, String fingerprint);
 

@@ -92,6 +92,8 @@ class HostPinningIT {
         SecondDatacenterIT.NETWORK, trust)).status());
     HostView h = plane.host("pinned");
     assertEquals(lxd2, h.fingerprint(), "registration pins the certificate host 2 presented");
+    assertEquals(lxd2, plane.hosts().stream().filter(x -> x.name().equals("pinned")).findFirst().orElseThrow()
+        .fingerprint(), "the list shows the pin too");
     plane.probeHosts();
     assertEquals("ready", plane.host("pinned").state());
 
