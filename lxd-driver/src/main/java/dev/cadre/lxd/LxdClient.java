@@ -51,6 +51,8 @@ public final class LxdClient implements AutoCloseable {
   static final MediaType JSON = MediaType.get("application/json");
   static final MediaType OCTETS = MediaType.get("application/octet-stream");
   private static final Duration WAIT_SLICE = Duration.ofSeconds(30);
+  /** How much longer than the wait it asked for LXD may take to answer a {@code /wait} before it counts as gone. */
+  private static final long WAIT_MARGIN_SECONDS = 10;
   /**
    * The largest JSON answer read. A listing of a few thousand instances with their state stays well
    * below; anything above it is refused instead of being held in memory.
@@ -90,6 +92,10 @@ public final class LxdClient implements AutoCloseable {
         .connectTimeout(5, TimeUnit.SECONDS)
         .readTimeout(60, TimeUnit.SECONDS)
         .writeTimeout(60, TimeUnit.SECONDS)
+        // LXD speaks HTTP/2 over TLS: every call to a host shares one connection, so a link that died
+        // silently would hold each of them for its whole read timeout; an unanswered ping fails them all
+        // at once, and the next call connects afresh (and fails within the connect timeout)
+        .pingInterval(5, TimeUnit.SECONDS)
         .retryOnConnectionFailure(false);
     if ("unix".equals(uri.getScheme())) {
       if (uri.getPath() == null || uri.getPath().isEmpty()) {
@@ -198,7 +204,7 @@ public final class LxdClient implements AutoCloseable {
     while (true) {
       long left = Math.max(1, Math.min(WAIT_SLICE.toSeconds(), (deadline - System.nanoTime() + 999_999_999L) / 1_000_000_000L));
       Request req = new Request.Builder().url(url(operationPath + "/wait", Map.of("timeout", Long.toString(left)))).get().build();
-      JsonNode op = envelope(send(req, Duration.ofSeconds(left + 30))).path("metadata");
+      JsonNode op = envelope(send(req, Duration.ofSeconds(left + WAIT_MARGIN_SECONDS))).path("metadata");
       String status = op.path("status").asText();
       switch (status) {
         case "Success":
@@ -313,7 +319,9 @@ public final class LxdClient implements AutoCloseable {
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(4096);
     dispatcher.setMaxRequestsPerHost(4096);
-    return http.newBuilder().readTimeout(0, TimeUnit.SECONDS).dispatcher(dispatcher).build();
+    // no pings: LXD answers a websocket's ping only while it reads that websocket, and it never reads some
+    return http.newBuilder().readTimeout(0, TimeUnit.SECONDS).pingInterval(0, TimeUnit.SECONDS).dispatcher(dispatcher)
+        .build();
   }
 
   // ---- the one place where transport and envelope failures become exceptions ----------------
@@ -324,6 +332,11 @@ public final class LxdClient implements AutoCloseable {
     try {
       return client.newCall(request).execute();
     } catch (IOException e) {
+      if (e instanceof InterruptedIOException && !connectTimedOut(e)) {
+        // a connection that stopped answering says the path may be gone: the idle ones kept beside it would
+        // each wait out a read timeout too, while a new connection fails within the connect timeout
+        http.connectionPool().evictAll();
+      }
       throw unreachable(e);
     }
   }

@@ -75,11 +75,11 @@ final class LxdCopy {
       awaitProgressing(from, "/1.0/operations/" + sourceOp.path("id").asText());
       to.client().waitFor(targetOpPath, Duration.ofMinutes(10));
     } catch (DriverException e) {
-      DriverException reason = targetVerdict(targetOpPath, e);
-      if (!request.refresh()) {
-        to.removeHalfMade(request.target(), reason);
+      Verdict verdict = targetVerdict(targetOpPath, e);
+      if (!request.refresh() && verdict.targetAnswers()) {
+        to.removeHalfMade(request.target(), verdict.reason());
       }
-      throw reason;
+      throw verdict.reason();
     }
   }
 
@@ -97,7 +97,7 @@ final class LxdCopy {
         side.client().waitFor(opPath, PROGRESS_POLL);
         return;
       } catch (TimedOutException stillRunning) {
-        String now = side.client().get(opPath).path("metadata").toString();
+        String now = sent(side.client().get(opPath).path("metadata"));
         if (!now.equals(seen)) {
           seen = now;
           changed = System.nanoTime();
@@ -113,6 +113,16 @@ final class LxdCopy {
       }
     }
   }
+
+  /**
+   * What the copy reports it sent, without the rate: LXD's progress reads "name: 160B (60B/s)", and a rate
+   * that decays while nothing more is sent must not count as progress.
+   */
+  static String sent(JsonNode metadata) {
+    return RATE.matcher(metadata.toString()).replaceAll("");
+  }
+
+  private static final java.util.regex.Pattern RATE = java.util.regex.Pattern.compile("\\s*\\([^()]*/s\\)");
 
   private ObjectNode targetCreate(CopyRequest request, JsonNode meta) {
     ObjectNode create = to.client().object();
@@ -181,20 +191,32 @@ final class LxdCopy {
    * its operation's failure is the reason reported, with the source's as suppressed. A target still
    * waiting is cancelled.
    */
-  private DriverException targetVerdict(String targetOpPath, DriverException sourceSaid) {
+  /** Why a copy failed, and whether the target answered while it was asked. */
+  private record Verdict(DriverException reason, boolean targetAnswers) {}
+
+  private Verdict targetVerdict(String targetOpPath, DriverException sourceSaid) {
     DriverException reason = sourceSaid;
     try {
       to.client().waitFor(targetOpPath, TARGET_VERDICT);
     } catch (TimedOutException stillWaiting) {
+      if (stillWaiting.getCause() instanceof java.io.IOException) {
+        // the target does not answer at all (the link is cut): asking it to cancel, or to delete the half-made
+        // copy, would wait as long again; what it holds is the sweep's once it answers
+        sourceSaid.addSuppressed(stillWaiting);
+        return new Verdict(sourceSaid, false);
+      }
       try {
         to.client().delete(targetOpPath);
       } catch (DriverException cancel) {
         sourceSaid.addSuppressed(cancel);
       }
+    } catch (dev.cadre.driver.UnreachableException gone) {
+      sourceSaid.addSuppressed(gone);
+      return new Verdict(sourceSaid, false);
     } catch (DriverException targetSaid) {
       reason = targetSaid;
       reason.addSuppressed(sourceSaid);
     }
-    return reason;
+    return new Verdict(reason, true);
   }
 }

@@ -34,6 +34,19 @@ check_env() {
   fi
 }
 
+# memory_limit: the container's memory limit in bytes (cgroup v2 or v1), empty when it has none below the
+# machine's memory
+memory_limit() {
+  for f in /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes; do
+    [ -r "$f" ] || continue
+    l=$(cat "$f")
+    case "$l" in '' | *[!0-9]*) return 0 ;; esac
+    total_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+    [ $((l / 1024)) -lt "${total_kib:-0}" ] 2>/dev/null && echo "$l"
+    return 0
+  done
+}
+
 # write_conf: cadre.conf for this member; returns 0 when it changed
 write_conf() {
   umask 027
@@ -57,6 +70,14 @@ write_conf() {
       echo "appendonly yes"
     fi
     echo "appendfsync everysec"
+    # full is a refusal, not a kill: a redis that grows into the container's memory limit is killed by the
+    # kernel and takes up to a second of acknowledged writes with it; at maxmemory it answers OOM to writes
+    # and keeps what it has. Room is left for the fork that rewrites the append-only file.
+    limit=$(memory_limit)
+    if [ -n "$limit" ]; then
+      echo "maxmemory $((limit / 100 * 60))"
+      echo "maxmemory-policy noeviction"
+    fi
     if [ -n "$primary" ]; then echo "replicaof $primary 6379"; fi
   } > "$conf.new"
   chown redis:redis "$conf.new"

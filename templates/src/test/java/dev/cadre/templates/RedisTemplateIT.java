@@ -161,6 +161,29 @@ class RedisTemplateIT {
     host.restart(member);
     host.awaitSystemd(member);
     assertEquals(2000, awaitDbsize(password, 2000));
+
+    // full is a refusal, not a kill: writes of 8 MiB each until redis answers OOM below the container's
+    // memory limit (512 MiB here); every acknowledged one is kept, and redis was never restarted
+    String restarts = host.exec(member, "systemctl", "show", "-p", "NRestarts", "redis-server").stdoutText().strip();
+    String fill = "redis.call('SET', KEYS[1], string.rep('x', 8388608)) return 1";
+    int acked = 0;
+    String refused = "";
+    while (acked < 100 && refused.isEmpty()) {
+      String out = hostCli(password, IP, null, "eval", fill, "1", "big:" + acked).out().strip();
+      if (out.equals("1")) {
+        acked++;
+      } else {
+        refused = out;
+      }
+    }
+    assertTrue(refused.contains("OOM"), "redis refuses at its maxmemory: " + refused + " after " + acked);
+    assertTrue(acked > 10 && acked < 64, acked + " writes of 8 MiB before the refusal");
+    assertEquals(restarts, host.exec(member, "systemctl", "show", "-p", "NRestarts", "redis-server").stdoutText().strip());
+    assertEquals(String.valueOf(acked), hostCli(password, IP, null, "eval",
+        "local n = 0 for i = 0, " + (acked - 1) + " do n = n + redis.call('EXISTS', 'big:' .. i) end return n", "0")
+        .out().strip());
+    assertEquals("1", hostCli(password, IP, null, "del", "big:0").out().strip());
+    assertEquals("OK", hostCli(password, IP, null, "set", "after", "room again").out().strip(), "deleting frees room");
   }
 
   @Test

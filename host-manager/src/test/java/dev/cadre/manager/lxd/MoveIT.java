@@ -300,7 +300,7 @@ class MoveIT {
     ServiceView db = service("db");
     String password = db.secrets().get("password");
     assertEquals(1000, write(db.address(), password, "k", 1000));
-    RedisRolesIT.Writer writer = new RedisRolesIT.Writer(() -> service("db").address(), password, "w");
+    RedisRolesIT.Writer writer = new RedisRolesIT.Writer(() -> service("db").address(), password, "w", 1);
     OperationView started = plane.moveApp(app, "dc2");
     OperationView end;
     try {

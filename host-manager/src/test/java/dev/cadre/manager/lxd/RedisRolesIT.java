@@ -212,6 +212,14 @@ class RedisRolesIT extends RolesFixture {
 
     /** A writer that asks for the address each time it (re)connects: one that follows the plane's answer. */
     Writer(java.util.function.Supplier<String> address, String password, String prefix) {
+      this(address, password, prefix, 0);
+    }
+
+    /**
+     * A writer that rests {@code pauseMs} after each acknowledged write: one that runs for minutes (a move
+     * that waits out a cut link) would otherwise fill the member's memory at tens of thousands a second.
+     */
+    Writer(java.util.function.Supplier<String> address, String password, String prefix, long pauseMs) {
       thread = new Thread(() -> {
         long i = 0;
         while (running.get()) {
@@ -222,8 +230,13 @@ class RedisRolesIT extends RolesFixture {
                 acked.incrementAndGet();
                 long now = System.nanoTime();
                 longestGap.accumulateAndGet(now - lastAck.getAndSet(now), Math::max);
+                if (pauseMs > 0) {
+                  Thread.sleep(pauseMs);
+                }
               }
             }
+          } catch (InterruptedException stop) {
+            return;
           } catch (IOException | RuntimeException e) {
             try {
               Thread.sleep(20);
