@@ -103,6 +103,12 @@ class HostPinningIT {
     h = plane.host("pinned");
     assertEquals("untrusted", h.state(), String.valueOf(h.lastError()));
     assertTrue(h.lastError().contains(lxd3) && h.lastError().contains(lxd2), h.lastError());
+    // subscribers are told on the event bus's own thread: give it a moment
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+    while (events.stream().noneMatch(e -> e.type().equals("host") && "untrusted".equals(e.data().get("state")))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
     assertTrue(events.stream().anyMatch(e -> e.type().equals("host") && "untrusted".equals(e.data().get("state"))),
         "an event tells of it: " + events);
     assertEquals(lxd2, h.fingerprint(), "the pin does not move by itself");
