@@ -332,11 +332,6 @@ public final class LxdClient implements AutoCloseable {
     try {
       return client.newCall(request).execute();
     } catch (IOException e) {
-      if (e instanceof InterruptedIOException && !connectTimedOut(e)) {
-        // a connection that stopped answering says the path may be gone: the idle ones kept beside it would
-        // each wait out a read timeout too, while a new connection fails within the connect timeout
-        http.connectionPool().evictAll();
-      }
       throw unreachable(e);
     }
   }

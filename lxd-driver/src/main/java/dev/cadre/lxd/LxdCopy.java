@@ -30,6 +30,8 @@ final class LxdCopy {
   static Duration stall() {
     return Duration.ofSeconds(Long.getLong("cadre.copy.stall-seconds", 60));
   }
+  /** The rate in LXD's progress text, e.g. " (60B/s)". */
+  private static final java.util.regex.Pattern RATE = java.util.regex.Pattern.compile("\\s*\\([^()]*/s\\)");
   private static final Duration PROGRESS_POLL = Duration.ofSeconds(5);
   private static final Duration COPY_LIMIT = Duration.ofHours(2);
   private final LxdHostDriver from;
@@ -122,7 +124,11 @@ final class LxdCopy {
     return RATE.matcher(metadata.toString()).replaceAll("");
   }
 
-  private static final java.util.regex.Pattern RATE = java.util.regex.Pattern.compile("\\s*\\([^()]*/s\\)");
+  /**
+   * Why a copy failed, and whether the target answered when asked: one that did not (a cut link) is not asked
+   * again to cancel or to delete the half-made copy, each of which would wait as long; the sweep removes it.
+   */
+  private record Verdict(DriverException reason, boolean targetAnswers) {}
 
   private ObjectNode targetCreate(CopyRequest request, JsonNode meta) {
     ObjectNode create = to.client().object();
@@ -189,19 +195,15 @@ final class LxdCopy {
   /**
    * When the source gives up, the target usually knows why (the source sees only its websocket close):
    * its operation's failure is the reason reported, with the source's as suppressed. A target still
-   * waiting is cancelled.
+   * waiting is cancelled; one that does not answer at all is left alone (see {@link Verdict}).
    */
-  /** Why a copy failed, and whether the target answered while it was asked. */
-  private record Verdict(DriverException reason, boolean targetAnswers) {}
-
   private Verdict targetVerdict(String targetOpPath, DriverException sourceSaid) {
     DriverException reason = sourceSaid;
     try {
       to.client().waitFor(targetOpPath, TARGET_VERDICT);
     } catch (TimedOutException stillWaiting) {
       if (stillWaiting.getCause() instanceof java.io.IOException) {
-        // the target does not answer at all (the link is cut): asking it to cancel, or to delete the half-made
-        // copy, would wait as long again; what it holds is the sweep's once it answers
+        // a transport timeout, not an operation still running: the target does not answer at all
         sourceSaid.addSuppressed(stillWaiting);
         return new Verdict(sourceSaid, false);
       }
