@@ -106,7 +106,15 @@ public final class MemberMove {
     for (int i = 1; i <= MAX_REFRESHES && round.compareTo(SMALL_DELTA) > 0; i++) {
       ctx.checkCancelled();
       Instant t = clock.instant();
-      src.copyTo(dst, new CopyRequest(m.name(), m.name(), nic, true, true));
+      try {
+        src.copyTo(dst, new CopyRequest(m.name(), m.name(), nic, true, true));
+      } catch (dev.cadre.driver.HostFailureException e) {
+        // a refresh of a member that serves races its writes: a file it listed can be gone when it is sent
+        // (LXD's rsync: exit 24, "vanished source files"). What the copy missed, the pause's refresh sends.
+        ctx.step(m.name() + ": refresh " + i, StepStatus.FAILED, MemberSteps.message(e)
+            + "; the pause sends what changed");
+        return;
+      }
       round = Duration.between(t, clock.instant());
       ctx.step(m.name() + ": refresh " + i, "what changed meanwhile, " + round.toMillis() + " ms");
     }
