@@ -333,8 +333,10 @@ class ApiServerTest {
   void oneTokenHoldsAtMostSixteenWaitsAndStreamsAtOnce() throws Exception {
     plane.holdOperations = true;
     String op = api.post("/v1/apps", APP).json().path("operation").asText();
+    String id = op.substring(op.lastIndexOf('/') + 1);
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    HttpRequest wait = HttpRequest.newBuilder(URI.create(api.base + op + "/wait?timeout=4"))
+    // the waits last until the operation ends, so that all of them are held at once however slowly they arrive
+    HttpRequest wait = HttpRequest.newBuilder(URI.create(api.base + op + "/wait?timeout=60"))
         .header("Authorization", "Bearer " + api.token).build();
     HttpRequest stream = HttpRequest.newBuilder(URI.create(api.base + "/v1/events"))
         .header("Authorization", "Bearer " + api.token).header("Accept", "text/event-stream").build();
@@ -345,18 +347,20 @@ class ApiServerTest {
     for (int i = 0; i < 15; i++) {
       waits.add(client.sendAsync(wait, HttpResponse.BodyHandlers.ofString()));
     }
+    // a wait of 0 s holds its place only for a moment: it is refused once the fifteen have reached the server
     Response refused = null;
-    for (int i = 0; i < 100 && (refused == null || refused.status() != 429); i++) {
-      Thread.sleep(50); // until the fifteen waits have reached the server
-      refused = api.get(op + "/wait?timeout=1");
+    for (int i = 0; i < 400 && (refused == null || refused.status() != 429); i++) {
+      Thread.sleep(50);
+      refused = api.get(op + "/wait?timeout=0");
     }
     assertError(refused, 429, "too_many_requests");
     assertTrue(refused.body().contains("16"), refused.body());
+    plane.finish(id, "success", null);
     for (CompletableFuture<HttpResponse<String>> w : waits) {
       assertEquals(200, w.get(20, TimeUnit.SECONDS).statusCode());
     }
     events.body().close();
-    // every place is given back: waits and a stream work again
+    // every place is given back: waits work again
     Response again = null;
     for (int i = 0; i < 100 && (again == null || again.status() != 200); i++) {
       Thread.sleep(50);

@@ -55,7 +55,7 @@ final class FakeControlPlane implements ControlPlane {
   final Map<String, List<BackupView>> backups = new ConcurrentHashMap<>();
 
   @Override
-  public OperationView registerHost(HostRequest request) {
+  public OperationView registerHost(HostRequest request, String actor) {
     maybeFail();
     requests.add(request);
     if (hosts.containsKey(request.name())) {
@@ -63,7 +63,7 @@ final class FakeControlPlane implements ControlPlane {
     }
     hosts.put(request.name(), new HostView(request.name(), request.driver(), request.endpoint(), request.datacenter(),
         request.network(), "ready", 4, 8L << 30, 1L << 30, 100L << 30, 0, 0, null, T0, null));
-    return operation("register-host", "hosts/" + request.name());
+    return operation("register-host", "hosts/" + request.name(), actor);
   }
 
   @Override
@@ -83,32 +83,32 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
-  public OperationView removeHost(String name) {
+  public OperationView removeHost(String name, String actor) {
     maybeFail();
     host(name);
     hosts.remove(name);
-    return operation("remove-host", "hosts/" + name);
+    return operation("remove-host", "hosts/" + name, actor);
   }
 
   @Override
-  public OperationView drainHost(String name) {
+  public OperationView drainHost(String name, String actor) {
     maybeFail();
     host(name);
-    return operation("drain-host", "hosts/" + name);
+    return operation("drain-host", "hosts/" + name, actor);
   }
 
   @Override
-  public OperationView trustHost(String name, String fingerprint, String trust) {
+  public OperationView trustHost(String name, String fingerprint, String trust, String actor) {
     maybeFail();
     host(name);
-    return operation("trust-host", "hosts/" + name);
+    return operation("trust-host", "hosts/" + name, actor);
   }
 
   @Override
-  public OperationView resumeHost(String name) {
+  public OperationView resumeHost(String name, String actor) {
     maybeFail();
     host(name);
-    return operation("resume-host", "hosts/" + name);
+    return operation("resume-host", "hosts/" + name, actor);
   }
 
   @Override
@@ -121,7 +121,7 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
-  public OperationView createApp(AppRequest request) {
+  public OperationView createApp(AppRequest request, String actor) {
     maybeFail();
     requests.add(request);
     if (apps.containsKey(request.name())) {
@@ -145,7 +145,7 @@ final class FakeControlPlane implements ControlPlane {
       throw new ConflictException(null, "no capacity: " + wanted + " members wanted, room for " + capacity);
     }
     apps.put(request.name(), new AppView(request.name(), request.datacenter(), "running", services, T0));
-    return operation("create-app", "apps/" + request.name());
+    return operation("create-app", "apps/" + request.name(), actor);
   }
 
   @Override
@@ -165,29 +165,29 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
-  public OperationView deleteApp(String name) {
+  public OperationView deleteApp(String name, String actor) {
     maybeFail();
     app(name);
     apps.remove(name);
-    return operation("delete-app", "apps/" + name);
+    return operation("delete-app", "apps/" + name, actor);
   }
 
   @Override
-  public OperationView convertService(String app, String service, String topology) {
+  public OperationView convertService(String app, String service, String topology, String actor) {
     if (!topologyVerbs) {
-      return ControlPlane.super.convertService(app, service, topology);
+      return ControlPlane.super.convertService(app, service, topology, actor);
     }
     app(app);
-    return operation("convert-service", "apps/" + app + "/" + service);
+    return operation("convert-service", "apps/" + app + "/" + service, actor);
   }
 
   @Override
-  public OperationView promoteMember(String app, String service, String member) {
+  public OperationView promoteMember(String app, String service, String member, String actor) {
     if (!topologyVerbs) {
-      return ControlPlane.super.promoteMember(app, service, member);
+      return ControlPlane.super.promoteMember(app, service, member, actor);
     }
     app(app);
-    return operation("promote-member", "apps/" + app + "/" + service + "/" + member);
+    return operation("promote-member", "apps/" + app + "/" + service + "/" + member, actor);
   }
 
   @Override
@@ -200,21 +200,21 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
-  public OperationView moveApp(String app, String datacenter, String method) {
+  public OperationView moveApp(String app, String datacenter, String method, String actor) {
     if (!topologyVerbs) {
-      return ControlPlane.super.moveApp(app, datacenter, method);
+      return ControlPlane.super.moveApp(app, datacenter, method, actor);
     }
     app(app);
-    return operation("move-app", "apps/" + app);
+    return operation("move-app", "apps/" + app, actor);
   }
 
   @Override
-  public OperationView backupService(String app, String service) {
+  public OperationView backupService(String app, String service, String actor) {
     maybeFail();
     app(app);
     BackupView b = new BackupView(BACKUP_ID, app, service, "busybox", "single", T0, 1234, "ab".repeat(32));
     backups.computeIfAbsent(app + "/" + service, k -> new CopyOnWriteArrayList<>()).add(b);
-    return operation("backup_service", "apps/" + app + "/services/" + service + "/backups/" + b.id());
+    return operation("backup_service", "apps/" + app + "/services/" + service + "/backups/" + b.id(), actor);
   }
 
   @Override
@@ -229,7 +229,7 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
-  public OperationView restoreBackup(String app, String service, String id, RestoreRequest to) {
+  public OperationView restoreBackup(String app, String service, String id, RestoreRequest to, String actor) {
     maybeFail();
     requests.add(to);
     backups.getOrDefault(app + "/" + service, List.of()).stream().filter(b -> b.id().equals(id)).findFirst()
@@ -238,7 +238,7 @@ final class FakeControlPlane implements ControlPlane {
     if (apps.containsKey(to.app())) {
       throw new ConflictException(null, "app '" + to.app() + "' exists");
     }
-    return operation("restore_service", "apps/" + to.app() + "/services/" + to.service());
+    return operation("restore_service", "apps/" + to.app() + "/services/" + to.service(), actor);
   }
 
   @Override
@@ -316,14 +316,15 @@ final class FakeControlPlane implements ControlPlane {
 
   OperationView finish(String id, String status, String error) {
     OperationView op = operation(id);
-    OperationView done = new OperationView(id, op.kind(), op.target(), status, 100, error, op.steps(), op.created(), T0);
+    OperationView done = new OperationView(id, op.kind(), op.target(), op.actor(), status, 100, error, op.steps(),
+        op.created(), T0);
     operations.put(id, done);
     return done;
   }
 
-  private OperationView operation(String kind, String target) {
+  private OperationView operation(String kind, String target, String actor) {
     String id = "op-" + ids.incrementAndGet();
-    OperationView op = new OperationView(id, kind, target, holdOperations ? "running" : "success", holdOperations ? 10 : 100,
+    OperationView op = new OperationView(id, kind, target, actor, holdOperations ? "running" : "success", holdOperations ? 10 : 100,
         null, List.of(new StepView("validate", "done", null, T0)), T0, T0);
     operations.put(id, op);
     return op;

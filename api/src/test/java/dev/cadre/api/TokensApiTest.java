@@ -54,6 +54,45 @@ class TokensApiTest {
   }
 
   @Test
+  void anOperationNamesTheTokenThatStartedIt() {
+    String deployer = token("{\"name\":\"deployer\",\"role\":\"operator\"}");
+    Response started = api.call("POST", "/v1/apps/shop/services/web/backup", "", deployer);
+    assertEquals(202, started.status(), started.body());
+    assertEquals("deployer", started.json().path("metadata").path("actor").asText());
+    String op = started.json().path("operation").asText();
+    assertEquals("deployer", api.call("GET", op, null, deployer).json().path("actor").asText());
+    assertEquals("deployer", api.get(op + "/wait?timeout=0").json().path("actor").asText(), "whoever reads it");
+
+    String byAdmin = api.delete("/v1/apps/blog").json().path("operation").asText();
+    assertEquals("admin", api.get(byAdmin).json().path("actor").asText(), "the bootstrap token");
+  }
+
+  @Test
+  void everyCallThatStartsAnOperationNamesItsCaller() {
+    plane.topologyVerbs = true;
+    String root = token("{\"name\":\"root-ci\",\"role\":\"admin\"}");
+    String restore = "/v1/apps/shop/services/web/backups/" + FakeControlPlane.BACKUP_ID + "/restore";
+    List<String[]> calls = List.of(
+        new String[] {"POST", "/v1/hosts", ApiServerTest.HOST.replace("\"h1\"", "\"h2\"")},
+        new String[] {"POST", "/v1/hosts/h1/drain", ""},
+        new String[] {"POST", "/v1/hosts/h1/resume", ""},
+        new String[] {"POST", "/v1/hosts/h1/trust", "{\"fingerprint\":\"" + "ab".repeat(32) + "\"}"},
+        new String[] {"DELETE", "/v1/hosts/h2", null},
+        new String[] {"POST", "/v1/apps", BLOG.replace("\"blog\"", "\"news\"")},
+        new String[] {"POST", "/v1/apps/shop/services/web/convert", "{\"topology\":\"redundant\"}"},
+        new String[] {"POST", "/v1/apps/shop/services/web/members/web-1/promote", ""},
+        new String[] {"POST", "/v1/apps/shop/move", "{\"datacenter\":\"dc2\"}"},
+        new String[] {"POST", "/v1/apps/shop/services/web/backup", ""},
+        new String[] {"POST", restore, "{\"app\":\"shop3\",\"service\":\"web\",\"datacenter\":\"dc1\"}"},
+        new String[] {"DELETE", "/v1/apps/news", null});
+    for (String[] call : calls) {
+      Response r = api.call(call[0], call[1], call[2], root);
+      assertEquals(202, r.status(), call[0] + " " + call[1] + ": " + r.body());
+      assertEquals("root-ci", r.json().path("metadata").path("actor").asText(), call[0] + " " + call[1]);
+    }
+  }
+
+  @Test
   void aViewerReadsButItsDeleteIsRefusedAndTheAppStays() {
     String viewer = token("{\"name\":\"ci\",\"role\":\"viewer\"}");
     assertEquals(200, api.call("GET", "/v1/apps/shop", null, viewer).status());

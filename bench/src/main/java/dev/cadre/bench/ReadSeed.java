@@ -67,6 +67,6 @@ public final class ReadSeed {
   }
 
   private static OperationRecord operation(OperationKind kind, String target, Instant at) {
-    return new OperationRecord(UUID.randomUUID().toString(), kind, target, OperationStatus.SUCCESS, 100, null, at, at);
+    return new OperationRecord(UUID.randomUUID().toString(), kind, target, null, OperationStatus.SUCCESS, 100, null, at, at);
   }
 }

@@ -22,6 +22,9 @@ public class OpsCommand {
     var out = Output.out(spec);
     out.println("operation " + Output.text(op, "id") + " " + Output.text(op, "kind") + " " + Output.text(op, "target")
         + ": " + Output.text(op, "status") + " (" + op.path("progress").asInt() + "%)");
+    // the token that asked for it; none for what cadre starts itself (a failover, a member rejoining)
+    String actor = Output.text(op, "actor");
+    out.println("started by " + (actor.isEmpty() ? "cadre itself" : actor));
     if (!Output.text(op, "error").isEmpty()) {
       out.println("error: " + Output.text(op, "error"));
     }

@@ -173,6 +173,17 @@ class CliTest {
   }
 
   @Test
+  void showSaysWhoStartedTheOperation() {
+    answer = "{\"id\":\"op-1\",\"kind\":\"create_app\",\"target\":\"apps/shop\",\"actor\":\"deployer\","
+        + "\"status\":\"success\",\"progress\":100,\"error\":null,\"steps\":[]}";
+    Run r = run("ops", "show", "op-1", "--url", url, "--token", "t");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("\nstarted by deployer\n"), r.out());
+    answer = answer.replace("\"deployer\"", "null").replace("create_app", "failover");
+    assertTrue(run("ops", "show", "op-1", "--url", url, "--token", "t").out().contains("started by cadre itself"));
+  }
+
+  @Test
   void operationIdsAreAcceptedInEveryForm() {
     assertEquals("/v1/operations/op-1", CadreClient.operationPath("op-1"));
     assertEquals("/v1/operations/op-1", CadreClient.operationPath("/v1/operations/op-1"));

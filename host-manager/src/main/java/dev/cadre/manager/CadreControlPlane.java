@@ -103,8 +103,9 @@ public final class CadreControlPlane implements ControlPlane {
     this.moves = new dev.cadre.manager.moves.Moves(store, templates, placement, ipam, drivers, operations, workflows,
         provisioner.move(), appMove);
     this.apps = new Apps(store, templates, new Secrets(), placement, ipam, operations, workflows, clock);
+    // a failed restore deletes the app it made: the plane's own undo, so no actor
     this.backups = new Backups(store, templates, operations, apps, new BackupWork(store, drivers, config.hooks(),
-        dependencies, config.backupDir(), operations, apps::delete, clock));
+        dependencies, config.backupDir(), operations, app -> apps.delete(app, null), clock));
     this.prober = new HostProber(store, drivers, events, clock, work.probes(), config.tuning().probeTimeout());
     this.health = new HealthMonitor(store, drivers, config.hooks(), memberEvents, config.tuning(), clock, work.health());
     this.recovery = new Recovery(store, drivers, containers, ipam, memberEvents, operations, workflows, clock,
@@ -153,9 +154,9 @@ public final class CadreControlPlane implements ControlPlane {
   // ---- hosts
 
   @Override
-  public OperationView registerHost(HostRequest r) {
+  public OperationView registerHost(HostRequest r, String actor) {
     requireOpen();
-    return hostRegistry.register(r);
+    return hostRegistry.register(r, actor);
   }
 
   @Override
@@ -169,27 +170,27 @@ public final class CadreControlPlane implements ControlPlane {
   }
 
   @Override
-  public OperationView removeHost(String name) {
+  public OperationView removeHost(String name, String actor) {
     requireOpen();
-    return hostRegistry.remove(name);
+    return hostRegistry.remove(name, actor);
   }
 
   @Override
-  public OperationView drainHost(String name) {
+  public OperationView drainHost(String name, String actor) {
     requireOpen();
-    return drains.drain(name);
+    return drains.drain(name, actor);
   }
 
   @Override
-  public OperationView trustHost(String name, String fingerprint, String trust) {
+  public OperationView trustHost(String name, String fingerprint, String trust, String actor) {
     requireOpen();
-    return hostRegistry.trust(name, fingerprint, trust);
+    return hostRegistry.trust(name, fingerprint, trust, actor);
   }
 
   @Override
-  public OperationView resumeHost(String name) {
+  public OperationView resumeHost(String name, String actor) {
     requireOpen();
-    return drains.resume(name);
+    return drains.resume(name, actor);
   }
 
   // ---- templates
@@ -202,9 +203,9 @@ public final class CadreControlPlane implements ControlPlane {
   // ---- apps
 
   @Override
-  public OperationView createApp(AppRequest r) {
+  public OperationView createApp(AppRequest r, String actor) {
     requireOpen();
-    return apps.create(r);
+    return apps.create(r, actor);
   }
 
   @Override
@@ -218,17 +219,17 @@ public final class CadreControlPlane implements ControlPlane {
   }
 
   @Override
-  public OperationView deleteApp(String name) {
+  public OperationView deleteApp(String name, String actor) {
     requireOpen();
-    return apps.delete(name);
+    return apps.delete(name, actor);
   }
 
   // ---- backups
 
   @Override
-  public OperationView backupService(String app, String service) {
+  public OperationView backupService(String app, String service, String actor) {
     requireOpen();
-    return backups.backup(app, service);
+    return backups.backup(app, service, actor);
   }
 
   @Override
@@ -237,23 +238,23 @@ public final class CadreControlPlane implements ControlPlane {
   }
 
   @Override
-  public OperationView restoreBackup(String app, String service, String id, RestoreRequest to) {
+  public OperationView restoreBackup(String app, String service, String id, RestoreRequest to, String actor) {
     requireOpen();
-    return backups.restore(app, service, id, to);
+    return backups.restore(app, service, id, to, actor);
   }
 
   // ---- roles
 
   @Override
-  public OperationView convertService(String app, String service, String topology) {
+  public OperationView convertService(String app, String service, String topology, String actor) {
     requireOpen();
-    return roles.convert(app, service, topology);
+    return roles.convert(app, service, topology, actor);
   }
 
   @Override
-  public OperationView promoteMember(String app, String service, String member) {
+  public OperationView promoteMember(String app, String service, String member, String actor) {
     requireOpen();
-    return roles.promote(app, service, member);
+    return roles.promote(app, service, member, actor);
   }
 
   // ---- moves
@@ -265,9 +266,9 @@ public final class CadreControlPlane implements ControlPlane {
   }
 
   @Override
-  public OperationView moveApp(String app, String datacenter, String method) {
+  public OperationView moveApp(String app, String datacenter, String method, String actor) {
     requireOpen();
-    return moves.move(app, datacenter, method);
+    return moves.move(app, datacenter, method, actor);
   }
 
   /** Looks at every redundant service's primary now (the watch does it every {@link Tuning#watchInterval()}). */

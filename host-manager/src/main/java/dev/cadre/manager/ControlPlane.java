@@ -7,49 +7,87 @@ import java.util.function.Consumer;
 /**
  * The control plane as the API sees it. Mutating calls validate up front (throwing the driver-spi
  * exception family: InvalidInput, NotFound, Conflict) and otherwise return a durable operation at once;
- * the work runs in the background and its steps are recorded.
+ * the work runs in the background and its steps are recorded. Each takes {@code actor}, the name of the
+ * token that asked ({@code admin} for the bootstrap token), which the operation shows; the forms without it
+ * start operations no token asked for (tests, tools).
  */
 public interface ControlPlane extends AutoCloseable {
 
-  OperationView registerHost(HostRequest request);
+  OperationView registerHost(HostRequest request, String actor);
+
+  default OperationView registerHost(HostRequest request) {
+    return registerHost(request, null);
+  }
 
   List<HostView> hosts();
 
   HostView host(String name);
 
   /** Refused with Conflict while members remain on the host. */
-  OperationView removeHost(String name);
+  OperationView removeHost(String name, String actor);
 
-  OperationView drainHost(String name);
+  default OperationView removeHost(String name) {
+    return removeHost(name, null);
+  }
+
+  OperationView drainHost(String name, String actor);
+
+  default OperationView drainHost(String name) {
+    return drainHost(name, null);
+  }
 
   /** A draining or drained host takes members again; Conflict otherwise, or while a drain of it runs. */
-  OperationView resumeHost(String name);
+  OperationView resumeHost(String name, String actor);
+
+  default OperationView resumeHost(String name) {
+    return resumeHost(name, null);
+  }
 
   /**
    * Trusts the identity a host presents now ({@code fingerprint}, the SHA-256 of its certificate) in place of
    * the one pinned before (a host marked untrusted after its certificate changed); {@code trust} (optional)
    * is a trust password or token for the server to accept cadre's client certificate.
    */
-  OperationView trustHost(String name, String fingerprint, String trust);
+  OperationView trustHost(String name, String fingerprint, String trust, String actor);
+
+  default OperationView trustHost(String name, String fingerprint, String trust) {
+    return trustHost(name, fingerprint, trust, null);
+  }
 
   List<TemplateView> templates();
 
-  OperationView createApp(AppRequest request);
+  OperationView createApp(AppRequest request, String actor);
+
+  default OperationView createApp(AppRequest request) {
+    return createApp(request, null);
+  }
 
   List<AppView> apps();
 
   AppView app(String name);
 
-  OperationView deleteApp(String name);
+  OperationView deleteApp(String name, String actor);
+
+  default OperationView deleteApp(String name) {
+    return deleteApp(name, null);
+  }
 
   /** Turns a service into another topology (single <-> redundant), data intact. */
-  default OperationView convertService(String app, String service, String topology) {
+  default OperationView convertService(String app, String service, String topology, String actor) {
     throw new dev.cadre.driver.ConflictException(null, "not supported yet: convert");
   }
 
+  default OperationView convertService(String app, String service, String topology) {
+    return convertService(app, service, topology, null);
+  }
+
   /** Makes this member the primary of its service. */
-  default OperationView promoteMember(String app, String service, String member) {
+  default OperationView promoteMember(String app, String service, String member, String actor) {
     throw new dev.cadre.driver.ConflictException(null, "not supported yet: promote");
+  }
+
+  default OperationView promoteMember(String app, String service, String member) {
+    return promoteMember(app, service, member, null);
   }
 
   /**
@@ -69,17 +107,25 @@ public interface ControlPlane extends AutoCloseable {
    * {@code copy} (null: the default) copies every container; {@code replicate} moves the services of templates
    * with a primary and replicas by replication and a switchover, the others by copy.
    */
-  default OperationView moveApp(String app, String datacenter, String method) {
+  default OperationView moveApp(String app, String datacenter, String method, String actor) {
     throw new dev.cadre.driver.ConflictException(null, "not supported yet: move");
   }
 
+  default OperationView moveApp(String app, String datacenter, String method) {
+    return moveApp(app, datacenter, method, null);
+  }
+
   default OperationView moveApp(String app, String datacenter) {
-    return moveApp(app, datacenter, null);
+    return moveApp(app, datacenter, null, null);
   }
 
   /** Stores an archive of the service's data, made by its template's export hook; answers the operation. */
-  default OperationView backupService(String app, String service) {
+  default OperationView backupService(String app, String service, String actor) {
     throw new dev.cadre.driver.ConflictException(null, "not supported yet: backup");
+  }
+
+  default OperationView backupService(String app, String service) {
+    return backupService(app, service, null);
   }
 
   /** The service's backups, oldest first, also when the app is gone. */
@@ -88,8 +134,12 @@ public interface ControlPlane extends AutoCloseable {
   }
 
   /** A new app with one service, loaded from a backup of {@code service} of {@code app}. */
-  default OperationView restoreBackup(String app, String service, String id, RestoreRequest to) {
+  default OperationView restoreBackup(String app, String service, String id, RestoreRequest to, String actor) {
     throw new dev.cadre.driver.ConflictException(null, "not supported yet: restore");
+  }
+
+  default OperationView restoreBackup(String app, String service, String id, RestoreRequest to) {
+    return restoreBackup(app, service, id, to, null);
   }
 
   OperationView operation(String id);

@@ -5,12 +5,15 @@ import java.util.List;
 
 /**
  * A durable operation. {@code status}: pending, running, success, failure, cancelled;
- * {@code progress} 0..100; {@code target} what it acts on, e.g. {@code apps/shop}.
+ * {@code progress} 0..100; {@code target} what it acts on, e.g. {@code apps/shop}; {@code actor} the name of
+ * the token that asked for it ({@code admin} for the bootstrap token), null for what the plane starts itself
+ * (a failover, a member rejoining).
  */
 public record OperationView(
     String id,
     String kind,
     String target,
+    String actor,
     String status,
     int progress,
     String error,

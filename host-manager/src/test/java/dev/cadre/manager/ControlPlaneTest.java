@@ -3,6 +3,7 @@ package dev.cadre.manager;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,17 @@ class ControlPlaneTest {
     assertEquals("10.77.0.128", dc.poolStart());
     assertEquals("10.77.0.254", dc.poolEnd());
     assertEquals(2, plane.summary().hosts());
+  }
+
+  @Test
+  void anOperationKeepsTheNameOfTheTokenThatStartedIt() throws Exception {
+    OperationView created = plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1)), "deployer");
+    assertEquals("deployer", created.actor());
+    assertEquals("deployer", f.done(created).actor(), "read back from the store");
+    assertEquals("deployer", plane.store().operation(created.id()).orElseThrow().actor());
+    assertEquals("admin", f.done(plane.deleteApp("shop", "admin")).actor());
+    f.host("h3", "10.77.0.1/24");
+    assertNull(f.register("h3", "dc1").actor(), "no token asked");
   }
 
   @Test

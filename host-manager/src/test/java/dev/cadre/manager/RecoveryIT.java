@@ -152,7 +152,7 @@ class RecoveryIT {
       // what a crash right after the delete was accepted leaves: its operation stored, not run
       Instant now = Instant.now();
       deleteId = "00000000-0000-0000-0000-00000000dead";
-      plane.store().insertOperation(new OperationRecord(deleteId, OperationKind.DELETE_APP, "apps/shop", OperationStatus.RUNNING, 0, null, now, now));
+      plane.store().insertOperation(new OperationRecord(deleteId, OperationKind.DELETE_APP, "apps/shop", null, OperationStatus.RUNNING, 0, null, now, now));
       plane.store().changeAppState("shop", AppState.RUNNING, AppState.DELETING);
       MemberRecord m = plane.store().member("shop-web-1").orElseThrow();
       plane.store().updateMember(m.withState(MemberState.DELETING, null));

@@ -1,6 +1,7 @@
 package dev.cadre.manager;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,20 +96,24 @@ class RolesTest {
     assertTrue(order.indexOf("shop-db-1: configure (admit)") < order.indexOf("shop-db-2: configure"), order.toString());
     assertTrue(order.indexOf("shop-db-2: caught up") < order.indexOf("shop-db-1: configure (sync)"), order.toString());
 
-    OperationView promoted = ok(f.plane.promoteMember("shop", "db", "shop-db-2"));
+    OperationView promoted = ok(f.plane.promoteMember("shop", "db", "shop-db-2", "deployer"));
+    assertEquals("deployer", promoted.actor());
     s = service("shop");
     assertEquals("shop-db-2", member(s, "primary").name());
     assertEquals(Set.of("shop-db-2"), holders(s));
     order = promoted.steps().stream().map(StepView::name).toList();
     assertTrue(order.indexOf("shop-db-1: role (demote)") < order.indexOf("shop-db-2: role (promote)"),
         "the old primary is fenced before the new one takes writes: " + order);
-    assertEquals("success", f.plane.promoteMember("shop", "db", "shop-db-2").status(), "the primary: a no-op");
+    OperationView noOp = f.plane.promoteMember("shop", "db", "shop-db-2", "deployer");
+    assertEquals("success", noOp.status(), "the primary: a no-op");
+    assertEquals("deployer", noOp.actor());
 
     host.stop("shop-db-2", Duration.ZERO);
     f.plane.watchPrimaries();
     OperationView failover = awaitOperation("failover");
     s = service("shop");
     assertEquals("shop-db-1", member(s, "primary").name(), failover.steps().toString());
+    assertNull(failover.actor(), "the watch started it, no token");
     assertEquals("demoted", s.members().stream().filter(m -> m.name().equals("shop-db-2")).findFirst().orElseThrow()
         .state());
     assertEquals(Set.of("shop-db-1"), holders(s), "fenced: the stopped member's NIC no longer carries it");

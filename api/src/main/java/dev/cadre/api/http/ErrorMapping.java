@@ -54,7 +54,7 @@ public final class ErrorMapping {
       ctx.header("WWW-Authenticate", "Bearer realm=\"cadre\"");
     }
     if (e.status() == 413) {
-      ctx.header("Connection", "close"); // the rest of the body is not read: Jetty closes instead of draining it
+      ctx.header("Connection", "close"); // the rest of the body is never read: BodyLimit closes the connection
     }
     ctx.status(e.status()).json(ErrorBody.of(e.code(), e.getMessage(), e.details()));
   }

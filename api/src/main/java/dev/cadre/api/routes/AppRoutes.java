@@ -44,7 +44,7 @@ public final class AppRoutes {
         throw new ApiException(403, "forbidden", "token '" + caller.name() + "' may only create the apps "
             + String.join(", ", new java.util.TreeSet<>(caller.apps())), Map.of("field", "name"));
       }
-      accepted.answer(ctx, plane.createApp(request));
+      accepted.answer(ctx, plane.createApp(request, caller.name()));
     });
     app.get("/v1/apps", ctx -> {
       Caller caller = Caller.of(ctx);
@@ -60,19 +60,19 @@ public final class AppRoutes {
               + appName + "'"));
       ctx.header("Cache-Control", "no-store").json(new Secrets(new TreeMap<>(found.secrets())));
     });
-    app.delete("/v1/apps/{app}", ctx -> accepted.answer(ctx, plane.deleteApp(appName(ctx))));
+    app.delete("/v1/apps/{app}", ctx -> accepted.answer(ctx, plane.deleteApp(appName(ctx), Caller.of(ctx).name())));
     app.post("/v1/apps/{app}/services/{svc}/convert", ctx -> {
       String appName = appName(ctx);
       String service = Check.pathName(ctx.pathParam("svc"), "service");
       String topology = Bodies.read(ctx, ConvertBody.class).validTopology();
-      accepted.answer(ctx, plane.convertService(appName, service, topology));
+      accepted.answer(ctx, plane.convertService(appName, service, topology, Caller.of(ctx).name()));
     });
     app.post("/v1/apps/{app}/services/{svc}/members/{member}/promote", ctx -> {
       String appName = appName(ctx);
       String service = Check.pathName(ctx.pathParam("svc"), "service");
       String member = Check.pathName(ctx.pathParam("member"), "member");
       Bodies.requireNone(ctx);
-      accepted.answer(ctx, plane.promoteMember(appName, service, member));
+      accepted.answer(ctx, plane.promoteMember(appName, service, member, Caller.of(ctx).name()));
     });
     app.post("/v1/apps/{app}/move", ctx -> {
       String appName = appName(ctx);
@@ -80,7 +80,7 @@ public final class AppRoutes {
       if (body.dryRunRequested()) {
         ctx.json(plane.planMove(appName, body.validDatacenter(), body.validMethod())); // at once; nothing changes
       } else {
-        accepted.answer(ctx, plane.moveApp(appName, body.validDatacenter(), body.validMethod()));
+        accepted.answer(ctx, plane.moveApp(appName, body.validDatacenter(), body.validMethod(), Caller.of(ctx).name()));
       }
     });
   }

@@ -23,7 +23,7 @@ public final class BackupRoutes {
       String appName = Check.pathName(ctx.pathParam("app"), "app");
       String service = Check.pathName(ctx.pathParam("svc"), "service");
       Bodies.requireNone(ctx);
-      accepted.answer(ctx, plane.backupService(appName, service));
+      accepted.answer(ctx, plane.backupService(appName, service, Caller.of(ctx).name()));
     });
     // oldest first, as the control plane keeps them; the cursor is the id of the last backup answered
     app.get("/v1/apps/{app}/services/{svc}/backups", ctx -> ctx.json(Pages.page(ctx, plane.backups(
@@ -39,7 +39,7 @@ public final class BackupRoutes {
         throw new ApiException(403, "forbidden", "token '" + caller.name() + "' may not restore into app '" + to.app()
             + "'", Map.of("field", "app"));
       }
-      accepted.answer(ctx, plane.restoreBackup(appName, service, id, to));
+      accepted.answer(ctx, plane.restoreBackup(appName, service, id, to, caller.name()));
     });
   }
 

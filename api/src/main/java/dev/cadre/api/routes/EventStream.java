@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventStream.class);
+  /** The request attribute naming whose place a stream holds, until the stream takes it over. */
   private static final String HELD = "cadre.hold";
+  /** What a closed stream's subscription becomes, so that one made after the close is closed at once. */
+  private static final AutoCloseable GONE = () -> {};
   private final ControlPlane plane;
   private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -46,12 +50,22 @@ public final class EventStream implements AutoCloseable {
         throw new ApiException(406, "not_acceptable",
             "/v1/events is a server-sent event stream: send 'Accept: text/event-stream'");
       }
-      // the place is taken before the stream starts (a refusal is still an ordinary 429) and given back when
-      // the stream closes
-      quota.acquire(Caller.of(ctx));
-      ctx.attribute(HELD, Boolean.TRUE);
+      // the place is taken before the stream starts (a refusal is still an ordinary 429); the stream takes it
+      // over and gives it back when it closes
+      Caller caller = Caller.of(ctx);
+      quota.acquire(caller);
+      ctx.attribute(HELD, caller);
     });
     app.sse("/v1/events", this::accept);
+    // a place no stream took over (another method than GET, a failure before the stream started) is given
+    // back when the request ends
+    app.after("/v1/events", ctx -> {
+      Caller holder = ctx.attribute(HELD);
+      if (holder != null) {
+        ctx.attribute(HELD, null);
+        quota.release(holder);
+      }
+    });
   }
 
   /**
@@ -59,28 +73,47 @@ public final class EventStream implements AutoCloseable {
    * output stream takes one writer at a time, so every write to a client holds that client's lock.
    */
   private void accept(SseClient client) {
-    client.keepAlive();
-    synchronized (client) {
-      client.sendComment("cadre events");
-    }
-    clients.add(client);
     Caller caller = Caller.of(client.ctx());
-    if (Boolean.TRUE.equals(client.ctx().attribute(HELD))) {
-      client.onClose(() -> quota.release(caller));
-    }
-    AutoCloseable subscription = plane.subscribe(event -> {
-      if (visible(caller, event)) {
-        send(client, event);
-      }
-    });
+    Caller holder = client.ctx().attribute(HELD);
+    client.ctx().attribute(HELD, null);
+    AtomicReference<AutoCloseable> subscription = new AtomicReference<>();
+    // Javalin keeps only the last callback given to onClose: everything a closing stream undoes is in this one,
+    // given before the first write (a write to a client that left closes it)
     client.onClose(() -> {
       clients.remove(client);
-      try {
-        subscription.close();
-      } catch (Exception e) {
-        log.debug("closing an event subscription", e);
+      if (holder != null) {
+        quota.release(holder);
       }
+      unsubscribe(subscription.getAndSet(GONE));
     });
+    try {
+      client.keepAlive();
+      clients.add(client);
+      synchronized (client) {
+        client.sendComment("cadre events");
+      }
+      AutoCloseable subscribed = plane.subscribe(event -> {
+        if (visible(caller, event)) {
+          send(client, event);
+        }
+      });
+      if (!subscription.compareAndSet(null, subscribed)) {
+        unsubscribe(subscribed); // the client left meanwhile
+      }
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  private static void unsubscribe(AutoCloseable subscription) {
+    try {
+      if (subscription != null) {
+        subscription.close();
+      }
+    } catch (Exception e) {
+      log.debug("closing an event subscription", e);
+    }
   }
 
   /** A token limited to some apps sees their events only: by subject, or an operation's target. */

@@ -29,15 +29,25 @@ public final class OperationRoutes {
       Duration timeout = Duration.ofSeconds(timeoutSeconds(ctx.queryParam("timeout")));
       visible(ctx, plane); // a missing (or hidden) operation is a 404 at once, not after the wait
       Caller holder = Caller.of(ctx);
-      quota.acquire(holder);
-      ctx.future(() -> CompletableFuture.supplyAsync(() -> {
+      // The place is taken where the wait starts and given back when it ends, not in the handler: Javalin may
+      // never ask for a future whose handler returned (a failure in between), and a place taken then would
+      // be lost. A refusal here is still an ordinary 429.
+      ctx.future(() -> {
+        quota.acquire(holder);
         try {
-          return plane.await(id, timeout);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new CompletionException(new ApiException(503, "unavailable", "the server is shutting down"));
+          return CompletableFuture.supplyAsync(() -> {
+            try {
+              return plane.await(id, timeout);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new CompletionException(new ApiException(503, "unavailable", "the server is shutting down"));
+            }
+          }, waiters).whenComplete((done, failed) -> quota.release(holder)).thenAccept(ctx::json);
+        } catch (RuntimeException e) {
+          quota.release(holder); // the wait never started (the server is closing)
+          throw e;
         }
-      }, waiters).whenComplete((done, failed) -> quota.release(holder)).thenAccept(ctx::json));
+      });
     });
     app.delete("/v1/operations/{id}", ctx -> {
       OperationView op = visible(ctx, plane);

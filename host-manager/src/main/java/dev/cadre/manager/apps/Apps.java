@@ -55,7 +55,7 @@ public final class Apps {
     this.clock = clock;
   }
 
-  public OperationView create(AppRequest r) {
+  public OperationView create(AppRequest r, String actor) {
     AppPlan plan = planner.plan(r);
     return placement.exclusively(() -> {
       int free = ipam.free(r.datacenter());
@@ -64,7 +64,7 @@ public final class Apps {
             + " free addresses, the app needs " + plan.members().size());
       }
       List<String> hosts = placement.place(r.datacenter(), plan.needs());
-      OperationRecord op = operations.newOperation(OperationKind.CREATE_APP, "apps/" + r.name());
+      OperationRecord op = operations.newOperation(OperationKind.CREATE_APP, "apps/" + r.name(), actor);
       List<MemberRecord> members = new ArrayList<>();
       for (int i = 0; i < plan.members().size(); i++) {
         AppPlan.PlannedMember p = plan.members().get(i);
@@ -86,7 +86,7 @@ public final class Apps {
     });
   }
 
-  public OperationView delete(String name) {
+  public OperationView delete(String name, String actor) {
     require(name);
     return placement.exclusively(() -> {
       String running = active.get(name);
@@ -98,7 +98,7 @@ public final class Apps {
         throw new ConflictException(null, "app '" + name + "' is being moved (operation " + moving.get(0).operationId()
             + "); cancel the move first (DELETE /v1/operations/" + moving.get(0).operationId() + ")");
       }
-      OperationRecord op = operations.newOperation(OperationKind.DELETE_APP, "apps/" + name);
+      OperationRecord op = operations.newOperation(OperationKind.DELETE_APP, "apps/" + name, actor);
       store.insertOperation(op);
       active.put(name, op.id());
       operations.submit(op, ctx -> {

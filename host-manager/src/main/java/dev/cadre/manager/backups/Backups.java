@@ -55,7 +55,7 @@ public final class Backups {
     this.archives = work.archives();
   }
 
-  public OperationView backup(String app, String service) {
+  public OperationView backup(String app, String service, String actor) {
     ServiceRecord s = service(app, service);
     Template t = templates.find(s.template()).orElseThrow(() -> new ConflictException(null,
         "template '" + s.template() + "' of service '" + service + "' is not known to this server"));
@@ -66,7 +66,7 @@ public final class Backups {
     MemberRecord from = source(s);
     String id = "bk-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     OperationRecord op = operations.newOperation(OperationKind.BACKUP_SERVICE,
-        "apps/" + app + "/services/" + service + "/backups/" + id);
+        "apps/" + app + "/services/" + service + "/backups/" + id, actor);
     store.insertOperation(op);
     operations.submit(op, ctx -> work.backup(ctx, id, s, from, t));
     return operations.view(op.id());
@@ -83,7 +83,7 @@ public final class Backups {
     return rows.stream().map(Backups::view).toList();
   }
 
-  public OperationView restore(String app, String service, String id, RestoreRequest to) {
+  public OperationView restore(String app, String service, String id, RestoreRequest to, String actor) {
     Names.require("app", app);
     Names.require("service", service);
     if (id == null || !ID.matcher(id).matches()) {
@@ -116,9 +116,9 @@ public final class Backups {
     }
     String topology = t.topologies().contains(SINGLE) ? SINGLE : t.topologies().get(0);
     OperationView create = apps.create(new AppRequest(to.app(), to.datacenter(),
-        List.of(new ServiceRequest(to.service(), t.name(), topology, null, b.config())), false));
+        List.of(new ServiceRequest(to.service(), t.name(), topology, null, b.config())), false), actor);
     OperationRecord op = operations.newOperation(OperationKind.RESTORE_SERVICE,
-        "apps/" + to.app() + "/services/" + to.service());
+        "apps/" + to.app() + "/services/" + to.service(), actor);
     store.insertOperation(op);
     operations.submit(op, ctx -> work.restore(ctx, b, to, create.id()));
     return operations.view(op.id());

@@ -50,7 +50,7 @@ public final class Drains {
     this.clock = clock;
   }
 
-  public OperationView drain(String name) {
+  public OperationView drain(String name, String actor) {
     HostRecord h = hosts.require(name);
     return placement.exclusively(() -> {
       String running = active.get(name);
@@ -87,7 +87,7 @@ public final class Drains {
       if (h.state() != HostState.DRAINING) {
         hosts.publish(name, HostState.DRAINING.wire(), h.state().wire(), null);
       }
-      OperationRecord op = operations.newOperation(OperationKind.DRAIN_HOST, "hosts/" + name);
+      OperationRecord op = operations.newOperation(OperationKind.DRAIN_HOST, "hosts/" + name, actor);
       store.insertOperation(op);
       active.put(name, op.id());
       operations.submit(op, ctx -> {
@@ -123,7 +123,7 @@ public final class Drains {
   }
 
   /** A draining or drained host takes members again (a finished operation); 409 otherwise or while a drain runs. */
-  public OperationView resume(String name) {
+  public OperationView resume(String name, String actor) {
     hosts.require(name);
     return placement.exclusively(() -> {
       HostRecord h = hosts.require(name);
@@ -144,7 +144,7 @@ public final class Drains {
       if (!store.updateHost(h.withState(HostState.READY, null, clock.instant()), h.state())) {
         throw new ConflictException(null, "host '" + name + "' changed state meanwhile; try again");
       }
-      OperationRecord op = operations.finishedOperation(OperationKind.RESUME_HOST, "hosts/" + name);
+      OperationRecord op = operations.finishedOperation(OperationKind.RESUME_HOST, "hosts/" + name, actor);
       store.insertOperation(op);
       hosts.publish(name, HostState.READY.wire(), h.state().wire(), null);
       return operations.view(op.id());

@@ -59,7 +59,7 @@ public final class HostRegistry {
     this.endpoints = endpoints;
   }
 
-  public OperationView register(HostRequest r) {
+  public OperationView register(HostRequest r, String actor) {
     validate(r);
     HostDriver driver = drivers.openNew(r.name(), r.driver(), r.endpoint(), r.trust());
     try {
@@ -75,7 +75,7 @@ public final class HostRegistry {
       HostRecord host = new HostRecord(r.name(), r.driver(), r.endpoint(), r.datacenter(), r.network(), HostState.READY,
           info.cpus(), info.memoryBytes(), info.memoryUsedBytes(), info.diskBytes(), info.diskUsedBytes(), null,
           clock.instant());
-      OperationRecord op = operations.finishedOperation(OperationKind.REGISTER_HOST, "hosts/" + r.name());
+      OperationRecord op = operations.finishedOperation(OperationKind.REGISTER_HOST, "hosts/" + r.name(), actor);
       store.registerHost(dc, host, op);
       String identity = driver.serverIdentity();
       if (identity != null) {
@@ -100,7 +100,7 @@ public final class HostRegistry {
    * Pins the identity the host presents now in place of the old one, once a connection that accepts only
    * that identity answered a probe: an operator who checked the new certificate out of band trusts it.
    */
-  public OperationView trust(String name, String fingerprint, String trust) {
+  public OperationView trust(String name, String fingerprint, String trust, String actor) {
     HostRecord h = require(name);
     String wanted = fingerprint == null ? "" : fingerprint.replace(":", "").toLowerCase(java.util.Locale.ROOT);
     if (!wanted.matches("[0-9a-f]{64}")) {
@@ -119,7 +119,7 @@ public final class HostRegistry {
       driver.close();
       throw e;
     }
-    OperationRecord op = operations.finishedOperation(OperationKind.TRUST_HOST, "hosts/" + name);
+    OperationRecord op = operations.finishedOperation(OperationKind.TRUST_HOST, "hosts/" + name, actor);
     store.insertOperation(op);
     store.pinHost(name, wanted);
     drivers.adopt(name, driver);
@@ -159,14 +159,14 @@ public final class HostRegistry {
     }
   }
 
-  public OperationView remove(String name) {
+  public OperationView remove(String name, String actor) {
     require(name);
     return placement.exclusively(() -> {
       long on = store.allMembers().stream().filter(m -> m.host().equals(name)).count();
       if (on > 0) {
         throw new ConflictException(null, "host '" + name + "' still has " + on + " members; delete or move them first");
       }
-      OperationRecord op = operations.finishedOperation(OperationKind.REMOVE_HOST, "hosts/" + name);
+      OperationRecord op = operations.finishedOperation(OperationKind.REMOVE_HOST, "hosts/" + name, actor);
       store.insertOperation(op);
       store.deleteHost(name);
       drivers.forget(name);

@@ -82,10 +82,10 @@ public final class Moves {
     return placement.exclusively(() -> draft(app, datacenter, method, true).plan());
   }
 
-  public OperationView move(String app, String datacenter, String method) {
+  public OperationView move(String app, String datacenter, String method, String actor) {
     return placement.exclusively(() -> {
       Draft d = draft(app, datacenter, method, false);
-      OperationRecord op = operations.newOperation(OperationKind.MOVE_APP, "apps/" + app);
+      OperationRecord op = operations.newOperation(OperationKind.MOVE_APP, "apps/" + app, actor);
       List<ServiceRecord> claimed = new ArrayList<>();
       List<String> reserved = new ArrayList<>();
       try {

@@ -56,16 +56,21 @@ public final class Operations {
     this.executor = executor;
   }
 
-  /** A new pending operation record (not stored yet: the caller stores it with its rows). */
-  public OperationRecord newOperation(OperationKind kind, String target) {
+  /**
+   * A new pending operation record (not stored yet: the caller stores it with its rows). {@code actor}: the
+   * name of the token that asked for it, null for what the plane starts itself.
+   */
+  public OperationRecord newOperation(OperationKind kind, String target, String actor) {
     var now = clock.instant();
-    return new OperationRecord(UUID.randomUUID().toString(), kind, target, OperationStatus.PENDING, 0, null, now, now);
+    return new OperationRecord(UUID.randomUUID().toString(), kind, target, actor, OperationStatus.PENDING, 0, null, now,
+        now);
   }
 
   /** A finished successful operation record, for work done synchronously. */
-  public OperationRecord finishedOperation(OperationKind kind, String target) {
+  public OperationRecord finishedOperation(OperationKind kind, String target, String actor) {
     var now = clock.instant();
-    return new OperationRecord(UUID.randomUUID().toString(), kind, target, OperationStatus.SUCCESS, 100, null, now, now);
+    return new OperationRecord(UUID.randomUUID().toString(), kind, target, actor, OperationStatus.SUCCESS, 100, null, now,
+        now);
   }
 
   /** Starts the work of a stored pending operation. */
@@ -160,8 +165,8 @@ public final class Operations {
     var steps = store.steps(op.id()).stream()
         .map(s -> new StepView(s.name(), s.status().wire(), s.detail(), s.at()))
         .toList();
-    return new OperationView(op.id(), op.kind().wire(), op.target(), op.status().wire(), op.progress(), op.error(), steps,
-        op.created(), op.updated());
+    return new OperationView(op.id(), op.kind().wire(), op.target(), op.actor(), op.status().wire(), op.progress(),
+        op.error(), steps, op.created(), op.updated());
   }
 
   public OperationView await(String id, Duration timeout) throws InterruptedException {

@@ -52,7 +52,7 @@ public final class Roles {
     this.clock = clock;
   }
 
-  public OperationView convert(String app, String service, String topology) {
+  public OperationView convert(String app, String service, String topology, String actor) {
     ServiceRecord s = service(app, service);
     if (topology == null || topology.isBlank()) {
       throw new InvalidInputException(null, "topology is required");
@@ -66,13 +66,13 @@ public final class Roles {
       throw new ConflictException(null, "template '" + t.name() + "' cannot be converted (it has no primary role)");
     }
     if (topology.equals(s.topology())) {
-      return noOp(OperationKind.CONVERT_SERVICE, s, "service '" + service + "' is already " + topology);
+      return noOp(OperationKind.CONVERT_SERVICE, s, actor, "service '" + service + "' is already " + topology);
     }
     boolean growing = t.roles(topology).contains(REPLICA);
     return placement.exclusively(() -> {
       requireIdle(s);
       List<MemberRecord> added = new ArrayList<>();
-      OperationRecord op = operations.newOperation(OperationKind.CONVERT_SERVICE, target(s));
+      OperationRecord op = operations.newOperation(OperationKind.CONVERT_SERVICE, target(s), actor);
       if (growing) {
         List<MemberRecord> members = store.members(app).stream().filter(m -> m.service().equals(service)).toList();
         int have = (int) members.stream().filter(m -> m.state() != MemberState.FAILED).count();
@@ -104,14 +104,14 @@ public final class Roles {
     });
   }
 
-  public OperationView promote(String app, String service, String member) {
+  public OperationView promote(String app, String service, String member, String actor) {
     ServiceRecord s = service(app, service);
     Names.require("member", member);
     MemberRecord m = store.member(member).filter(x -> x.app().equals(app) && x.service().equals(service))
         .orElseThrow(() -> new NotFoundException(null, "service '" + service + "' of app '" + app + "' has no member '"
             + member + "'"));
     if (PRIMARY.equals(m.role())) {
-      return noOp(OperationKind.PROMOTE_MEMBER, s, member + " is already the primary");
+      return noOp(OperationKind.PROMOTE_MEMBER, s, actor, member + " is already the primary");
     }
     if (!REPLICA.equals(m.role())) {
       throw new ConflictException(null, "member '" + member + "' is a " + m.role() + ", not a replica");
@@ -122,19 +122,19 @@ public final class Roles {
     }
     return placement.exclusively(() -> {
       requireIdle(s);
-      OperationRecord op = operations.newOperation(OperationKind.PROMOTE_MEMBER, target(s) + "/" + member);
+      OperationRecord op = operations.newOperation(OperationKind.PROMOTE_MEMBER, target(s) + "/" + member, actor);
       return start(op, s, ServiceState.PROMOTING, () -> { }, ctx -> changes.promote(ctx, s, member));
     });
   }
 
   /** Started by the watch: answers null when another change of the service runs (it looks again later). */
   OperationView failover(ServiceRecord s, String primary, String why) {
-    OperationRecord op = operations.newOperation(OperationKind.FAILOVER, target(s) + "/" + primary);
+    OperationRecord op = operations.newOperation(OperationKind.FAILOVER, target(s) + "/" + primary, null);
     return startIfIdle(op, s, ServiceState.FAILING_OVER, ctx -> changes.failover(ctx, s, primary, why));
   }
 
   OperationView rejoin(ServiceRecord s, String member) {
-    OperationRecord op = operations.newOperation(OperationKind.REJOIN_MEMBER, target(s) + "/" + member);
+    OperationRecord op = operations.newOperation(OperationKind.REJOIN_MEMBER, target(s) + "/" + member, null);
     return startIfIdle(op, s, ServiceState.REJOINING, ctx -> changes.rejoin(ctx, s, member));
   }
 
@@ -184,8 +184,8 @@ public final class Roles {
         + s.operationId() + "); try again when it ends");
   }
 
-  private OperationView noOp(OperationKind kind, ServiceRecord s, String why) {
-    OperationRecord op = operations.finishedOperation(kind, target(s));
+  private OperationView noOp(OperationKind kind, ServiceRecord s, String actor, String why) {
+    OperationRecord op = operations.finishedOperation(kind, target(s), actor);
     store.insertOperation(op);
     store.addStep(op.id(), new StepRecord("nothing to do", StepStatus.DONE, why, clock.instant()));
     return operations.view(op.id());

@@ -29,9 +29,9 @@ final class OperationRows {
   }
 
   static void insertOperation(Connection c, OperationRecord op) {
-    update(c, "INSERT INTO operations (id, kind, target, status, progress, error, created, updated) VALUES (?,?,?,?,?,?,?,?)",
-        op.id(), op.kind(), op.target(), op.status(), op.progress(), clip(op.error(), 16384), ts(op.created()),
-        ts(op.updated()));
+    update(c, "INSERT INTO operations (id, kind, target, actor, status, progress, error, created, updated)"
+        + " VALUES (?,?,?,?,?,?,?,?,?)", op.id(), op.kind(), op.target(), op.actor(), op.status(), op.progress(),
+        clip(op.error(), 16384), ts(op.created()), ts(op.updated()));
   }
 
   boolean changeOperationStatus(String id, OperationStatus expected, OperationStatus status, int progress,

@@ -63,7 +63,7 @@ final class Rows {
 
   static OperationRecord operationRow(ResultSet r) throws SQLException {
     return new OperationRecord(r.getString("id"), OperationKind.parse(r.getString("kind")), r.getString("target"),
-        OperationStatus.parse(r.getString("status")),
+        r.getString("actor"), OperationStatus.parse(r.getString("status")),
         r.getInt("progress"), r.getString("error"), instant(r, "created"), instant(r, "updated"));
   }
 

@@ -45,7 +45,7 @@ class IpamConcurrencyIT {
       Instant now = Instant.now();
       store.registerHost(Ipam.datacenterFor("dc1", "10.77.0.1/24", Clock.systemUTC()),
           new HostRecord("h1", "lxd", "unix:///x", "dc1", "br0", HostState.READY, 1, 1, 0, 1, 0, null, now),
-          new OperationRecord("op1", OperationKind.REGISTER_HOST, "hosts/h1", OperationStatus.SUCCESS, 100, null, now, now));
+          new OperationRecord("op1", OperationKind.REGISTER_HOST, "hosts/h1", null, OperationStatus.SUCCESS, 100, null, now, now));
       Ipam ipam = new Ipam(store, Clock.systemUTC());
 
       int threads = 40;

@@ -55,7 +55,7 @@ class JdbcStoreIT {
   static void registerDc1(Store store, Instant now) {
     store.registerHost(Ipam.datacenterFor("dc1", "10.77.0.1/24", Clock.systemUTC()),
         new HostRecord("h1", "lxd", "unix:///x", "dc1", "br0", HostState.READY, 2, 1 << 30, 0, 1 << 30, 0, null, now),
-        new OperationRecord("op1", OperationKind.REGISTER_HOST, "hosts/h1", OperationStatus.SUCCESS, 100, null, now, now));
+        new OperationRecord("op1", OperationKind.REGISTER_HOST, "hosts/h1", null, OperationStatus.SUCCESS, 100, null, now, now));
   }
 
   @Test
@@ -64,19 +64,19 @@ class JdbcStoreIT {
     Instant old = now.minus(java.time.Duration.ofDays(8));
     try (JdbcStore store = db.open(4)) {
       for (int i = 0; i < 1203; i++) { // more than two batches
-        store.insertOperation(new OperationRecord("old-" + i, OperationKind.CREATE_APP, "apps/a", OperationStatus.SUCCESS,
+        store.insertOperation(new OperationRecord("old-" + i, OperationKind.CREATE_APP, "apps/a", null, OperationStatus.SUCCESS,
             100, null, old, old));
         store.addStep("old-" + i, new StepRecord("place", StepStatus.DONE, null, old));
         store.addEvent("operation", "operations/old-" + i, "{}", old);
       }
-      store.insertOperation(new OperationRecord("old-failed", OperationKind.CREATE_APP, "apps/a", OperationStatus.FAILURE,
+      store.insertOperation(new OperationRecord("old-failed", OperationKind.CREATE_APP, "apps/a", null, OperationStatus.FAILURE,
           0, "boom", old, old));
-      store.insertOperation(new OperationRecord("old-running", OperationKind.CREATE_APP, "apps/a", OperationStatus.RUNNING,
+      store.insertOperation(new OperationRecord("old-running", OperationKind.CREATE_APP, "apps/a", null, OperationStatus.RUNNING,
           10, null, old, old));
-      store.insertOperation(new OperationRecord("old-pending", OperationKind.CREATE_APP, "apps/a", OperationStatus.PENDING,
+      store.insertOperation(new OperationRecord("old-pending", OperationKind.CREATE_APP, "apps/a", null, OperationStatus.PENDING,
           0, null, old, old));
       store.addStep("old-running", new StepRecord("place", StepStatus.DONE, null, old));
-      store.insertOperation(new OperationRecord("recent", OperationKind.CREATE_APP, "apps/a", OperationStatus.SUCCESS,
+      store.insertOperation(new OperationRecord("recent", OperationKind.CREATE_APP, "apps/a", null, OperationStatus.SUCCESS,
           100, null, now.minus(java.time.Duration.ofDays(1)), now.minus(java.time.Duration.ofDays(1))));
       long recentEvent = store.addEvent("operation", "operations/recent", "{}", now.minus(java.time.Duration.ofHours(1)));
 
@@ -109,13 +109,13 @@ class JdbcStoreIT {
       assertEquals(db.kind(), store.kind());
       id = store.storeId();
       registerDc1(store, now);
-      OperationRecord op = new OperationRecord("op2", OperationKind.CREATE_APP, "apps/shop", OperationStatus.PENDING, 0, null, now, now);
+      OperationRecord op = new OperationRecord("op2", OperationKind.CREATE_APP, "apps/shop", null, OperationStatus.PENDING, 0, null, now, now);
       store.createApp(new AppRecord("shop", "dc1", AppState.CREATING, false, now),
           List.of(new ServiceRecord("shop", "web", "busybox", "single", Map.of("k", "v"), Map.of("password", "s3cret"), ServiceState.READY)),
           List.of(new MemberRecord("shop-web-1", "shop", "web", 1, "primary", "h1", null, MemberState.CREATING, null, 1, 64, 64, "op2")),
           op);
       assertThrows(ConflictException.class, () -> store.createApp(new AppRecord("shop", "dc1", AppState.CREATING, false, now),
-          List.of(), List.of(), new OperationRecord("op3", OperationKind.CREATE_APP, "apps/shop", OperationStatus.PENDING, 0, null, now, now)));
+          List.of(), List.of(), new OperationRecord("op3", OperationKind.CREATE_APP, "apps/shop", null, OperationStatus.PENDING, 0, null, now, now)));
       assertTrue(store.operation("op3").isEmpty(), "a refused create leaves no operation behind");
       assertTrue(store.tryAllocate("dc1", "10.77.0.128", "shop-web-1", now));
       assertTrue(!store.tryAllocate("dc1", "10.77.0.128", "other", now));
@@ -153,7 +153,7 @@ class JdbcStoreIT {
       assertThrows(ConflictException.class, () -> store.registerHost(
           Ipam.datacenterFor("dc1", "10.99.0.1/24", Clock.systemUTC()),
           new HostRecord("h2", "lxd", "unix:///y", "dc1", "br0", HostState.READY, 2, 1, 0, 1, 0, null, now),
-          new OperationRecord("op9", OperationKind.REGISTER_HOST, "hosts/h2", OperationStatus.SUCCESS, 100, null, now, now)));
+          new OperationRecord("op9", OperationKind.REGISTER_HOST, "hosts/h2", null, OperationStatus.SUCCESS, 100, null, now, now)));
       assertTrue(store.host("h2").isEmpty());
       assertTrue(store.operation("op9").isEmpty());
       assertEquals(Ipam.datacenterFor("dc1", "10.77.0.1/24", Clock.systemUTC()).subnet(),
@@ -162,14 +162,14 @@ class JdbcStoreIT {
       store.createApp(new AppRecord("shop", "dc1", AppState.CREATING, false, now),
           List.of(new ServiceRecord("shop", "web", "busybox", "single", Map.of(), Map.of(), ServiceState.READY)),
           List.of(new MemberRecord("shop-web-1", "shop", "web", 1, "primary", "h1", null, MemberState.CREATING, null, 1, 64, 64, "op2")),
-          new OperationRecord("op2", OperationKind.CREATE_APP, "apps/shop", OperationStatus.PENDING, 0, null, now, now));
+          new OperationRecord("op2", OperationKind.CREATE_APP, "apps/shop", null, OperationStatus.PENDING, 0, null, now, now));
       // the app, its service and its operation are written before the member that collides: all rolled back
       ConflictException taken = assertThrows(ConflictException.class, () -> store.createApp(
           new AppRecord("shop2", "dc1", AppState.CREATING, false, now),
           List.of(new ServiceRecord("shop2", "web", "busybox", "single", Map.of(), Map.of(), ServiceState.READY)),
           List.of(new MemberRecord("shop-web-1", "shop2", "web", 1, "primary", "h1", null, MemberState.CREATING, null, 1, 64, 64,
               "op4")),
-          new OperationRecord("op4", OperationKind.CREATE_APP, "apps/shop2", OperationStatus.PENDING, 0, null, now, now)));
+          new OperationRecord("op4", OperationKind.CREATE_APP, "apps/shop2", null, OperationStatus.PENDING, 0, null, now, now)));
       assertTrue(taken.getMessage().contains("member name 'shop-web-1' is taken"), taken.getMessage());
       assertTrue(store.app("shop2").isEmpty());
       assertTrue(store.services("shop2").isEmpty());
@@ -195,7 +195,7 @@ class JdbcStoreIT {
       store.createApp(new AppRecord("shop", "dc1", AppState.CREATING, false, now),
           List.of(new ServiceRecord("shop", "db", "redis", "single", Map.of("maxmemory", "64mb"), Map.of(),
               ServiceState.READY)), List.of(),
-          new OperationRecord("op2", OperationKind.CREATE_APP, "apps/shop", OperationStatus.PENDING, 0, null, now, now));
+          new OperationRecord("op2", OperationKind.CREATE_APP, "apps/shop", null, OperationStatus.PENDING, 0, null, now, now));
       BackupRecord first = new BackupRecord("bk-00000000000000000001", "shop", "db", "redis", "single",
           Map.of("maxmemory", "64mb"), now, 12345, "ab".repeat(32), "op3");
       BackupRecord second = new BackupRecord("bk-00000000000000000002", "shop", "db", "redis", "redundant", Map.of(),
@@ -237,11 +237,11 @@ class JdbcStoreIT {
   void operationsStepsAndEventsKeepTheirOrder() {
     Instant created = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     try (JdbcStore store = db.open(4)) {
-      store.insertOperation(new OperationRecord("op-a", OperationKind.CREATE_APP, "apps/a", OperationStatus.PENDING, 0, null, created, created));
-      store.insertOperation(new OperationRecord("op-b", OperationKind.DELETE_APP, "apps/b", OperationStatus.RUNNING, 10, null,
+      store.insertOperation(new OperationRecord("op-a", OperationKind.CREATE_APP, "apps/a", null, OperationStatus.PENDING, 0, null, created, created));
+      store.insertOperation(new OperationRecord("op-b", OperationKind.DELETE_APP, "apps/b", null, OperationStatus.RUNNING, 10, null,
           created.plusSeconds(1), created.plusSeconds(1)));
       assertThrows(ConflictException.class, () -> store.insertOperation(
-          new OperationRecord("op-a", OperationKind.CREATE_APP, "apps/a", OperationStatus.PENDING, 0, null, created, created)));
+          new OperationRecord("op-a", OperationKind.CREATE_APP, "apps/a", null, OperationStatus.PENDING, 0, null, created, created)));
       assertEquals(List.of("op-a", "op-b"), store.unfinishedOperations().stream().map(OperationRecord::id).toList());
 
       Instant done = created.plusSeconds(5);
