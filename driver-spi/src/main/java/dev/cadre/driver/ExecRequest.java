@@ -36,6 +36,12 @@ public record ExecRequest(List<String> argv, Map<String, String> env, byte[] std
     }
     env = env == null ? Map.of() : Map.copyOf(env);
     env.keySet().forEach(Validation::requireEnvName);
+    env.forEach((name, value) -> {
+      if (value.indexOf('\0') >= 0) {
+        // no process environment can hold it; refused here rather than by whatever a driver meets first
+        throw new InvalidInputException(null, "exec environment variable " + name + " must not contain NUL");
+      }
+    });
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     if (timeout.isNegative() || timeout.isZero()) {
       throw new InvalidInputException(null, "exec timeout must be positive");

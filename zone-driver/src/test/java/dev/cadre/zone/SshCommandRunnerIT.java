@@ -130,6 +130,18 @@ class SshCommandRunnerIT {
     assertEquals(127, trusted().run(List.of("no-such-tool-on-the-host"), null, T).exitCode());
   }
 
+  /** As ZoneLogin runs a command with variables, minus zlogin: the variables ride ahead of 2 MiB of stdin. */
+  @Test
+  void variablesOnStdinReachTheCommandAndLeaveItsInputWhole() {
+    Map<String, String> env = ZoneLoginTest.hostileEnvironment();
+    byte[] data = new byte[2 * 1024 * 1024];
+    new Random(5).nextBytes(data);
+    CommandResult r = trusted().run(ZoneLogin.withEnvironment(ZoneLoginTest.printer(env)),
+        ZoneLoginTest.concat(ZoneLogin.environment(env), data), T);
+    ZoneLoginTest.assertPrinted(env, data, r);
+    assertFalse(Files.exists(Path.of("/tmp/cadre-pwned")), "a value was executed");
+  }
+
   @Test
   void aStreamFlowsFromOneSshHostIntoAnotherThroughAPipe() throws IOException {
     Path count = dir.resolve("count");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadre.driver.ConflictException;
 import dev.cadre.driver.ExecRequest;
+import dev.cadre.driver.ExecResult;
 import dev.cadre.driver.FileSpec;
 import dev.cadre.driver.HostFailureException;
 import dev.cadre.driver.HostInfo;
@@ -15,8 +16,10 @@ import dev.cadre.driver.InstanceSpec;
 import dev.cadre.driver.InstanceState;
 import dev.cadre.driver.InvalidInputException;
 import dev.cadre.driver.NotFoundException;
+import dev.cadre.driver.TimedOutException;
 import dev.cadre.driver.UnavailableException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +56,8 @@ class ZoneHostDriverTest {
       assertThrows(InvalidInputException.class, () -> driver.exec(bad, ExecRequest.of("true")), bad);
     }
     assertThrows(InvalidInputException.class, () -> driver.createSnapshot("web1", "a@b"));
+    assertThrows(InvalidInputException.class, () -> driver.exec("web1", ExecRequest.of("true").withEnv(Map.of("A;reboot", "1"))));
+    assertThrows(InvalidInputException.class, () -> driver.exec("web1", ExecRequest.of("true").withEnv(Map.of("A", "a\0b"))));
     assertThrows(InvalidInputException.class, () -> driver.create(web1().metadata("big", "x".repeat(5000)).build()));
     assertThrows(InvalidInputException.class, () -> driver.create(InstanceSpec.builder("web1", "imported-later")
         .metadata("big", "x".repeat(4000)).build()), "an image that is not in the catalog would need a look on the host");
@@ -173,8 +178,35 @@ class ZoneHostDriverTest {
     driver.start("web1");
     assertThrows(ConflictException.class, () -> driver.start("web1"));
     assertThrows(NotFoundException.class, () -> driver.pushFile("web1", FileSpec.of("/no/such/dir/x", new byte[1], 0600)));
-    assertThrows(InvalidInputException.class,
-        () -> driver.exec("web1", ExecRequest.of("A=b").withEnv(Map.of("X", "1"))), "env would take the command for a variable");
+    assertEquals(127, driver.exec("web1", ExecRequest.of("A=b").withEnv(Map.of("X", "1"))).exitCode(),
+        "with variables as without, A=b is the name of a command (here a missing one), not an assignment");
+  }
+
+  private static final String SECRET = "pa55-w0rd-never-on-a-command-line";
+
+  @Test
+  void variablesReachTheCommandOnStdinAndNeverACommandLine() {
+    driver.create(web1().build());
+    driver.start("web1");
+    int before = sim.log().size();
+    String hostile = "it's \"" + SECRET + "\"\n$(touch /tmp/cadre-pwned)\n";
+    ExecResult r = driver.exec("web1", ExecRequest.of("sh", "-c", "printf '%s|%s|' \"$CADRE_SECRET_PASSWORD\" \"$CADRE_SECRET_KEY\"; cat")
+        .withEnv(Map.of("CADRE_SECRET_PASSWORD", SECRET, "CADRE_SECRET_KEY", hostile))
+        .withStdin("payload\n".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(0, r.exitCode(), r.stderrText());
+    assertEquals(SECRET + "|" + hostile + "|payload\n", r.stdoutText(), "the variables, then all of the command's own stdin");
+    assertEquals(1, sim.log().subList(before, sim.log().size()).stream().filter(a -> a.get(0).equals("zlogin")).count(),
+        "one zlogin: nothing is written into the zone first or left to remove after");
+    // what ps shows in the global zone, and what ssh sends when the global zone is remote
+    SshCommandRunner ssh = new SshCommandRunner("gz1", SshTarget.parse("root@gz1.example"), SshSettings.DEFAULT);
+    for (List<String> argv : sim.log()) {
+      assertFalse(String.join(" ", argv).contains(SECRET), "a secret on a command line: " + argv);
+      assertFalse(String.join(" ", ssh.localArgv(argv)).contains(SECRET), "a secret on the ssh command line: " + argv);
+    }
+    assertEquals("", driver.exec("web1", ExecRequest.of("cat").withEnv(Map.of("A", "1"))).stdoutText(),
+        "without stdin of its own the command reads nothing of the variables");
+    assertThrows(TimedOutException.class, () -> driver.exec("web1", ExecRequest.of("sleep", "30")
+        .withEnv(Map.of("A", "1")).withTimeout(Duration.ofMillis(300))));
   }
 
   @Test

@@ -17,7 +17,8 @@ import java.util.function.Predicate;
  *
  * <p>What it does not simulate: inside a zone, the few commands the driver itself issues (ipadm
  * show-addr, the push script, cat) act on the zone's simulated files; any other command runs as a
- * local process, like the in-memory fake driver does, after the zlogin line is split by
+ * local process (an exec with variables: the driver's environment script under the real /bin/sh),
+ * like the in-memory fake driver does, after the zlogin line is split by
  * {@link PosixWords} (which refuses anything a shell would expand). Every zonecfg script is checked by
  * {@link ZonecfgSyntax} and refused like zonecfg would when it is not valid.
  */
