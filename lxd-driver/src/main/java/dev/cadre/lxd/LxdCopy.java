@@ -147,6 +147,12 @@ final class LxdCopy {
     if (request.nic() != null) {
       devices.set("eth0", to.nicDevice(request.nic()));
     }
+    // the root disk goes to the target's own pool (its size stays): a pool of the source's name may not exist
+    // there, or be another kind (the target's may enforce the size where the source's could not)
+    String pool = to.rootPool();
+    if (devices.path("root").path("type").asText().equals("disk") && pool != null) {
+      ((ObjectNode) devices.path("root")).put("pool", pool);
+    }
     create.set("devices", devices);
     ObjectNode src = create.putObject("source");
     src.put("type", "migration");

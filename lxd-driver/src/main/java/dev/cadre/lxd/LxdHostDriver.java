@@ -133,7 +133,8 @@ public final class LxdHostDriver implements HostDriver {
         diskTotal, diskUsed, instances, networks);
   }
 
-  private String rootPool() {
+  /** The pool of the default profile's root disk: where this host puts an instance's root. */
+  String rootPool() {
     JsonNode root = client.get("/1.0/profiles/default").path("devices").path("root");
     return root.path("pool").asText(null);
   }

@@ -76,7 +76,9 @@ final class LxdServiceAddresses {
   void unassign(String name, String address) {
     require(name, address);
     boolean running = changeRoutes(name, routes -> routes.remove(address + "/32"));
-    if (running) {
+    // a member that does not show the address needs no exec (a switchover asks this of every other member,
+    // on its pause's path); one that shows it, ours or not, loses it (its NIC refuses it already)
+    if (running && holds(name, address)) {
       inside(name, "ip", "-4", "addr", "del", address + "/32", "dev", "eth0");
     }
   }

@@ -94,6 +94,7 @@ public final class AppMove {
             + m.ip()).collect(Collectors.joining(", ")));
         changes.addReplicas(ctx, store.service(app, service).orElseThrow(), to, added);
         ctx.step(service + ": replicas caught up", "the primary serves on until the switch");
+        preAssign(ctx, app, service, added, rows);
       }));
       all(first, task -> {
         task.run();
@@ -230,6 +231,31 @@ public final class AppMove {
             + " (the service serves at the target; delete them by converting or deleting the app)");
       }
     });
+  }
+
+  /**
+   * The service's address in the target datacenter goes to the replica that the switch will promote, before
+   * the pause: nobody is told it before the switch, and from the switch on a client that asks for it reaches
+   * that member at once (a refusal until the promotion, then its writes) instead of an address nobody holds
+   * yet; the promotion then finds the address in place and only checks it. The replica's removal on an
+   * undo takes the address with it.
+   */
+  private void preAssign(OperationContext ctx, String app, String service, List<MemberRecord> added,
+      List<MoveRecord> rows) {
+    String address = rows.stream().filter(r -> !r.member() && r.holder().equals(ServiceRecord.holder(app, service)))
+        .map(MoveRecord::toAddress).findFirst().orElse(null);
+    MemberRecord next = added.stream().min(Comparator.comparingInt(MemberRecord::ordinal)).orElse(null);
+    if (address == null || next == null) {
+      return;
+    }
+    try {
+      drivers.driver(next.host()).assignAddress(next.name(), address);
+      ctx.step(service + ": service address at the target", address + " on " + next.name()
+          + " before the switch (a replica until then: it refuses writes)");
+    } catch (RuntimeException e) {
+      // the promotion assigns it anyway, only later
+      ctx.step(service + ": service address at the target", StepStatus.FAILED, message(e) + " (the switch assigns it)");
+    }
   }
 
   /**

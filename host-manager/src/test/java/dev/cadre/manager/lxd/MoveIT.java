@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cadre.driver.ConflictException;
+import dev.cadre.driver.ExecRequest;
+import dev.cadre.driver.ExecResult;
 import dev.cadre.driver.FileSpec;
 import dev.cadre.driver.HostDriver;
 import dev.cadre.driver.HostDriverFactory;
@@ -214,6 +217,38 @@ class MoveIT {
     assertEquals(Map.of("dc1", 2, "dc2", 0), plane.addressesInUse(), "the target's addresses are released");
     assertTrue(lxd2Containers().isEmpty(), "the copy is gone");
     assertEquals("ready", service("db").state());
+  }
+
+  /**
+   * The target fills up mid-copy: lxd2's pool enforces the member's root size (busybox: 64 MiB) and the member
+   * holds more than that on lxd1, whose {@code dir} pool cannot enforce it (the test writes the 96 MiB itself).
+   */
+  @Test
+  void aTargetThatFillsUpMidCopyUndoesTheMoveAndTheSourceServesOn() throws Exception {
+    assumeTrue(System.getenv("CADRE_LXD2_POOL") != null, "lxd2's pool does not enforce sizes (scripts/lxd-hosts env)");
+    open();
+    ok(plane.createApp(new AppRequest(app, "dc1", List.of(new ServiceRequest("web", "busybox", null, 1, null, null)),
+        false)), 5);
+    MemberView m = plane.app(app).services().get(0).members().get(0);
+    try (HostDriver lxd1 = new dev.cadre.lxd.LxdDriverFactory().open("lxd1", "unix://" + LxdControlPlaneIT.SOCKET,
+        Map.of(), dir.resolve("data/drivers"))) {
+      ExecResult big = lxd1.exec(m.name(), ExecRequest.of("dd", "if=/dev/urandom", "of=/big", "bs=1M", "count=96"));
+      assertEquals(0, big.exitCode(), big.stderrText());
+    }
+    OperationView failed = plane.await(plane.moveApp(app, "dc2").id(), Duration.ofMinutes(10));
+    print("move onto a target that fills up", failed);
+    assertEquals("failure", failed.status());
+    assertTrue(failed.error().contains("undone"), failed.error());
+    assertTrue(failed.steps().stream().anyMatch(st -> st.detail() != null && (st.detail().contains("quota")
+        || st.detail().contains("No space left"))), "the reason is the target's room: " + failed.steps());
+    assertEquals("dc1", plane.app(app).datacenter());
+    MemberView back = plane.app(app).services().get(0).members().get(0);
+    assertEquals("lxd1", back.host());
+    assertEquals(m.ip(), back.ip());
+    assertEquals("running", back.state());
+    assertTrue(get("http://" + m.ip() + "/").contains(m.name()), "the source serves on");
+    assertEquals(Map.of("dc1", 1, "dc2", 0), plane.addressesInUse(), "no address leaked");
+    assertTrue(lxd2Containers().isEmpty(), "no copy left on lxd2: " + lxd2Containers());
   }
 
   @Test
