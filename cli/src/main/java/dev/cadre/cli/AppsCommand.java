@@ -318,7 +318,8 @@ public class AppsCommand implements Callable<Integer> {
     @Option(names = "--datacenter", required = true) String datacenter;
     @Option(names = "--dry-run", description = "answer the plan at once, change nothing") boolean dryRun;
     @Option(names = "--method", description = "copy (the default: every container copied, a short pause) or "
-        + "replicate (services with replicas get replicas at the target, then a switchover)") String method;
+        + "replicate (services with replicas get replicas at the target, then a switchover) or hooks (new members at "
+        + "the target, the data through the template's export and import hooks)") String method;
     @Mixin Waiting waiting;
 
     @Override

@@ -479,6 +479,26 @@ class ControlPlaneTest {
   }
 
   @Test
+  void throughTheHooksAMemberIsMadeAfreshAtTheTargetAndTheSourceGoes() throws Exception {
+    FakeHostDriver h5 = f.host("h5", "10.80.0.1/24");
+    assertEquals("success", f.register("h5", "dc5").status());
+    f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1))));
+    assertEquals("hooks", plane.planMove("shop", "dc5", "hooks").members().get(0).method());
+    OperationView end = f.done(plane.moveApp("shop", "dc5", "hooks"));
+    assertEquals("success", end.status(), end.error() + " " + end.steps());
+    assertTrue(end.steps().stream().anyMatch(s -> s.name().equals("shop-web-1: created at the target")),
+        end.steps().toString());
+    assertTrue(end.steps().stream().noneMatch(s -> s.name().contains("pre-copy") || s.name().contains("copied")),
+        "nothing was copied: " + end.steps());
+    MemberView m = plane.app("shop").services().get(0).members().get(0);
+    assertEquals("h5", m.host());
+    assertEquals("running", m.state());
+    assertTrue(h5.get(m.name()).running());
+    assertTrue(h1.list().isEmpty() && h2.list().isEmpty(), "the source is gone");
+    assertEquals(Map.of("dc1", 0, "dc5", 1), plane.addressesInUse());
+  }
+
+  @Test
   void aMoveTheTargetCannotHoldIsRefusedUpFront() throws Exception {
     f.host("h6", "10.81.0.1/24");
     assertEquals("success", f.register("h6", "dc6").status());

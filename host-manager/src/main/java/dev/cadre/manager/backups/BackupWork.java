@@ -77,7 +77,7 @@ public final class BackupWork {
     boolean stored = false;
     try {
       HookResult r = hooks.require(ctx, s, m, Backups.EXPORT);
-      Answer said = Answer.parse(m.name(), DataHooks.lastLine(r.output()));
+      Answer said = Answer.of(m.name(), r.output());
       ctx.progress(40);
       ctx.checkCancelled();
       // the archive cannot be larger than the member's disk: a larger answer is not an archive
@@ -184,7 +184,12 @@ public final class BackupWork {
   }
 
   /** What an export hook printed as its last line: {@code {"path": EXPORT_PATH, "bytes": N, "sha256": "hex"?}}. */
-  record Answer(long bytes, String sha256) {
+  public record Answer(long bytes, String sha256) {
+    /** The answer in the last line of an export hook's stdout; anything else fails the operation, naming the member. */
+    public static Answer of(String member, String output) {
+      return parse(member, DataHooks.lastLine(output));
+    }
+
     static Answer parse(String member, String line) {
       JsonNode n;
       try {

@@ -68,7 +68,8 @@ public final class AppMove {
     this.pool = pool;
   }
 
-  public void run(OperationContext ctx, String app) {
+  /** @param byHooks members that move through their template's hooks (the others' containers are copied) */
+  public void run(OperationContext ctx, String app, java.util.Set<String> byHooks) {
     List<MoveRecord> rows = store.moves(app);
     Map<String, MoveRecord> byMember = rows.stream().filter(MoveRecord::member)
         .collect(Collectors.toMap(MoveRecord::holder, Function.identity()));
@@ -85,9 +86,12 @@ public final class AppMove {
     try {
       // 1. while the app serves: containers pre-copied, and services that replicate get replicas at the target
       List<Runnable> first = new ArrayList<>();
+      Map<String, ServiceRecord> before = services(app);
+      Map<String, MemberJob> targets = targetJobs(ctx, app, before, byMember, networks, to);
       for (MemberRecord m : members) {
         MoveRecord r = byMember.get(m.name());
-        first.add(() -> move.preCopy(ctx, m, new MemberMove.Target(r.toHost(), networks.get(r.toHost()), r.toAddress())));
+        first.add(byHooks.contains(m.name()) ? () -> move.preCreate(ctx, targets.get(m.name()))
+            : () -> move.preCopy(ctx, m, new MemberMove.Target(r.toHost(), networks.get(r.toHost()), r.toAddress())));
       }
       fresh.forEach((service, added) -> first.add(() -> {
         ctx.step(service + ": replicas at the target", added.stream().map(m -> m.name() + " on " + m.host() + " "
@@ -110,6 +114,13 @@ public final class AppMove {
       all(members, m -> {
         MoveRecord r = byMember.get(m.name());
         MemberJob job = sourceJobs.get(m.name());
+        if (byHooks.contains(m.name())) {
+          move.quiesce(ctx, job, job.member(), true, false);
+          if (!job.template().dataDirs().isEmpty()) {
+            move.handOver(ctx, job, targets.get(m.name()));
+          }
+          return m;
+        }
         String sum = move.quiesce(ctx, job, job.member(), true);
         move.finalCopy(ctx, job, job.member(), new MemberMove.Target(r.toHost(), networks.get(r.toHost()), r.toAddress()),
             sum);
@@ -371,6 +382,30 @@ public final class AppMove {
       List<MemberRecord> peers = all.stream().filter(p -> p.service().equals(m.service())).toList();
       out.put(m.name(), new MemberJob(ctx.id(), m, s, templates.require(s.template()), peers, subnet,
           networks.get(m.host()), a.keepFailed(), a.datacenter()));
+    }
+    return out;
+  }
+
+  /**
+   * One job per member that moves, with the picture it will have at the target (its host and address
+   * there, its peers' too, the target datacenter's subnet): what a member made afresh there is configured with.
+   */
+  private Map<String, MemberJob> targetJobs(OperationContext ctx, String app, Map<String, ServiceRecord> services,
+      Map<String, MoveRecord> byMember, Map<String, String> networks, String datacenter) {
+    AppRecord a = store.app(app).orElseThrow();
+    Subnet subnet = Ipam.subnetOf(store.datacenter(datacenter).orElseThrow());
+    List<MemberRecord> there = store.members(app).stream().map(m -> {
+      MoveRecord r = byMember.get(m.name());
+      return r == null ? m : m.withHost(r.toHost()).withIp(r.toAddress());
+    }).toList();
+    Map<String, MemberJob> out = new ConcurrentHashMap<>();
+    for (MemberRecord m : there) {
+      if (byMember.containsKey(m.name())) {
+        ServiceRecord s = services.get(m.service());
+        out.put(m.name(), new MemberJob(ctx.id(), m, s, templates.require(s.template()),
+            there.stream().filter(p -> p.service().equals(m.service())).toList(), subnet, networks.get(m.host()),
+            a.keepFailed(), datacenter));
+      }
     }
     return out;
   }

@@ -75,6 +75,14 @@ public final class Moves {
    * primary and replicas; its pause is a promotion's.
    */
   public static final String REPLICATE = "replicate";
+  /**
+   * Through the template's data hooks: a new member at the target, {@code export-final} at the source and
+   * {@code import-clean} at the target during the pause; also what a move between hosts of different kinds
+   * uses (no container copy crosses them).
+   */
+  public static final String HOOKS = "hooks";
+  /** The hooks the hook path needs of a template that keeps data. */
+  static final List<String> DATA_HOOKS = List.of(MemberMove.EXPORT_FINAL, MemberMove.IMPORT_PREP, MemberMove.IMPORT_CLEAN);
   /** The pause of a switchover, for a plan (bench/README.md has the measured figures). */
   static final long PROMOTION_MS = 2_000;
 
@@ -143,7 +151,8 @@ public final class Moves {
       operations.submit(op, ctx -> {
         try {
           ctx.step("plan", describe(d.plan()));
-          appMove.run(ctx, app);
+          appMove.run(ctx, app, d.plan().members().stream().filter(m -> HOOKS.equals(m.method()))
+              .map(MovePlan.Member::name).collect(Collectors.toSet()));
         } finally {
           for (ServiceRecord s : d.services()) {
             store.changeServiceState(app, s.name(), ServiceState.MOVING, ServiceState.READY, null);
@@ -160,8 +169,9 @@ public final class Moves {
     Names.require("app", app);
     Names.require("datacenter", datacenter);
     String how = method == null ? COPY : method;
-    if (!how.equals(COPY) && !how.equals(REPLICATE)) {
-      throw new dev.cadre.driver.InvalidInputException(null, "method must be copy or replicate, not '" + method + "'");
+    if (!how.equals(COPY) && !how.equals(REPLICATE) && !how.equals(HOOKS)) {
+      throw new dev.cadre.driver.InvalidInputException(null, "method must be copy, replicate or hooks, not '" + method
+          + "'");
     }
     AppRecord a = store.app(app).orElseThrow(() -> new NotFoundException(null, "app '" + app + "' not found"));
     if (store.datacenter(datacenter).isEmpty()) {
@@ -199,18 +209,19 @@ public final class Moves {
     for (ServiceRecord s : services) {
       boolean replicates = how.equals(REPLICATE)
           && dev.cadre.manager.roles.ServiceAddresses.hasPrimary(templates.require(s.template()));
-      methods.put(s.name(), replicates ? REPLICATE : COPY);
+      methods.put(s.name(), replicates ? REPLICATE : how.equals(HOOKS) ? HOOKS : COPY);
     }
     for (int i = 0; i < members.size(); i++) {
-      if (methods.get(members.get(i).service()).equals(REPLICATE)) {
-        continue; // replication crosses kinds of hosts: the data goes through the service
-      }
+      String service = members.get(i).service();
       String fromKind = hosts.get(members.get(i).host()).driver();
       String toKind = hosts.get(targets.get(i)).driver();
-      if (!fromKind.equals(toKind)) {
-        throw new ConflictException(null, "member " + members.get(i).name() + " would go from a " + fromKind
-            + " host to a " + toKind + " host (" + targets.get(i) + "); a move copies containers between hosts of one"
-            + " kind, and moving data through the templates' export and import hooks is not built yet");
+      if (methods.get(service).equals(COPY) && !fromKind.equals(toKind)) {
+        methods.put(service, HOOKS); // no container copy crosses kinds of hosts: the data goes through the template
+      }
+      if (methods.get(service).equals(HOOKS)) {
+        requireDataHooks(services.stream().filter(x -> x.name().equals(service)).findFirst().orElseThrow(),
+            fromKind.equals(toKind) ? null : "member " + members.get(i).name() + " goes from a " + fromKind
+                + " host to a " + toKind + " host (" + targets.get(i) + "), which no container copy crosses");
       }
     }
     List<ServiceRecord> withAddress = services.stream().filter(s -> s.address() != null).toList();
@@ -228,7 +239,9 @@ public final class Moves {
       ServiceRecord s = services.stream().filter(x -> x.name().equals(m.service())).findFirst().orElseThrow();
       long bytes = measure ? memberMove.dataBytes(m, templates.require(s.template()).dataDirs()) : -1;
       String way = methods.get(s.name());
-      long downtime = way.equals(REPLICATE) ? PROMOTION_MS : PAUSE_BASE_MS + 2 * Math.max(0, bytes) / BYTES_PER_MS;
+      // a copy sums the data on both sides; the hook path exports, sends and imports it
+      long downtime = way.equals(REPLICATE) ? PROMOTION_MS
+          : PAUSE_BASE_MS + (way.equals(HOOKS) ? 3 : 2) * Math.max(0, bytes) / BYTES_PER_MS;
       total += Math.max(0, bytes);
       pause = Math.max(pause, downtime);
       planned.add(new MovePlan.Member(m.name(), m.service(), m.role(), m.host(), m.ip(), targets.get(i), free.get(i),
@@ -241,6 +254,20 @@ public final class Moves {
     }
     return new Draft(a.datacenter(), services, new MovePlan(app, a.datacenter(), datacenter, how, total, pause,
         planned, addresses));
+  }
+
+  /**
+   * A service that moves through its template's hooks: one whose template keeps data (declares data
+   * directories) must declare the three data hooks; one that keeps none is made afresh at the target.
+   */
+  private void requireDataHooks(ServiceRecord s, String why) {
+    dev.cadre.templates.Template t = templates.require(s.template());
+    List<String> missing = DATA_HOOKS.stream().filter(h -> !t.implementsHook(h)).toList();
+    if (!t.dataDirs().isEmpty() && !missing.isEmpty()) {
+      throw new ConflictException(null, (why == null ? "service '" + s.name() + "' would move through its template's"
+          + " hooks" : why) + ", but template '" + t.name() + "' keeps data and does not declare " + String.join(", ",
+          missing) + (why == null ? "; move it with method copy" : ""));
+    }
   }
 
   static String describe(MovePlan p) {

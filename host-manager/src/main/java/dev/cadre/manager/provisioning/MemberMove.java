@@ -39,6 +39,9 @@ public final class MemberMove {
   static final Duration SMALL_DELTA = Duration.ofSeconds(2);
   private static final Duration CHECKSUM_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration SIZE_TIMEOUT = Duration.ofSeconds(10);
+  /** A data hook copies the whole data set: it may take longer than an ordinary hook. */
+  private static final Duration DATA_TIMEOUT = Duration.ofMinutes(15);
+  private static final long MIB = 1024 * 1024;
   /**
    * Sums every regular file under the data directories ("$@"), in a stable order, into one digest; prints
    * the digest and the number of files. The paths come from the template (checked when it was read) and
@@ -49,15 +52,17 @@ public final class MemberMove {
       + " s=$(xargs -0r sha256sum < /tmp/.cadre-sums | sha256sum | cut -d' ' -f1); rm -f /tmp/.cadre-sums; echo \"$s $n\"";
 
   private final DriverRegistry drivers;
+  private final HostImages images;
   private final HookRunner hooks;
   private final MemberEvents members;
   private final Containers containers;
   private final MemberSteps steps;
   private final Clock clock;
 
-  MemberMove(DriverRegistry drivers, HookRunner hooks, MemberEvents members, Containers containers, MemberSteps steps,
-      Clock clock) {
+  MemberMove(DriverRegistry drivers, HostImages images, HookRunner hooks, MemberEvents members, Containers containers,
+      MemberSteps steps, Clock clock) {
     this.drivers = drivers;
+    this.images = images;
     this.hooks = hooks;
     this.members = members;
     this.containers = containers;
@@ -121,6 +126,127 @@ public final class MemberMove {
   }
 
   /**
+   * The hook path, while the app serves: a new container for the member on the target host (the template's
+   * image, the member's limits, its new address), configured, started and healthy with the target's
+   * picture ({@code target}: the member as it will be there), then ready for the data: {@code import-prep}
+   * when the template keeps data. Nothing at the source changes.
+   */
+  public void preCreate(OperationContext ctx, MemberJob target) {
+    MemberRecord m = target.member();
+    HostDriver dst = drivers.driver(m.host());
+    Timer t = new Timer();
+    String alias = images.ensure(dst, target.template());
+    t.lap("image");
+    dst.create(MemberProvisioner.spec(target, m, alias, containers.storeId()));
+    dst.start(m.name());
+    if (!steps.waitForAddress(ctx, dst, m.name(), m.ip())) {
+      throw new OperationFailedException("member " + m.name() + ": its new container on " + m.host()
+          + " did not take its address " + m.ip());
+    }
+    hooks.install(dst, m.name());
+    t.lap("container");
+    steps.hook(ctx, dst, target, m, "configure", MemberSteps.RETRY_LATER_ATTEMPTS);
+    steps.hook(ctx, dst, target, m, "start", MemberSteps.RETRY_LATER_ATTEMPTS);
+    steps.awaitHealthy(ctx, dst, target, m);
+    t.lap("configure, start, health");
+    if (!target.template().dataDirs().isEmpty()) {
+      dataHook(dst, target, m, IMPORT_PREP);
+      t.lap(IMPORT_PREP);
+    }
+    ctx.step(m.name() + ": created at the target", m.host() + " " + m.ip() + " while the source serves (" + t + ")");
+  }
+
+  /**
+   * The hook path's pause, after {@link #quiesce}: {@code export-final} in the source writes its archive,
+   * which goes through the plane (its size and sha256 checked against what the hook said) into the target
+   * member, whose copy must sum the same there before {@code import-clean} loads it. A mismatch fails the
+   * move naming the member; the source is kept.
+   */
+  public void handOver(OperationContext ctx, MemberJob source, MemberJob target) {
+    MemberRecord from = source.member();
+    MemberRecord to = target.member();
+    HostDriver src = drivers.driver(from.host());
+    HostDriver dst = drivers.driver(to.host());
+    Timer t = new Timer();
+    HookResult exported = dataHook(src, source, from, EXPORT_FINAL);
+    dev.cadre.manager.backups.BackupWork.Answer said = dev.cadre.manager.backups.BackupWork.Answer.of(from.name(),
+        exported.output());
+    t.lap(EXPORT_FINAL);
+    java.nio.file.Path file = null;
+    try {
+      file = java.nio.file.Files.createTempFile("cadre-handover-", ".tar.gz", java.nio.file.attribute.PosixFilePermissions
+          .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+      long bytes;
+      try (java.io.OutputStream out = new java.security.DigestOutputStream(new java.io.BufferedOutputStream(
+          java.nio.file.Files.newOutputStream(file), 256 * 1024), digest)) {
+        // the archive cannot be larger than the member's disk: a larger one is not an archive
+        bytes = src.pullFile(from.name(), dev.cadre.manager.backups.BackupWork.EXPORT_PATH, out,
+            Math.max(1, from.diskMiB()) * MIB);
+      }
+      String sum = java.util.HexFormat.of().formatHex(digest.digest());
+      if (bytes != said.bytes() || (said.sha256() != null && !said.sha256().equals(sum))) {
+        throw new OperationFailedException("member " + from.name() + ": its archive has " + bytes + " bytes, sha256 "
+            + sum + "; the export hook said " + said.bytes() + " bytes" + (said.sha256() == null ? ""
+            : ", sha256 " + said.sha256()) + "; the source is kept");
+      }
+      t.lap("pull " + bytes + " bytes");
+      dst.pushFile(to.name(), dev.cadre.manager.backups.BackupWork.IMPORT_PATH, file, 0600);
+      t.lap("push");
+      String there = sha256In(dst, to.name(), dev.cadre.manager.backups.BackupWork.IMPORT_PATH);
+      if (!sum.equals(there)) {
+        throw new OperationFailedException("member " + to.name() + ": the archive on " + to.host() + " sums to " + there
+            + ", the source's to " + sum + "; the source is kept");
+      }
+      t.lap("sum at the target");
+      dataHook(dst, target, to, IMPORT_CLEAN);
+      t.lap(IMPORT_CLEAN);
+      ctx.step(to.name() + ": data handed over", from.host() + " -> " + to.host() + ", " + bytes + " bytes, sha256 "
+          + sum + " on both sides (" + t + ")");
+    } catch (java.io.IOException e) {
+      throw new OperationFailedException("member " + from.name() + ": cannot hold its archive on the way: "
+          + e.getMessage());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    } finally {
+      if (file != null) {
+        try {
+          java.nio.file.Files.deleteIfExists(file);
+        } catch (java.io.IOException ignored) {
+          // a temporary file of mode 0600; the next start's temp cleanup takes it
+        }
+      }
+      try {
+        src.exec(from.name(), new ExecRequest(List.of("rm", "-rf", "--", "/var/lib/cadre/export"), Map.of(), null,
+            SIZE_TIMEOUT));
+      } catch (RuntimeException ignored) {
+        // best effort: the next export starts from an empty folder
+      }
+    }
+  }
+
+  private HookResult dataHook(HostDriver d, MemberJob job, MemberRecord m, String hook) {
+    HookResult r = steps.runHook(d, job, m, hook, 1, DATA_TIMEOUT);
+    if (!r.ok()) {
+      throw new OperationFailedException(MemberSteps.hookFailure(m, hook, r));
+    }
+    return r;
+  }
+
+  /** The sha256 (hex) of one file inside the member; what a tenant answers is only compared, never trusted. */
+  private static String sha256In(HostDriver d, String name, String path) {
+    ExecResult r = d.exec(name, new ExecRequest(List.of("sha256sum", "--", path), Map.of(), null, CHECKSUM_TIMEOUT,
+        4096, true));
+    String out = new String(r.stdout(), StandardCharsets.UTF_8).strip();
+    return r.exitCode() == 0 && out.length() >= 64 ? out.substring(0, 64) : "(none: exit " + r.exitCode() + ")";
+  }
+
+  /** The hooks of the hook path (a template that keeps data and moves it itself declares all three). */
+  public static final String EXPORT_FINAL = "export-final";
+  public static final String IMPORT_PREP = "import-prep";
+  public static final String IMPORT_CLEAN = "import-clean";
+
+  /**
    * The start of the pause: the {@code stop} hook ends the service's writes, the data directories are
    * summed, and (unless {@code keepRunning}) the container stops. Answers the sum (null when the template
    * declares no data directory: it keeps no state of its own). A move to another address keeps the source
@@ -129,6 +255,11 @@ public final class MemberMove {
    * stops it.
    */
   public String quiesce(OperationContext ctx, MemberJob job, MemberRecord m, boolean keepRunning) {
+    return quiesce(ctx, job, m, keepRunning, true);
+  }
+
+  /** As {@link #quiesce(OperationContext, MemberJob, MemberRecord, boolean)}; {@code sum}: false when nothing compares the data's sum (the hook path checks its archive instead). */
+  public String quiesce(OperationContext ctx, MemberJob job, MemberRecord m, boolean keepRunning, boolean sum) {
     HostDriver src = drivers.driver(m.host());
     members.change(m, MemberState.MOVING, null);
     Timer t = new Timer();
@@ -137,16 +268,18 @@ public final class MemberMove {
       throw new OperationFailedException(MemberSteps.hookFailure(m, "stop", stop));
     }
     t.lap("stop hook");
-    String sum = checksum(src, m.name(), job.template().dataDirs());
-    t.lap("sum");
+    String summed = sum ? checksum(src, m.name(), job.template().dataDirs()) : null;
+    if (sum) {
+      t.lap("sum");
+    }
     // the service is down and its data on disk (the host's page cache is what the copy reads): nothing
     // inside needs a clean shutdown, and a forced stop saves the seconds systemd takes
     if (!keepRunning) {
       src.stopNow(m.name());
       t.lap("container stop");
     }
-    ctx.step(m.name() + ": stopped", "on " + m.host() + " (" + t + ")" + (sum == null ? "" : "; data " + sum));
-    return sum;
+    ctx.step(m.name() + ": stopped", "on " + m.host() + " (" + t + ")" + (summed == null ? "" : "; data " + summed));
+    return summed;
   }
 
   /**

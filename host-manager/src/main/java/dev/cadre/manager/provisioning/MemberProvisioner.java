@@ -51,7 +51,7 @@ public final class MemberProvisioner {
     this.containers = containers;
     this.ipam = ipam;
     this.steps = new MemberSteps(hooks, members, tuning, clock, dependencies);
-    this.move = new MemberMove(drivers, hooks, members, containers, steps, clock);
+    this.move = new MemberMove(drivers, images, hooks, members, containers, steps, clock);
     this.relocation = new Relocation(members, containers, move);
   }
 
@@ -202,18 +202,7 @@ public final class MemberProvisioner {
   }
 
   private void create(HostDriver d, MemberJob job, MemberRecord m, String alias) {
-    InstanceSpec spec = InstanceSpec.builder(m.name(), alias)
-        .cpus(m.cpus())
-        .memoryMiB(m.memoryMiB())
-        .rootDiskMiB(m.diskMiB())
-        .processes(job.template().processes())
-        .nic(job.network(), m.ip())
-        .metadata(Containers.STORE, containers.storeId())
-        .metadata(Containers.APP, m.app())
-        .metadata(Containers.SERVICE, m.service())
-        .metadata(Containers.MEMBER, m.name())
-        .metadata(Containers.OPERATION, job.operationId())
-        .build();
+    InstanceSpec spec = spec(job, m, alias, containers.storeId());
     try {
       d.create(spec);
     } catch (AddressInUseException addressTaken) {
@@ -222,6 +211,22 @@ public final class MemberProvisioner {
       throw new MemberFailedException("member " + m.name() + ": a container named " + m.name() + " already exists on "
           + m.host() + " (not made by this operation)", taken);
     }
+  }
+
+  /** A member's container: the template's image and limits, its address on the job's network, cadre's labels. */
+  static InstanceSpec spec(MemberJob job, MemberRecord m, String alias, String storeId) {
+    return InstanceSpec.builder(m.name(), alias)
+        .cpus(m.cpus())
+        .memoryMiB(m.memoryMiB())
+        .rootDiskMiB(m.diskMiB())
+        .processes(job.template().processes())
+        .nic(job.network(), m.ip())
+        .metadata(Containers.STORE, storeId)
+        .metadata(Containers.APP, m.app())
+        .metadata(Containers.SERVICE, m.service())
+        .metadata(Containers.MEMBER, m.name())
+        .metadata(Containers.OPERATION, job.operationId())
+        .build();
   }
 
   private MemberFailedException fail(OperationContext ctx, MemberJob job, MemberRecord m, boolean created, String step,

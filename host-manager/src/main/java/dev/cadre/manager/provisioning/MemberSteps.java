@@ -118,11 +118,15 @@ final class MemberSteps {
   }
 
   HookResult runHook(HostDriver d, MemberJob job, MemberRecord m, String hook, int attempt) {
+    return runHook(d, job, m, hook, attempt, tuning.hookTimeout());
+  }
+
+  HookResult runHook(HostDriver d, MemberJob job, MemberRecord m, String hook, int attempt, Duration timeout) {
     // the service as stored now (its address, its dependencies' addresses), with the topology of the job
     HookPayload payload = HookPayload.of(hook, job.service(), m, job.peers(), job.subnet(),
         dependencies.of(job.service()));
     return hooks.run(d, m.name(), hook, CommandIds.of(job.operationId(), m.name(), hook, attempt), payload.json(),
-        payload.env(), tuning.hookTimeout());
+        payload.env(), timeout);
   }
 
   void awaitHealthy(OperationContext ctx, HostDriver d, MemberJob job, MemberRecord m) {

@@ -194,6 +194,51 @@ class MoveIT {
   }
 
   @Test
+  void throughTheTemplatesHooksAnAppMovesWithEveryAcknowledgedWrite() throws Exception {
+    open();
+    ok(plane.createApp(new AppRequest(app, "dc1", List.of(
+        new ServiceRequest("db", "redis", null, null, null, null),
+        new ServiceRequest("web", "busybox", null, 1, null, List.of("db"))), false)), 20);
+    ServiceView db = service("db");
+    String password = db.secrets().get("password");
+    String before = db.address();
+    assertEquals(2000, write(before, password, "k", 2000));
+    MovePlan plan = plane.planMove(app, "dc2", "hooks");
+    assertEquals(List.of("hooks", "hooks"), plan.members().stream().map(MovePlan.Member::method).toList());
+    assertTrue(lxd2Containers().isEmpty(), "a plan makes nothing");
+
+    // the move, while a client writes through the service address it reads from the plane
+    RedisRolesIT.Writer writer = new RedisRolesIT.Writer(() -> service("db").address(), password, "w", 1);
+    Thread.sleep(500);
+    OperationView moved = ok(plane.moveApp(app, "dc2", "hooks"), 15);
+    Thread.sleep(1000);
+    writer.stop();
+    print("move through the hooks", moved);
+    System.out.printf("== writer: %d acknowledged SETs, longest stretch without one %d ms%n", writer.acked.get(),
+        writer.longestGapMs());
+    assertTrue(moved.steps().stream().anyMatch(st -> st.name().endsWith("-db-1: data handed over")
+        && st.detail().contains("on both sides")), moved.steps().toString());
+
+    assertEquals("dc2", plane.app(app).datacenter());
+    db = service("db");
+    assertTrue(inPool(db.address(), "10.78.0"), db.address());
+    for (ServiceView s : plane.app(app).services()) {
+      for (MemberView m : s.members()) {
+        assertEquals("lxd2", m.host(), m.toString());
+        assertEquals("running", m.state(), m.toString());
+      }
+    }
+    assertEquals(2000, Resp.existing(db.address(), password, "k", 2000), "every write from before the move");
+    assertTrue(writer.acked.get() > 0, "the client wrote during the move");
+    assertEquals(writer.acked.get(), Resp.existing(db.address(), password, "w", writer.acked.get()),
+        "every write acknowledged during the move");
+    String page = get("http://" + service("web").members().get(0).ip() + "/");
+    assertTrue(page.contains("depends on db at " + db.address() + ":6379"), page);
+    assertEquals(Map.of("dc1", 0, "dc2", 3), plane.addressesInUse());
+    assertTrue(ours("lxd1").isEmpty(), "nothing left at the source: " + ours("lxd1"));
+  }
+
+  @Test
   void aCopyWhoseDataDoesNotMatchIsUndoneAndTheSourceServesOn() throws Exception {
     open();
     ok(plane.createApp(new AppRequest(app, "dc1", List.of(new ServiceRequest("db", "redis", null, null, null, null)),
