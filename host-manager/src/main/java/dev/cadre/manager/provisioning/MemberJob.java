@@ -21,6 +21,16 @@ public record MemberJob(
     peers = List.copyOf(peers);
   }
 
+  /**
+   * The same job for hooks that run again later in the same operation: command ids are a function of the
+   * operation, member, hook and attempt, and the agent answers a known id from its journal without running
+   * the hook; a scope makes them new.
+   */
+  public MemberJob scoped(String scope) {
+    return new MemberJob(operationId + "/" + scope, member, service, template, peers, subnet, network, keepFailed,
+        datacenter);
+  }
+
   public MemberJob with(MemberRecord m, List<MemberRecord> newPeers) {
     return new MemberJob(operationId, m, service, template, newPeers, subnet, network, keepFailed, datacenter);
   }

@@ -145,12 +145,15 @@ public final class MemberMove {
     }
     hooks.install(dst, m.name());
     t.lap("container");
-    steps.hook(ctx, dst, target, m, "configure", MemberSteps.RETRY_LATER_ATTEMPTS);
-    steps.hook(ctx, dst, target, m, "start", MemberSteps.RETRY_LATER_ATTEMPTS);
-    steps.awaitHealthy(ctx, dst, target, m);
+    // configure and start run again once it serves (with the switched picture): these must not be answered
+    // from the agent's journal then
+    MemberJob early = target.scoped("before-switch");
+    steps.hook(ctx, dst, early, m, "configure", MemberSteps.RETRY_LATER_ATTEMPTS);
+    steps.hook(ctx, dst, early, m, "start", MemberSteps.RETRY_LATER_ATTEMPTS);
+    steps.awaitHealthy(ctx, dst, early, m);
     t.lap("configure, start, health");
     if (!target.template().dataDirs().isEmpty()) {
-      dataHook(dst, target, m, IMPORT_PREP);
+      dataHook(dst, early, m, IMPORT_PREP);
       t.lap(IMPORT_PREP);
     }
     ctx.step(m.name() + ": created at the target", m.host() + " " + m.ip() + " while the source serves (" + t + ")");
