@@ -56,6 +56,11 @@ public record Template(
     return hooks.contains(hook);
   }
 
+  /** True when the plan lists {@code behavior} among its behaviors (e.g. {@code convertible}). */
+  public boolean behaves(String behavior) {
+    return texts(plan.path("behaviors")).contains(behavior);
+  }
+
   public List<String> topologies() {
     return texts(plan.path("topologies"));
   }

@@ -224,9 +224,19 @@ class RedisTemplateIT {
     HookEnv.Peer newB = new HookEnv.Peer(b, ipB, "primary");
     Map<String, String> envA2 = t.env(newA, List.of(newA, newB), secrets);
     Map<String, String> envB2 = t.env(newB, List.of(newA, newB), secrets);
-    t.ok(a, "role", envA2);
+    String demoted = t.ok(a, "role", envA2).output().strip();
     assertTrue(cli(a, password, ipA, "set", "x", "1").contains("READONLY"), "the old primary refuses writes");
-    t.ok(b, "role", envB2);
+    // its last line: where it stopped, which the new primary must reach before it takes writes
+    JsonNode last = new ObjectMapper().readTree(demoted.lines().reduce((x, y) -> y).orElseThrow());
+    assertEquals("replica", last.path("role").asText(), demoted);
+    assertEquals(before.path("position").asLong(), last.path("position").asLong(), demoted);
+    Map<String, String> bad = new java.util.TreeMap<>(envB2);
+    bad.put("CADRE_CATCH_UP_TO", "12; x");
+    assertFalse(t.hook(b, "role", bad).ok(), "a position that is not a number is refused");
+    assertEquals("replica", status(t, b, envB).path("role").asText(), "and nothing taken");
+    Map<String, String> catchUp = new java.util.TreeMap<>(envB2);
+    catchUp.put("CADRE_CATCH_UP_TO", Long.toString(last.path("position").asLong()));
+    t.ok(b, "role", catchUp);
     t.ok(a, "configure", envA2);
     t.ok(b, "configure", envB2);
     for (int i = 100; i < 200; i++) {

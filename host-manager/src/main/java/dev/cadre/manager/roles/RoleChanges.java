@@ -18,6 +18,7 @@ import dev.cadre.manager.store.HostRecord;
 import dev.cadre.manager.store.MemberRecord;
 import dev.cadre.manager.store.ServiceRecord;
 import dev.cadre.manager.store.Store;
+import dev.cadre.templates.HookResult;
 import dev.cadre.templates.Template;
 import dev.cadre.templates.TemplateCatalog;
 import java.time.Clock;
@@ -274,21 +275,38 @@ public final class RoleChanges {
     MemberRecord old = primaryOf(members);
     List<MemberRecord> picture = withPrimary(members, name);
     Instant fenced = clock.instant();
+    boolean taken = false;
+    boolean promoting = false;
     if (old != null && !old.name().equals(name)) {
       addresses.takeFrom(ctx, s, old);
       try {
-        hooks.require(ctx, "demote", s, old, picture, "role");
+        HookResult demoted = hooks.require(ctx, "demote", s, old, picture, "role");
         ctx.progress(25);
-        OptionalLong last = hooks.position(ask(ctx, "last"), s, old, picture, Duration.ofSeconds(10));
+        // a role hook may say where the old primary stopped (its last line); else status is asked
+        OptionalLong last = RoleHooks.positionIn(demoted.output());
+        if (last.isEmpty()) {
+          last = hooks.position(ask(ctx, "last"), s, old, picture, Duration.ofSeconds(10));
+        }
         if (last.isEmpty()) {
           throw new OperationFailedException("the old primary " + old.name() + " does not tell its position");
         }
-        awaitPosition(ctx, s, next, picture, last.getAsLong(), Duration.ofSeconds(60));
+        if (templates.require(s.template()).behaves(CATCHES_UP)) {
+          // the promote hook itself waits for the position before it takes writes: no status round trips
+          promoting = true;
+          hooks.require(ctx, "promote", s, next, picture, "role", Map.of(CATCH_UP_TO, Long.toString(last.getAsLong())));
+          taken = true;
+        } else {
+          awaitPosition(ctx, s, next, picture, last.getAsLong(), Duration.ofSeconds(60));
+        }
       } catch (RuntimeException e) {
         // the old primary takes its place back: nothing else changed yet
         List<MemberRecord> before = withPrimary(members, old.name());
         try {
           hooks.require(ctx, "undo", s, old, before, "role");
+          if (promoting) {
+            // whatever its promote hook got to, the member follows the old primary again
+            hooks.require(ctx, "refollow", s, next, before, "role");
+          }
           addresses.moveTo(ctx, s, old, before);
           ctx.step("rollback", StepStatus.UNDONE, old.name() + " is the primary again");
         } catch (RuntimeException undo) {
@@ -298,13 +316,23 @@ public final class RoleChanges {
       }
     }
     ctx.progress(50);
-    becomePrimary(ctx, s, next, picture, fenced);
+    becomePrimary(ctx, s, next, picture, fenced, taken);
   }
 
-  /** The new primary takes writes: its role, the store, the address, then everyone reconfigured. */
+  /**
+   * A template behavior: its {@code role primary} hook, given {@link #CATCH_UP_TO}, waits until the member's
+   * position reaches it before it takes writes, and fails (taking nothing) when it cannot in time.
+   */
+  public static final String CATCHES_UP = "promote-catches-up";
+  /** The old primary's last position, for the promote hook of a template that {@link #CATCHES_UP}. */
+  public static final String CATCH_UP_TO = "CADRE_CATCH_UP_TO";
+
+  /** The new primary takes writes: its role (unless {@code taken}), the store, the address, then everyone reconfigured. */
   private void becomePrimary(OperationContext ctx, ServiceRecord s, MemberRecord next, List<MemberRecord> picture,
-      Instant fenced) {
-    hooks.require(ctx, "promote", s, next, picture, "role");
+      Instant fenced, boolean taken) {
+    if (!taken) {
+      hooks.require(ctx, "promote", s, next, picture, "role");
+    }
     for (MemberRecord m : picture) {
       store.setMemberRole(m.name(), m.role());
     }
@@ -378,7 +406,7 @@ public final class RoleChanges {
     new dev.cadre.manager.provisioning.AppStates(store).followHealth(s.app()); // a demoted member: degraded
     String chosen = best;
     MemberRecord next = picture.stream().filter(m -> m.name().equals(chosen)).findFirst().orElseThrow();
-    becomePrimary(ctx, s, next, picture, fenced);
+    becomePrimary(ctx, s, next, picture, fenced, false);
   }
 
   /** An old primary that answers again: it becomes a replica of the current primary, then runs again. */

@@ -49,10 +49,16 @@ final class RoleHooks {
   /** Runs {@code hook}; "retry later" is honoured a few times; any other failure fails the operation. */
   HookResult require(OperationContext ctx, String phase, ServiceRecord s, MemberRecord m, List<MemberRecord> picture,
       String hook) {
+    return require(ctx, phase, s, m, picture, hook, java.util.Map.of());
+  }
+
+  /** As {@link #require(OperationContext, String, ServiceRecord, MemberRecord, List, String)}, with more environment. */
+  HookResult require(OperationContext ctx, String phase, ServiceRecord s, MemberRecord m, List<MemberRecord> picture,
+      String hook, java.util.Map<String, String> extra) {
     HookResult r = null;
     for (int attempt = 1; attempt <= 5; attempt++) {
       ctx.checkCancelled();
-      r = run(ctx.id() + "/" + phase, s, m, picture, hook, attempt, tuning.hookTimeout());
+      r = run(ctx.id() + "/" + phase, s, m, picture, hook, attempt, tuning.hookTimeout(), extra);
       if (r.ok() || !HookExit.retryable(r.exit())) {
         break;
       }
@@ -69,10 +75,38 @@ final class RoleHooks {
   /** Runs {@code hook} once and answers what it said. */
   HookResult run(String phase, ServiceRecord s, MemberRecord m, List<MemberRecord> picture, String hook, int attempt,
       Duration timeout) {
+    return run(phase, s, m, picture, hook, attempt, timeout, java.util.Map.of());
+  }
+
+  private HookResult run(String phase, ServiceRecord s, MemberRecord m, List<MemberRecord> picture, String hook,
+      int attempt, Duration timeout, java.util.Map<String, String> extra) {
     MemberRecord me = picture.stream().filter(p -> p.name().equals(m.name())).findFirst().orElse(m);
     HookPayload payload = HookPayload.of(hook, s, me, picture, subnet(s), dependencies.of(s));
+    java.util.Map<String, String> env = payload.env();
+    if (!extra.isEmpty()) {
+      env = new java.util.TreeMap<>(env);
+      env.putAll(extra);
+    }
     return hooks.run(drivers.driver(m.host()), m.name(), hook, CommandIds.of(phase, m.name(), hook, attempt),
-        payload.json(), payload.env(), timeout);
+        payload.json(), env, timeout);
+  }
+
+  /**
+   * The position a {@code role} hook printed as its last line, in the shape of a {@code status} answer
+   * ({@code {"role":..., "position":N}}), or empty when it printed none (then cadre asks {@code status}).
+   */
+  static OptionalLong positionIn(String output) {
+    List<String> lines = (output == null ? "" : output).strip().lines().toList();
+    if (lines.isEmpty() || lines.get(lines.size() - 1).length() > STATUS_LIMIT) {
+      return OptionalLong.empty();
+    }
+    try {
+      JsonNode position = JSON.readTree(lines.get(lines.size() - 1)).path("position");
+      return position.canConvertToLong() && position.asLong() >= 0 ? OptionalLong.of(position.asLong())
+          : OptionalLong.empty();
+    } catch (java.io.IOException notJson) {
+      return OptionalLong.empty();
+    }
   }
 
   /**
