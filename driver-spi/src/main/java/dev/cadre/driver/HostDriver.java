@@ -151,6 +151,17 @@ public interface HostDriver extends AutoCloseable {
    */
   void copyTo(HostDriver target, CopyRequest request);
 
+  /**
+   * {@link #copyTo(HostDriver, CopyRequest)} that tells {@code sent} how many bytes it has sent so far, as it
+   * goes, so that a copy of many seconds shows it moves. The figures never go down and come at most every
+   * 500 ms while the copy runs, plus once as it ends; a driver that cannot tell reports nothing (this
+   * default, for drivers that do not know). {@code sent} runs on the copying thread and must return
+   * quickly; what it throws is ignored, never the copy's failure.
+   */
+  default void copyTo(HostDriver target, CopyRequest request, java.util.function.LongConsumer sent) {
+    copyTo(target, request);
+  }
+
   @Override
   void close();
 }

@@ -272,6 +272,15 @@ public final class FakeHostDriver implements HostDriver {
 
   @Override
   public void copyTo(HostDriver target, CopyRequest request) {
+    copyTo(target, request, sent -> {});
+  }
+
+  /**
+   * Copies at once, and reports one figure as it ends: the bytes of the files the target did not have as they
+   * are (all of them for a first copy, what changed for a refresh).
+   */
+  @Override
+  public void copyTo(HostDriver target, CopyRequest request, java.util.function.LongConsumer sent) {
     if (!(target instanceof FakeHostDriver other)) {
       throw new InvalidInputException(host, "can only copy to another fake host");
     }
@@ -293,8 +302,19 @@ public final class FakeHostDriver implements HostDriver {
         s.metadata());
     copy.files.putAll(source.files);
     copy.snapshots.putAll(source.snapshots);
+    long bytes = 0;
+    for (Map.Entry<String, byte[]> f : copy.files.entrySet()) {
+      if (existing == null || !java.util.Arrays.equals(existing.files.get(f.getKey()), f.getValue())) {
+        bytes += f.getValue().length;
+      }
+    }
     other.images.add(s.image());
     other.boxes.put(request.target(), copy);
+    try {
+      sent.accept(bytes);
+    } catch (RuntimeException ignored) {
+      // the listener's trouble is not the copy's
+    }
   }
 
   @Override

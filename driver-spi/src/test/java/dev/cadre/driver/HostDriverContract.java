@@ -291,7 +291,9 @@ public abstract class HostDriverContract {
     assertThrows(NotFoundException.class, () -> driver().copyTo(peer(), new CopyRequest(name, name, nic, true)),
         "a refresh needs a copy to refresh");
     assertTrue(peer().find(name).isEmpty());
-    driver().copyTo(peer(), new CopyRequest(name, name, nic, false));
+    List<Long> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    driver().copyTo(peer(), new CopyRequest(name, name, nic, false), sent::add);
+    assertNeverLess(sent);
     assertThrows(ConflictException.class, () -> driver().copyTo(peer(), new CopyRequest(name, name, nic, false)),
         "a second copy onto the first");
     peer().start(name);
@@ -303,10 +305,19 @@ public abstract class HostDriverContract {
     driver().start(name);
     driver().pushFile(name, FileSpec.of("/root/data.txt", "version two\n".getBytes(StandardCharsets.UTF_8), 0644));
     driver().stop(name, Duration.ofSeconds(10));
-    driver().copyTo(peer(), new CopyRequest(name, name, nic, true));
+    sent.clear();
+    driver().copyTo(peer(), new CopyRequest(name, name, nic, true), sent::add);
+    assertNeverLess(sent);
     peer().start(name);
     awaitAddress(peer(), name, peerAddress(0));
     assertEquals("version two\n", new String(readInside(peer(), name, "/root/data.txt"), StandardCharsets.UTF_8));
+  }
+
+  /** What a copy reports it sent (possibly nothing: a driver may not know) never goes down. */
+  private static void assertNeverLess(List<Long> sent) {
+    for (int i = 0; i < sent.size(); i++) {
+      assertTrue(sent.get(i) >= (i == 0 ? 0 : sent.get(i - 1)), "bytes sent went down or below zero: " + sent);
+    }
   }
 
   /** False for a driver whose hosts copy only stopped instances (zones: a zone is detached to be sent). */

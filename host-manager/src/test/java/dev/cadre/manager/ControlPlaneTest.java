@@ -478,6 +478,41 @@ class ControlPlaneTest {
     assertTrue(plane.store().moves("shop").isEmpty());
   }
 
+  /** Each member's copy is a step that runs with the bytes sent so far, then ends with the figure it ended at. */
+  @Test
+  void aMoveShowsEachCopyRunningWithItsBytesThenDone() throws Exception {
+    f.host("h5", "10.80.0.1/24");
+    assertEquals("success", f.register("h5", "dc5").status());
+    f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1))));
+    String member = plane.app("shop").services().get(0).members().get(0).name();
+    FakeHostDriver source = plane.app("shop").services().get(0).members().get(0).host().equals("h1") ? h1 : h2;
+    source.pushFile(member, dev.cadre.driver.FileSpec.of("/var/www/blob", new byte[3 << 20], 0644));
+
+    java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+    f.factory.copyHold = hold;
+    OperationView op = plane.moveApp("shop", "dc5");
+    StepView running = null;
+    for (long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos(); running == null
+        && System.nanoTime() < deadline; Thread.sleep(20)) {
+      running = plane.operation(op.id()).steps().stream()
+          .filter(s -> s.name().equals(member + ": pre-copy") && s.detail().contains("sent")).findFirst().orElse(null);
+    }
+    hold.countDown();
+    f.factory.copyHold = null;
+    assertTrue(running != null, "no pre-copy step showed its bytes: " + plane.operation(op.id()).steps());
+    assertEquals("running", running.status());
+    assertTrue(running.detail().matches("h[12] -> h5 while it serves, 3\\.0 MiB sent"), running.detail());
+
+    OperationView end = f.done(op);
+    assertEquals("success", end.status(), end.error() + " " + end.steps());
+    StepView preCopy = end.steps().stream().filter(s -> s.name().equals(member + ": pre-copy")).findFirst().orElseThrow();
+    assertEquals("done", preCopy.status());
+    assertTrue(preCopy.detail().matches("h[12] -> h5 while it serves, \\d+ ms, 3\\.0 MiB sent"), preCopy.detail());
+    StepView last = end.steps().stream().filter(s -> s.name().equals(member + ": final copy")).findFirst().orElseThrow();
+    assertTrue(last.detail().matches("h[12] -> h5, refresh, \\d+ ms, 0 B sent"), "nothing changed since: " + last.detail());
+    assertTrue(end.steps().stream().noneMatch(s -> s.status().equals("running")), end.steps().toString());
+  }
+
   @Test
   void throughTheHooksAMemberIsMadeAfreshAtTheTargetAndTheSourceGoes() throws Exception {
     FakeHostDriver h5 = f.host("h5", "10.80.0.1/24");

@@ -24,6 +24,12 @@ final class FakeFactory implements HostDriverFactory {
   final java.util.Set<String> stale = ConcurrentHashMap.newKeySet();
   /** Addresses another tenant's NIC has: starting a container configured with one is refused as address in use. */
   final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
+  /**
+   * While set, a copy with a progress listener is a copy under way for a test to look at: it takes 600 ms
+   * before it reports its bytes (so that the report is not too soon after its step began to be written),
+   * then waits until this is counted down.
+   */
+  volatile java.util.concurrent.CountDownLatch copyHold;
   /** How many of the next find calls time out (a host slow to answer for a moment). */
   final java.util.concurrent.atomic.AtomicInteger findTimeouts = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -65,7 +71,21 @@ final class FakeFactory implements HostDriverFactory {
           }
           if (verb.equals("copyTo")) {
             // the fake copies only to another fake: hand it the host behind the target's proxy
-            args = new Object[] {hosts.get(((HostDriver) args[0]).hostName()), args[1]};
+            args = args.clone();
+            args[0] = hosts.get(((HostDriver) args[0]).hostName());
+            java.util.concurrent.CountDownLatch hold = copyHold;
+            if (hold != null && args.length == 3) {
+              Thread.sleep(600);
+              java.util.function.LongConsumer told = (java.util.function.LongConsumer) args[2];
+              args[2] = (java.util.function.LongConsumer) bytes -> {
+                told.accept(bytes);
+                try {
+                  hold.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              };
+            }
           }
           if (verb.equals("start")) {
             var i = d.get((String) args[0]);

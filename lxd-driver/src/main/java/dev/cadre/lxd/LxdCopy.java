@@ -32,7 +32,8 @@ final class LxdCopy {
   }
   /** The rate in LXD's progress text, e.g. " (60B/s)". */
   private static final java.util.regex.Pattern RATE = java.util.regex.Pattern.compile("\\s*\\([^()]*/s\\)");
-  private static final Duration PROGRESS_POLL = Duration.ofSeconds(5);
+  /** How often a running copy is asked what it sent: often enough for an operator watching its bytes grow. */
+  private static final Duration PROGRESS_POLL = Duration.ofSeconds(1);
   private static final Duration COPY_LIMIT = Duration.ofHours(2);
   private final LxdHostDriver from;
   private final LxdHostDriver to;
@@ -42,7 +43,8 @@ final class LxdCopy {
     this.to = to;
   }
 
-  void copy(CopyRequest request) {
+  /** Copies as {@code request} says, telling {@code progress} what LXD reports it sent as it goes. */
+  void copy(CopyRequest request, CopyProgress progress) {
     if (!request.whileRunning() && from.get(request.source()).state() != InstanceState.STOPPED) {
       throw new ConflictException(from.hostName(), "stop '" + request.source() + "' before copying it");
     }
@@ -74,7 +76,7 @@ final class LxdCopy {
     dest.set("secrets", targetOp.path("metadata")); // LXD names them "secrets" here, not "websockets"
     try {
       JsonNode sourceOp = from.client().start("POST", "/1.0/instances/" + request.source(), migrate);
-      awaitProgressing(from, "/1.0/operations/" + sourceOp.path("id").asText());
+      awaitProgressing(from, "/1.0/operations/" + sourceOp.path("id").asText(), progress);
       to.client().waitFor(targetOpPath, Duration.ofMinutes(10));
     } catch (DriverException e) {
       Verdict verdict = targetVerdict(targetOpPath, e);
@@ -89,17 +91,20 @@ final class LxdCopy {
    * Waits for the source's side of the copy while it makes progress: LXD reports what it sent in the
    * operation's metadata; a copy whose metadata has not changed for {@link #stall()} (the link to the target
    * is cut, the target stopped answering) is cancelled and fails, rather than waiting out TCP's patience.
+   * What it sent so far goes to {@code progress} on each look, and what it had sent when it ended.
    */
-  private void awaitProgressing(LxdHostDriver side, String opPath) {
+  private void awaitProgressing(LxdHostDriver side, String opPath, CopyProgress progress) {
     long deadline = System.nanoTime() + COPY_LIMIT.toNanos();
     String seen = null;
     long changed = System.nanoTime();
     while (true) {
       try {
-        side.client().waitFor(opPath, PROGRESS_POLL);
+        progress.end(side.client().waitFor(opPath, PROGRESS_POLL).path("metadata"));
         return;
       } catch (TimedOutException stillRunning) {
-        String now = sent(side.client().get(opPath).path("metadata"));
+        JsonNode metadata = side.client().get(opPath).path("metadata");
+        progress.read(metadata);
+        String now = sent(metadata);
         if (!now.equals(seen)) {
           seen = now;
           changed = System.nanoTime();

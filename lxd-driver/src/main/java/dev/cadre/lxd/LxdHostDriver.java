@@ -419,10 +419,16 @@ public final class LxdHostDriver implements HostDriver {
 
   @Override
   public void copyTo(HostDriver target, CopyRequest request) {
+    copyTo(target, request, sent -> {});
+  }
+
+  /** Reports what LXD's migration says it sent (see {@link CopyProgress}). */
+  @Override
+  public void copyTo(HostDriver target, CopyRequest request, java.util.function.LongConsumer sent) {
     if (!(target instanceof LxdHostDriver to)) {
       throw new InvalidInputException(host, "an LXD instance can only be copied to another LXD host, not " + target.kind());
     }
-    new LxdCopy(this, to).copy(request);
+    new LxdCopy(this, to).copy(request, new CopyProgress(sent));
   }
 
   @Override

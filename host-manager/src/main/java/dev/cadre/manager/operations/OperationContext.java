@@ -11,6 +11,12 @@ public interface OperationContext {
   /** Records a step with how it ended (failed, undone...). */
   void step(String name, StepStatus status, String detail);
 
+  /**
+   * Records a step that is under way (status running) and answers it: its detail follows the work as it goes
+   * ({@link RunningStep#update}: a copy's bytes sent), and it ends once, done or failed, with its final detail.
+   */
+  RunningStep begin(String name, String detail);
+
   /** 0..100. */
   void progress(int percent);
 
@@ -36,6 +42,11 @@ public interface OperationContext {
       @Override
       public void step(String name, StepStatus status, String detail) {
         outer.step(name, status, detail);
+      }
+
+      @Override
+      public RunningStep begin(String name, String detail) {
+        return outer.begin(name, detail);
       }
 
       @Override

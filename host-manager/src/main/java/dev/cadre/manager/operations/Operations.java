@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Durable operations: the row is written before any work starts (by the caller, in the same
  * transaction as the rows the operation will make real), the work runs on an executor, each step is
- * stored as it completes, and waiters are woken when it ends — no polling.
+ * stored as it completes (a long one also as it begins, then updated: {@link RunningStep}), and waiters are
+ * woken when it ends — no polling.
  */
 public final class Operations {
   private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
@@ -114,6 +115,13 @@ public final class Operations {
     cancelRequests.remove(id);
     progress.remove(id);
     if (changed) {
+      // a step its work left running (a restart cut it short) cannot run on in an operation that ended
+      try {
+        store.endRunningSteps(id, status == OperationStatus.SUCCESS ? StepStatus.DONE : StepStatus.FAILED,
+            clock.instant());
+      } catch (RuntimeException e) {
+        LOG.warn("operation {}: its running steps were not ended: {}", id, e.toString());
+      }
       store.operation(id).ifPresent(op -> publish(op, status, error));
     }
     finished.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(null);
@@ -233,6 +241,11 @@ public final class Operations {
     @Override
     public void step(String name, StepStatus status, String detail) {
       store.addStep(id, new StepRecord(name, status, detail, clock.instant()));
+    }
+
+    @Override
+    public RunningStep begin(String name, String detail) {
+      return new RunningStep(store, clock, id, name, detail);
     }
 
     @Override

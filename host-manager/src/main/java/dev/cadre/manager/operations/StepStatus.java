@@ -3,8 +3,9 @@ package dev.cadre.manager.operations;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** How one recorded step of an operation ended. */
+/** How one recorded step of an operation ended, or that it is still under way. */
 public enum StepStatus {
+  /** Under way: see {@link RunningStep}. */
   RUNNING,
   DONE,
   FAILED,

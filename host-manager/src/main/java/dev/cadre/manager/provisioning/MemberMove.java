@@ -11,6 +11,7 @@ import dev.cadre.manager.hosts.DriverRegistry;
 import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.operations.OperationContext;
 import dev.cadre.manager.operations.OperationFailedException;
+import dev.cadre.manager.operations.RunningStep;
 import dev.cadre.manager.operations.StepStatus;
 import dev.cadre.manager.store.MemberRecord;
 import dev.cadre.manager.store.MoveRecord;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The steps of moving one member's container to a host of another datacenter with a short pause: copies
@@ -76,52 +78,60 @@ public final class MemberMove {
   /**
    * Copies the running member to the target, then refreshes while a round takes long (what changed
    * meanwhile is still large), at most {@link #MAX_REFRESHES} times. A driver that copies only stopped
-   * instances answers Conflict: then nothing is copied now and the pause copies everything.
+   * instances answers Conflict: then nothing is copied now and the pause copies everything. Each copy is a
+   * running step while it goes, its detail the bytes sent so far where the driver tells them.
    */
   public void preCopy(OperationContext ctx, MemberRecord m, Target to) {
     HostDriver src = drivers.driver(m.host());
     HostDriver dst = drivers.driver(to.host());
     NicSpec nic = new NicSpec(to.network(), to.ip());
+    String route = m.host() + " -> " + to.host();
     Instant began = clock.instant();
-    try {
-      for (int attempt = 1; ; attempt++) {
+    for (int attempt = 1; ; attempt++) {
+      RunningStep step = ctx.begin(m.name() + ": pre-copy", route + " while it serves");
+      try (step) {
         try {
           boolean exists = dst.find(m.name()).isPresent(); // a copy left by an earlier try is refreshed
-          src.copyTo(dst, new CopyRequest(m.name(), m.name(), nic, exists, true));
+          long sent = copy(src, dst, new CopyRequest(m.name(), m.name(), nic, exists, true), step,
+              route + " while it serves");
+          step.done(route + " while it serves, " + Duration.between(began, clock.instant()).toMillis() + " ms"
+              + sent(sent));
           break;
+        } catch (ConflictException cannot) {
+          if (dst.find(m.name()).isPresent()) {
+            throw cannot;
+          }
+          step.done("none: " + m.host() + " copies only stopped containers: " + cannot.getMessage()
+              + "; the pause copies all of it");
+          return;
         } catch (dev.cadre.driver.UnavailableException | dev.cadre.driver.HostFailureException e) {
           if (attempt >= COPY_ATTEMPTS || e instanceof dev.cadre.driver.HostBusyException) {
             throw e;
           }
-          ctx.step(m.name() + ": pre-copy", StepStatus.FAILED, "attempt " + attempt + ": " + MemberSteps.message(e)
-              + "; trying again");
+          step.end(StepStatus.FAILED, "attempt " + attempt + ": " + MemberSteps.message(e) + "; trying again");
           ctx.checkCancelled();
         }
       }
-    } catch (ConflictException cannot) {
-      if (dst.find(m.name()).isPresent()) {
-        throw cannot;
-      }
-      ctx.step(m.name() + ": pre-copy", StepStatus.DONE, "none: " + m.host() + " copies only stopped containers: "
-          + cannot.getMessage() + "; the pause copies all of it");
-      return;
     }
     Duration round = Duration.between(began, clock.instant());
-    ctx.step(m.name() + ": pre-copy", m.host() + " -> " + to.host() + " while it serves, " + round.toMillis() + " ms");
     for (int i = 1; i <= MAX_REFRESHES && round.compareTo(SMALL_DELTA) > 0; i++) {
       ctx.checkCancelled();
       Instant t = clock.instant();
-      try {
-        src.copyTo(dst, new CopyRequest(m.name(), m.name(), nic, true, true));
-      } catch (dev.cadre.driver.HostFailureException e) {
-        // a refresh of a member that serves races its writes: a file it listed can be gone when it is sent
-        // (LXD's rsync: exit 24, "vanished source files"). What the copy missed, the pause's refresh sends.
-        ctx.step(m.name() + ": refresh " + i, StepStatus.FAILED, MemberSteps.message(e)
-            + "; the pause sends what changed");
-        return;
+      RunningStep step = ctx.begin(m.name() + ": refresh " + i, route + ", what changed meanwhile");
+      try (step) {
+        long sent;
+        try {
+          sent = copy(src, dst, new CopyRequest(m.name(), m.name(), nic, true, true), step,
+              route + ", what changed meanwhile");
+        } catch (dev.cadre.driver.HostFailureException e) {
+          // a refresh of a member that serves races its writes: a file it listed can be gone when it is sent
+          // (LXD's rsync: exit 24, "vanished source files"). What the copy missed, the pause's refresh sends.
+          step.end(StepStatus.FAILED, MemberSteps.message(e) + "; the pause sends what changed");
+          return;
+        }
+        round = Duration.between(t, clock.instant());
+        step.done("what changed meanwhile, " + round.toMillis() + " ms" + sent(sent));
       }
-      round = Duration.between(t, clock.instant());
-      ctx.step(m.name() + ": refresh " + i, "what changed meanwhile, " + round.toMillis() + " ms");
     }
   }
 
@@ -295,7 +305,12 @@ public final class MemberMove {
     Timer t = new Timer();
     boolean exists = dst.find(m.name()).isPresent();
     boolean running = src.get(m.name()).running();
-    src.copyTo(dst, new CopyRequest(m.name(), m.name(), new NicSpec(to.network(), to.ip()), exists, running));
+    String what = m.host() + " -> " + to.host() + ", " + (exists ? "refresh" : "whole copy");
+    try (RunningStep step = ctx.begin(m.name() + ": final copy", what)) {
+      long sent = copy(src, dst, new CopyRequest(m.name(), m.name(), new NicSpec(to.network(), to.ip()), exists,
+          running), step, what);
+      step.done(what + ", " + Duration.between(t.last, clock.instant()).toMillis() + " ms" + sent(sent));
+    }
     t.lap(exists ? "refresh" : "whole copy");
     dst.start(m.name());
     t.lap("start");
@@ -396,6 +411,40 @@ public final class MemberMove {
     }
   }
 
+  /**
+   * One copy, the step's detail following what the driver says it has sent ("lxd1 -> lxd2, 42.1 MiB sent",
+   * {@code doing} first); answers the last figure, -1 when the driver said nothing. The step keeps its
+   * writes few and ignores a store that fails them: the copy never fails for its progress.
+   */
+  private static long copy(HostDriver src, HostDriver dst, CopyRequest request, RunningStep step, String doing) {
+    AtomicLong sent = new AtomicLong(-1);
+    src.copyTo(dst, request, bytes -> {
+      sent.set(bytes);
+      step.update(doing + sent(bytes));
+    });
+    return sent.get();
+  }
+
+  /** ", 42.1 MiB sent", or nothing when the driver did not say (-1). */
+  private static String sent(long bytes) {
+    if (bytes < 0) {
+      return "";
+    }
+    if (bytes < 1024) {
+      return ", " + bytes + " B sent";
+    }
+    double n = bytes / 1024.0;
+    String unit = "KiB";
+    for (String next : new String[] {"MiB", "GiB", "TiB"}) {
+      if (n < 1024) {
+        break;
+      }
+      n /= 1024;
+      unit = next;
+    }
+    return String.format(java.util.Locale.ROOT, ", %.1f %s sent", n, unit);
+  }
+
   private String checksum(HostDriver d, String name, List<String> dirs) {
     if (dirs.isEmpty()) {
       return null;
@@ -416,7 +465,8 @@ public final class MemberMove {
   /** Durations of a step's parts, for its detail: "stop hook 120 ms, sum 30 ms". */
   private final class Timer {
     private final StringBuilder laps = new StringBuilder();
-    private Instant last = clock.instant();
+    /** When the last lap ended (or the timer began). */
+    Instant last = clock.instant();
 
     void lap(String what) {
       Instant now = clock.instant();

@@ -2,6 +2,7 @@ package dev.cadre.manager.store;
 
 import static dev.cadre.manager.store.Sql.bind;
 import static dev.cadre.manager.store.Sql.clip;
+import static dev.cadre.manager.store.Sql.insert;
 import static dev.cadre.manager.store.Sql.list;
 import static dev.cadre.manager.store.Sql.ts;
 import static dev.cadre.manager.store.Sql.update;
@@ -9,7 +10,6 @@ import static dev.cadre.manager.store.Sql.update;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 
@@ -50,18 +50,8 @@ final class AccessRows implements AccessStore {
 
   @Override
   public long addAudit(AuditRecord a) {
-    return sql.tx(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit (at, actor, method, path, status, operation_id)"
-          + " VALUES (?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS)) {
-        bind(ps, ts(a.at()), clip(a.actor(), 64), clip(a.method(), 8), clip(a.path(), 1000), a.status(),
-            clip(a.operationId(), 64));
-        ps.executeUpdate();
-        try (ResultSet keys = ps.getGeneratedKeys()) {
-          keys.next();
-          return keys.getLong(1);
-        }
-      }
-    });
+    return sql.tx(c -> insert(c, "INSERT INTO audit (at, actor, method, path, status, operation_id) VALUES (?,?,?,?,?,?)",
+        ts(a.at()), clip(a.actor(), 64), clip(a.method(), 8), clip(a.path(), 1000), a.status(), clip(a.operationId(), 64)));
   }
 
   @Override

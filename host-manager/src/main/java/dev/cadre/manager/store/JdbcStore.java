@@ -17,6 +17,7 @@ import dev.cadre.manager.lifecycle.HostState;
 import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.lifecycle.ServiceState;
 import dev.cadre.manager.lifecycle.OperationStatus;
+import dev.cadre.manager.operations.StepStatus;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Instant;
@@ -478,8 +479,18 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public void addStep(String operationId, StepRecord s) {
-    operations.addStep(operationId, s);
+  public long addStep(String operationId, StepRecord s) {
+    return operations.addStep(operationId, s);
+  }
+
+  @Override
+  public boolean updateStep(String operationId, long stepId, StepStatus status, String detail, Instant at) {
+    return operations.updateStep(operationId, stepId, status, detail, at);
+  }
+
+  @Override
+  public int endRunningSteps(String operationId, StepStatus status, Instant at) {
+    return operations.endRunningSteps(operationId, status, at);
   }
 
   @Override

@@ -1,17 +1,15 @@
 package dev.cadre.manager.store;
 
-import static dev.cadre.manager.store.Sql.bind;
 import static dev.cadre.manager.store.Sql.clip;
+import static dev.cadre.manager.store.Sql.insert;
 import static dev.cadre.manager.store.Sql.list;
 import static dev.cadre.manager.store.Sql.one;
 import static dev.cadre.manager.store.Sql.ts;
 import static dev.cadre.manager.store.Sql.update;
 
 import dev.cadre.manager.lifecycle.OperationStatus;
+import dev.cadre.manager.operations.StepStatus;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -70,9 +68,19 @@ final class OperationRows {
     });
   }
 
-  void addStep(String operationId, StepRecord s) {
-    sql.txVoid(c -> update(c, "INSERT INTO operation_steps (operation_id, name, status, detail, at) VALUES (?,?,?,?,?)",
+  long addStep(String operationId, StepRecord s) {
+    return sql.tx(c -> insert(c, "INSERT INTO operation_steps (operation_id, name, status, detail, at) VALUES (?,?,?,?,?)",
         operationId, clip(s.name(), 256), s.status(), clip(s.detail(), 16384), ts(s.at())));
+  }
+
+  boolean updateStep(String operationId, long stepId, StepStatus status, String detail, Instant at) {
+    return sql.tx(c -> update(c, "UPDATE operation_steps SET status = ?, detail = ?, at = ? WHERE id = ? AND operation_id = ?",
+        status, clip(detail, 16384), ts(at), stepId, operationId)) == 1;
+  }
+
+  int endRunningSteps(String operationId, StepStatus status, Instant at) {
+    return sql.tx(c -> update(c, "UPDATE operation_steps SET status = ?, at = ? WHERE operation_id = ? AND status = ?",
+        status, ts(at), operationId, StepStatus.RUNNING));
   }
 
   List<StepRecord> steps(String operationId) {
@@ -81,17 +89,8 @@ final class OperationRows {
   }
 
   long addEvent(String type, String subject, String data, Instant at) {
-    return sql.tx(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (type, subject, data, at) VALUES (?,?,?,?)",
-          Statement.RETURN_GENERATED_KEYS)) {
-        bind(ps, type, clip(subject, 256), data, ts(at));
-        ps.executeUpdate();
-        try (ResultSet keys = ps.getGeneratedKeys()) {
-          keys.next();
-          return keys.getLong(1);
-        }
-      }
-    });
+    return sql.tx(c -> insert(c, "INSERT INTO events (type, subject, data, at) VALUES (?,?,?,?)", type, clip(subject, 256),
+        data, ts(at)));
   }
 
   List<EventRecord> eventsAfter(long id, int limit) {

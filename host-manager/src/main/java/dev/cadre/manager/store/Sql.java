@@ -86,6 +86,18 @@ final class Sql {
     }
   }
 
+  /** Runs an INSERT into a table whose first column is its generated id, and answers that id. */
+  static long insert(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql, java.sql.Statement.RETURN_GENERATED_KEYS)) {
+      bind(ps, args);
+      ps.executeUpdate();
+      try (ResultSet keys = ps.getGeneratedKeys()) {
+        keys.next();
+        return keys.getLong(1);
+      }
+    }
+  }
+
   static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
     List<T> all = list(c, sql, row, args);
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));

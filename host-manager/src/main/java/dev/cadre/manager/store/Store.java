@@ -5,6 +5,7 @@ import dev.cadre.manager.lifecycle.HostState;
 import dev.cadre.manager.lifecycle.MemberState;
 import dev.cadre.manager.lifecycle.ServiceState;
 import dev.cadre.manager.lifecycle.OperationStatus;
+import dev.cadre.manager.operations.StepStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -187,7 +188,20 @@ public interface Store extends AccessStore, AutoCloseable {
   /** True when {@code server} (not this one) still holds its liveness lock. */
   boolean serverAlive(String server);
 
-  void addStep(String operationId, StepRecord step);
+  /** Stores a step of the operation and answers its id (steps are listed in the order of their ids). */
+  long addStep(String operationId, StepRecord step);
+
+  /**
+   * Changes a stored step in place: its status, detail and time (a step recorded as running while its work
+   * goes on). Answers false when the operation has no such step.
+   */
+  boolean updateStep(String operationId, long stepId, StepStatus status, String detail, Instant at);
+
+  /**
+   * Ends every step of the operation still running with {@code status}, keeping its detail (what it had got
+   * to); answers how many. For an operation that ended while one ran (a restart cut it short).
+   */
+  int endRunningSteps(String operationId, StepStatus status, Instant at);
 
   List<StepRecord> steps(String operationId);
 

@@ -533,7 +533,8 @@ class MoveIT {
       HostDriver wrapped = (HostDriver) java.lang.reflect.Proxy.newProxyInstance(HostDriver.class.getClassLoader(),
           new Class<?>[] {HostDriver.class}, (proxy, method, args) -> {
             if (method.getName().equals("copyTo")) {
-              args = new Object[] {REAL.getOrDefault(args[0], (HostDriver) args[0]), args[1]};
+              args = args.clone(); // with its progress listener, when it has one
+              args[0] = REAL.getOrDefault(args[0], (HostDriver) args[0]);
             }
             if (method.getName().equals("start") && host.equals("lxd2") && CORRUPT.getAndSet(false)) {
               // the copy starts only once its last refresh landed: corrupt it just before

@@ -233,6 +233,28 @@ class JdbcStoreIT {
     }
   }
 
+  /** A step recorded running changes in place (its place in the list kept) until it ends, or its operation does. */
+  @Test
+  void aRunningStepIsUpdatedInPlaceAndEndedWithItsOperation() {
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    try (JdbcStore store = db.open(4)) {
+      store.insertOperation(new OperationRecord("op-m", OperationKind.MOVE_APP, "apps/m", null, OperationStatus.RUNNING, 0,
+          null, at, at));
+      long copy = store.addStep("op-m", new StepRecord("m-db-1: pre-copy", StepStatus.RUNNING, "lxd1 -> lxd2", at));
+      long other = store.addStep("op-m", new StepRecord("m-web-1: pre-copy", StepStatus.RUNNING, "lxd1 -> lxd3", at));
+      assertTrue(other > copy, "step ids grow");
+      assertTrue(store.updateStep("op-m", copy, StepStatus.RUNNING, "lxd1 -> lxd2, 42.1 MiB sent", at.plusSeconds(1)));
+      assertFalse(store.updateStep("op-other", copy, StepStatus.DONE, "not its operation's", at));
+      assertEquals(List.of(new StepRecord("m-db-1: pre-copy", StepStatus.RUNNING, "lxd1 -> lxd2, 42.1 MiB sent",
+          at.plusSeconds(1)), new StepRecord("m-web-1: pre-copy", StepStatus.RUNNING, "lxd1 -> lxd3", at)), store.steps("op-m"));
+      assertTrue(store.updateStep("op-m", copy, StepStatus.DONE, "lxd1 -> lxd2, 97.3 MiB sent", at.plusSeconds(2)));
+      assertEquals(1, store.endRunningSteps("op-m", StepStatus.FAILED, at.plusSeconds(3)));
+      assertEquals(List.of(new StepRecord("m-db-1: pre-copy", StepStatus.DONE, "lxd1 -> lxd2, 97.3 MiB sent",
+          at.plusSeconds(2)), new StepRecord("m-web-1: pre-copy", StepStatus.FAILED, "lxd1 -> lxd3", at.plusSeconds(3))),
+          store.steps("op-m"));
+    }
+  }
+
   @Test
   void operationsStepsAndEventsKeepTheirOrder() {
     Instant created = Instant.now().truncatedTo(ChronoUnit.MILLIS);
