@@ -14,7 +14,6 @@ import dev.cadre.driver.NicSpec;
 import dev.cadre.driver.NotFoundException;
 import dev.cadre.driver.UnauthorizedException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -120,18 +119,43 @@ class LxdHostIT {
     NicSpec nic = new NicSpec(LxdTestHosts.NETWORK_2, "10.78.0.111");
     one.copyTo(two, new CopyRequest(name, name, nic, false));
 
-    Path rootfs = LxdTestHosts.LXD_DIR_2.resolve("storage-pools/default/containers/" + name + "/rootfs/root");
-    Object bigInode = Files.getAttribute(rootfs.resolve("big.bin"), "unix:ino");
-    Object smallInode = Files.getAttribute(rootfs.resolve("small.txt"), "unix:ino");
+    // the target's files are read from inside the copy: its pool (btrfs in a loop file on the test hosts) is
+    // mounted in its LXD's own mount namespace, not this one's
+    String[] before = inodes(two, name);
 
     one.start(name);
     one.pushFile(name, FileSpec.of("/root/small.txt", "two".getBytes(StandardCharsets.UTF_8), 0644));
     one.stop(name, Duration.ofSeconds(10));
     one.copyTo(two, new CopyRequest(name, name, nic, true));
 
-    assertEquals(bigInode, Files.getAttribute(rootfs.resolve("big.bin"), "unix:ino"), "unchanged file was sent again");
-    assertNotEquals(smallInode, Files.getAttribute(rootfs.resolve("small.txt"), "unix:ino"));
-    assertEquals("two", Files.readString(rootfs.resolve("small.txt")));
-    assertArrayEquals(big, Files.readAllBytes(rootfs.resolve("big.bin")));
+    String[] after = inodes(two, name);
+    assertEquals(before[0], after[0], "unchanged file was sent again");
+    assertNotEquals(before[1], after[1]);
+    two.start(name);
+    try {
+      assertEquals("two", new String(pull(two, name, "/root/small.txt"), StandardCharsets.UTF_8));
+      assertArrayEquals(big, pull(two, name, "/root/big.bin"));
+    } finally {
+      two.stop(name, Duration.ofSeconds(10));
+    }
+  }
+
+  /** The inodes of /root/big.bin and /root/small.txt in the (stopped) instance, read by starting it. */
+  private static String[] inodes(LxdHostDriver d, String name) {
+    d.start(name);
+    try {
+      var r = d.exec(name, new dev.cadre.driver.ExecRequest(java.util.List.of("stat", "-c", "%i", "/root/big.bin",
+          "/root/small.txt"), java.util.Map.of(), null, Duration.ofSeconds(30)));
+      assertEquals(0, r.exitCode(), r.stderrText());
+      return r.stdoutText().strip().split("\\s+");
+    } finally {
+      d.stop(name, Duration.ofSeconds(10));
+    }
+  }
+
+  private static byte[] pull(LxdHostDriver d, String name, String path) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    d.pullFile(name, path, out, 64L * 1024 * 1024);
+    return out.toByteArray();
   }
 }

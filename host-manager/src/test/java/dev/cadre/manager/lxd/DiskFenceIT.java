@@ -11,16 +11,13 @@ import dev.cadre.driver.ExecRequest;
 import dev.cadre.driver.ExecResult;
 import dev.cadre.driver.HostDriver;
 import dev.cadre.driver.HostDriverFactory;
-import dev.cadre.driver.Instance;
 import dev.cadre.manager.AppRequest;
-import dev.cadre.manager.AppView;
 import dev.cadre.manager.CadreControlPlane;
 import dev.cadre.manager.ControlPlaneConfig;
 import dev.cadre.manager.HostRequest;
 import dev.cadre.manager.MemberView;
 import dev.cadre.manager.OperationView;
 import dev.cadre.manager.ServiceRequest;
-import dev.cadre.manager.provisioning.Containers;
 import dev.cadre.templates.TemplateCatalog;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,24 +64,7 @@ class DiskFenceIT {
 
   @AfterEach
   void cleanUp() throws Exception {
-    if (plane == null) {
-      return;
-    }
-    try {
-      for (AppView a : plane.apps()) {
-        plane.await(plane.deleteApp(a.name()).id(), Duration.ofMinutes(2));
-      }
-    } finally {
-      String storeId = plane.store().storeId();
-      plane.close();
-      try (HostDriver d = lxd3()) {
-        for (Instance i : d.list()) {
-          if (storeId.equals(i.metadata().get(Containers.STORE))) {
-            d.delete(i.name());
-          }
-        }
-      }
-    }
+    Teardown.all(plane, dir.resolve("data/drivers"), () -> { }, Map.of("lxd3", DrainIT.HTTPS_3));
   }
 
   @Test

@@ -63,40 +63,16 @@ class MoveIT {
 
   @AfterEach
   void cleanUp() throws Exception {
-    if (plane == null) {
-      return;
-    }
-    try {
-      for (AppView a : plane.apps()) {
-        plane.await(plane.deleteApp(a.name()).id(), Duration.ofMinutes(2));
-      }
-      assertEquals(Map.of("dc1", 0, "dc2", 0), plane.addressesInUse(), "every address released");
-    } finally {
-      String storeId = plane.store().storeId();
-      plane.close();
-      for (String[] h : List.of(new String[] {"lxd1", "unix://" + LxdControlPlaneIT.SOCKET},
-          new String[] {"lxd2", SecondDatacenterIT.HTTPS})) {
-        try (HostDriver d = new dev.cadre.lxd.LxdDriverFactory().open(h[0], h[1], Map.of(), dir.resolve("data/drivers"))) {
-          for (Instance i : d.list()) {
-            if (storeId.equals(i.metadata().get(Containers.STORE))) {
-              d.delete(i.name());
-            }
-          }
-        }
-      }
-    }
+    Teardown.all(plane, dir.resolve("data/drivers"),
+        () -> assertEquals(Map.of("dc1", 0, "dc2", 0), plane.addressesInUse(), "every address released"),
+        Map.of("lxd1", "unix://" + LxdControlPlaneIT.SOCKET, "lxd2", SecondDatacenterIT.HTTPS));
   }
 
   @Test
   void anAppMovesToTheOtherDatacenterWithEveryAcknowledgedWrite() throws Exception {
-    open();
-    ok(plane.createApp(new AppRequest(app, "dc1", List.of(
-        new ServiceRequest("db", "redis", null, null, null, null),
-        new ServiceRequest("web", "busybox", null, 1, null, List.of("db"))), false)), 20);
-    ServiceView db = service("db");
+    ServiceView db = dbAndWeb();
     String password = db.secrets().get("password");
     String before = db.address();
-    assertEquals(2000, write(before, password, "k", 2000));
 
     // bad input and plans change nothing
     assertThrows(NotFoundException.class, () -> plane.planMove(app, "dc9"));
@@ -195,14 +171,9 @@ class MoveIT {
 
   @Test
   void throughTheTemplatesHooksAnAppMovesWithEveryAcknowledgedWrite() throws Exception {
-    open();
-    ok(plane.createApp(new AppRequest(app, "dc1", List.of(
-        new ServiceRequest("db", "redis", null, null, null, null),
-        new ServiceRequest("web", "busybox", null, 1, null, List.of("db"))), false)), 20);
-    ServiceView db = service("db");
+    ServiceView db = dbAndWeb();
     String password = db.secrets().get("password");
     String before = db.address();
-    assertEquals(2000, write(before, password, "k", 2000));
     MovePlan plan = plane.planMove(app, "dc2", "hooks");
     assertEquals(List.of("hooks", "hooks"), plan.members().stream().map(MovePlan.Member::method).toList());
     assertTrue(lxd2Containers().isEmpty(), "a plan makes nothing");
@@ -422,6 +393,17 @@ class MoveIT {
    * Cuts (or mends) the link to dc2 by dropping every packet this machine sends into it. Not by taking the
    * veth down: its routes would go with it and the packets to dc2 would leave by the default route.
    */
+  /** Opens the plane and makes the app: a redis {@code db} holding 2000 keys {@code k:*}, a {@code web} that depends on it. */
+  private ServiceView dbAndWeb() throws Exception {
+    open();
+    ok(plane.createApp(new AppRequest(app, "dc1", List.of(
+        new ServiceRequest("db", "redis", null, null, null, null),
+        new ServiceRequest("web", "busybox", null, 1, null, List.of("db"))), false)), 20);
+    ServiceView db = service("db");
+    assertEquals(2000, write(db.address(), db.secrets().get("password"), "k", 2000));
+    return db;
+  }
+
   private static void cut(boolean on) throws Exception {
     String rules = on ? "table inet cadre_cut_test {\n chain outgoing { type filter hook output priority 0; oifname"
         + " \"cadre-veth0\" drop; }\n chain forwarded { type filter hook forward priority 0; oifname \"cadre-veth0\" drop; }\n}\n"

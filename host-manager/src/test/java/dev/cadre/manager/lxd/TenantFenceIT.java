@@ -3,18 +3,14 @@ package dev.cadre.manager.lxd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cadre.driver.HostDriver;
 import dev.cadre.driver.HostDriverFactory;
-import dev.cadre.driver.Instance;
 import dev.cadre.manager.AppRequest;
-import dev.cadre.manager.AppView;
 import dev.cadre.manager.CadreControlPlane;
 import dev.cadre.manager.ControlPlaneConfig;
 import dev.cadre.manager.HostRequest;
 import dev.cadre.manager.MemberView;
 import dev.cadre.manager.OperationView;
 import dev.cadre.manager.ServiceRequest;
-import dev.cadre.manager.provisioning.Containers;
 import dev.cadre.templates.TemplateCatalog;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,22 +51,7 @@ class TenantFenceIT {
 
   @AfterEach
   void cleanUp() throws Exception {
-    try {
-      for (AppView a : plane.apps()) {
-        plane.await(plane.deleteApp(a.name()).id(), Duration.ofMinutes(2));
-      }
-    } finally {
-      String storeId = plane.store().storeId();
-      plane.close();
-      try (HostDriver d = new dev.cadre.lxd.LxdDriverFactory().open("lxd1", "unix://" + LxdControlPlaneIT.SOCKET,
-          Map.of(), dir.resolve("sweep"))) {
-        for (Instance i : d.list()) {
-          if (storeId.equals(i.metadata().get(Containers.STORE))) {
-            d.delete(i.name());
-          }
-        }
-      }
-    }
+    Teardown.all(plane, dir.resolve("sweep"), () -> { }, Map.of("lxd1", "unix://" + LxdControlPlaneIT.SOCKET));
   }
 
   @Test
