@@ -48,6 +48,7 @@ public final class MoveBench {
     String suffix = Long.toString(System.nanoTime() % 100000, 36);
     String cadreApp = "mc" + mb + "m" + suffix;
     String replicaApp = "mr" + mb + "m" + suffix;
+    String hooksApp = "mh" + mb + "m" + suffix;
     String naiveApp = "mn" + mb + "m" + suffix;
     String naiveMember = null;
     String naivePassword = null;
@@ -57,7 +58,7 @@ public final class MoveBench {
         RolesBench.ok(plane, plane.registerHost(new HostRequest("lxd1", "lxd", "unix://" + socket, "dc1", "cadrebr0", null)));
         RolesBench.ok(plane, plane.registerHost(new HostRequest("lxd2", "lxd", https, "dc2", "cadrebr1", trust)));
         RolesBench.RedisData redis = new RolesBench.RedisData();
-        for (String app : List.of(cadreApp, replicaApp, naiveApp)) {
+        for (String app : List.of(cadreApp, replicaApp, hooksApp, naiveApp)) {
           RolesBench.ok(plane, plane.createApp(new AppRequest(app, "dc1",
               List.of(new ServiceRequest("db", "redis", null, null, null)), false)));
           ServiceView s = plane.app(app).services().get(0);
@@ -65,7 +66,8 @@ public final class MoveBench {
         }
 
         // cadre: the client asks the plane for the service address each time it connects
-        for (String[] way : List.of(new String[] {cadreApp, "copy"}, new String[] {replicaApp, "replicate"})) {
+        for (String[] way : List.of(new String[] {cadreApp, "copy"}, new String[] {replicaApp, "replicate"},
+            new String[] {hooksApp, "hooks"})) {
           String app = way[0];
           ServiceView s = plane.app(app).services().get(0);
           String password = s.secrets().get("password");
@@ -121,15 +123,15 @@ public final class MoveBench {
       for (String[] r : rows) {
         System.out.printf("%-26s %8s %10s %14s %12s%n", (Object[]) r);
       }
-      if (rows.size() == 3) {
-        for (int i = 0; i < 2; i++) {
+      if (rows.size() == 4) {
+        for (int i = 0; i < 3; i++) {
           System.out.printf("%s: downtime %.1f%% of the naive one's%n", rows.get(i)[0],
-              100.0 * Long.parseLong(rows.get(i)[3]) / Long.parseLong(rows.get(2)[3]));
+              100.0 * Long.parseLong(rows.get(i)[3]) / Long.parseLong(rows.get(3)[3]));
         }
       }
       try (CadreControlPlane plane = CadreControlPlane.open(new ControlPlaneConfig(data, null, factories,
           TemplateCatalog.builtIn(), null, null, null, null))) {
-        for (String app : List.of(cadreApp, replicaApp, naiveApp)) {
+        for (String app : List.of(cadreApp, replicaApp, hooksApp, naiveApp)) {
           if (plane.apps().stream().anyMatch(a -> a.name().equals(app))) {
             plane.await(plane.deleteApp(app).id(), Duration.ofMinutes(5));
           }
