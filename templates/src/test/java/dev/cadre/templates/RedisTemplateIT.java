@@ -229,7 +229,8 @@ class RedisTemplateIT {
     // its last line: where it stopped, which the new primary must reach before it takes writes
     JsonNode last = new ObjectMapper().readTree(demoted.lines().reduce((x, y) -> y).orElseThrow());
     assertEquals("replica", last.path("role").asText(), demoted);
-    assertEquals(before.path("position").asLong(), last.path("position").asLong(), demoted);
+    // at least where the replica was: a primary's pings to its replicas move the offset too
+    assertTrue(last.path("position").asLong() >= before.path("position").asLong(), demoted + " after " + before);
     Map<String, String> bad = new java.util.TreeMap<>(envB2);
     bad.put("CADRE_CATCH_UP_TO", "12; x");
     assertFalse(t.hook(b, "role", bad).ok(), "a position that is not a number is refused");
