@@ -278,9 +278,15 @@ public final class RoleChanges {
     boolean taken = false;
     boolean promoting = false;
     if (old != null && !old.name().equals(name)) {
-      addresses.takeFrom(ctx, s, old);
+      // the fence and the demotion at once: each takes the old primary's writes away on its own
+      CompletableFuture<Boolean> fence = CompletableFuture.supplyAsync(() -> addresses.takeFrom(ctx, s, old), SIDE);
       try {
-        HookResult demoted = hooks.require(ctx, "demote", s, old, picture, "role");
+        HookResult demoted;
+        try {
+          demoted = hooks.require(ctx, "demote", s, old, picture, "role");
+        } finally {
+          fence.join();
+        }
         ctx.progress(25);
         // a role hook may say where the old primary stopped (its last line); else status is asked
         OptionalLong last = RoleHooks.positionIn(demoted.output());
@@ -293,7 +299,20 @@ public final class RoleChanges {
         if (templates.require(s.template()).behaves(CATCHES_UP)) {
           // the promote hook itself waits for the position before it takes writes: no status round trips
           promoting = true;
-          hooks.require(ctx, "promote", s, next, picture, "role", Map.of(CATCH_UP_TO, Long.toString(last.getAsLong())));
+          // the address goes to it while it catches up: it refuses writes until its hook promotes it (and
+          // takes nothing when it cannot), so clients reach the new primary the moment it takes writes
+          CompletableFuture<Void> address = s.address() == null ? CompletableFuture.completedFuture(null)
+              : CompletableFuture.runAsync(() -> addresses.give(s, next), SIDE);
+          try {
+            hooks.require(ctx, "promote", s, next, picture, "role",
+                Map.of(CATCH_UP_TO, Long.toString(last.getAsLong())));
+          } finally {
+            try {
+              address.join();
+            } catch (CompletionException e) {
+              // moveTo below assigns it again and says why it cannot
+            }
+          }
           taken = true;
         } else {
           awaitPosition(ctx, s, next, picture, last.getAsLong(), Duration.ofSeconds(60));
@@ -324,6 +343,12 @@ public final class RoleChanges {
    * position reaches it before it takes writes, and fails (taking nothing) when it cannot in time.
    */
   public static final String CATCHES_UP = "promote-catches-up";
+  /** Runs the address changes beside a switchover's hooks: a few short calls, never on the members' pool. */
+  private static final ExecutorService SIDE = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "cadre-role-side");
+    t.setDaemon(true);
+    return t;
+  });
   /** The old primary's last position, for the promote hook of a template that {@link #CATCHES_UP}. */
   public static final String CATCH_UP_TO = "CADRE_CATCH_UP_TO";
 

@@ -67,6 +67,13 @@ public final class ServiceAddresses {
     ctx.step(holder.name() + ": service address", s.address() + " now reaches " + holder.name());
   }
 
+  /** Gives the address to {@code holder} without taking it from anyone (the caller has: see {@link #moveTo}). */
+  void give(ServiceRecord s, MemberRecord holder) {
+    if (s.address() != null) {
+      drivers.driver(holder.host()).assignAddress(holder.name(), s.address());
+    }
+  }
+
   /**
    * Takes the address from {@code m} (the fence: its NIC refuses the address from then on). A host that
    * does not answer cannot be fenced; that is recorded and the change goes on.
