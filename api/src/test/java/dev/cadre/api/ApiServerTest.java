@@ -449,6 +449,32 @@ class ApiServerTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(20)
+  void aStreamResumedWithLastEventIdStartsAfterThatEvent() throws Exception {
+    for (long id = 1; id <= 3; id++) {
+      plane.emit(new EventView(id, "member", "apps/shop/web/web-" + id, Map.of("state", "running"), FakeControlPlane.T0));
+    }
+    HttpRequest.Builder stream = HttpRequest.newBuilder(URI.create(api.base + "/v1/events"))
+        .header("Authorization", "Bearer " + api.token).header("Accept", "text/event-stream").GET();
+    HttpResponse<String> garbage = HttpClient.newHttpClient().send(stream.copy().header("Last-Event-ID", "x").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, garbage.statusCode(), garbage.body());
+    HttpResponse<InputStream> r = HttpClient.newHttpClient().send(stream.header("Last-Event-ID", "1").build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, r.statusCode());
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+      java.util.List<String> ids = new java.util.ArrayList<>();
+      String line;
+      while (ids.size() < 2 && (line = reader.readLine()) != null) {
+        if (line.startsWith("id:")) {
+          ids.add(line.substring(3).trim());
+        }
+      }
+      assertEquals(java.util.List.of("2", "3"), ids, "the events after 1, and not 1");
+    }
+  }
+
+  @Test
   void metricsCountRequestsByRoute() {
     api.get("/v1/apps");
     api.post("/v1/apps", APP);

@@ -42,6 +42,7 @@ final class FakeControlPlane implements ControlPlane {
   final Map<String, AppView> apps = new ConcurrentHashMap<>();
   final Map<String, OperationView> operations = new ConcurrentHashMap<>();
   final List<Consumer<EventView>> listeners = new CopyOnWriteArrayList<>();
+  final List<EventView> emitted = new CopyOnWriteArrayList<>();
   final List<Object> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   volatile boolean holdOperations;
@@ -279,6 +280,12 @@ final class FakeControlPlane implements ControlPlane {
   }
 
   @Override
+  public synchronized AutoCloseable subscribe(long after, Consumer<EventView> listener) {
+    emitted.stream().filter(e -> e.id() > after).forEach(listener);
+    return subscribe(listener);
+  }
+
+  @Override
   public Summary summary() {
     maybeFail();
     int members = apps.values().stream().mapToInt(a -> a.services().stream().mapToInt(s -> s.members().size()).sum()).sum();
@@ -310,7 +317,9 @@ final class FakeControlPlane implements ControlPlane {
     }
   }
 
-  void emit(EventView event) {
+  /** Hands the event to the listeners and keeps it for those that resume after an earlier id. */
+  synchronized void emit(EventView event) {
+    emitted.add(event);
     listeners.forEach(l -> l.accept(event));
   }
 

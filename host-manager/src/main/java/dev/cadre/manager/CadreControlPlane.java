@@ -299,6 +299,11 @@ public final class CadreControlPlane implements ControlPlane {
   }
 
   @Override
+  public AutoCloseable subscribe(long after, java.util.function.Consumer<EventView> listener) {
+    return events.subscribe(after, listener);
+  }
+
+  @Override
   public dev.cadre.manager.store.AccessStore access() {
     return store;
   }

@@ -149,8 +149,17 @@ public interface ControlPlane extends AutoCloseable {
 
   OperationView cancel(String id);
 
-  /** Events from now on, delivered in order on a thread of the control plane's. Close to stop. */
+  /**
+   * Events from now on, of every server sharing the store, delivered in the order of their ids on a thread of
+   * the control plane's. Close to stop.
+   */
   AutoCloseable subscribe(Consumer<EventView> listener);
+
+  /**
+   * Every event after the one with id {@code after} that is still kept (see the retention), then the new ones
+   * as {@link #subscribe(Consumer)}: the resume of an SSE client that sends {@code Last-Event-ID}.
+   */
+  AutoCloseable subscribe(long after, Consumer<EventView> listener);
 
   Summary summary();
 

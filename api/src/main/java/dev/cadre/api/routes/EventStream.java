@@ -18,13 +18,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/events}: the control plane's events as server-sent events ({@code event:} the type,
- * {@code id:} the event id, {@code data:} the event as JSON). A comment every 15 s keeps idle
- * connections (and proxies) from timing out.
+ * {@code id:} the event id, {@code data:} the event as JSON), those of every server sharing the store. A
+ * client that reconnects with {@code Last-Event-ID} (as browsers do) gets every event after that one first.
+ * A comment every 15 s keeps idle connections (and proxies) from timing out.
  */
 public final class EventStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventStream.class);
   /** The request attribute naming whose place a stream holds, until the stream takes it over. */
   private static final String HELD = "cadre.hold";
+  /** The request attribute carrying the id of the last event the client had ({@code Last-Event-ID}), if any. */
+  private static final String AFTER = "cadre.after";
   /** What a closed stream's subscription becomes, so that one made after the close is closed at once. */
   private static final AutoCloseable GONE = () -> {};
   private final ControlPlane plane;
@@ -52,8 +55,10 @@ public final class EventStream implements AutoCloseable {
       }
       // the place is taken before the stream starts (a refusal is still an ordinary 429); the stream takes it
       // over and gives it back when it closes
+      Long after = lastEventId(ctx.header("Last-Event-ID"));
       Caller caller = Caller.of(ctx);
       quota.acquire(caller);
+      ctx.attribute(AFTER, after);
       ctx.attribute(HELD, caller);
     });
     app.sse("/v1/events", this::accept);
@@ -92,11 +97,13 @@ public final class EventStream implements AutoCloseable {
       synchronized (client) {
         client.sendComment("cadre events");
       }
-      AutoCloseable subscribed = plane.subscribe(event -> {
+      Long after = client.ctx().attribute(AFTER);
+      java.util.function.Consumer<EventView> listener = event -> {
         if (visible(caller, event)) {
           send(client, event);
         }
-      });
+      };
+      AutoCloseable subscribed = after == null ? plane.subscribe(listener) : plane.subscribe(after, listener);
       if (!subscription.compareAndSet(null, subscribed)) {
         unsubscribe(subscribed); // the client left meanwhile
       }
@@ -114,6 +121,23 @@ public final class EventStream implements AutoCloseable {
     } catch (Exception e) {
       log.debug("closing an event subscription", e);
     }
+  }
+
+  /** Pure: the {@code Last-Event-ID} header as an event id; null when absent or empty (the stream starts now). */
+  static Long lastEventId(String header) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    try {
+      long id = Long.parseLong(header.strip());
+      if (id >= 0) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw new ApiException(400, "invalid_input", "Last-Event-ID must be the id of an event (a whole number from 0)",
+        java.util.Map.of("header", "Last-Event-ID"));
   }
 
   /** A token limited to some apps sees their events only: by subject, or an operation's target. */

@@ -28,10 +28,19 @@ import org.slf4j.LoggerFactory;
  * Durable operations: the row is written before any work starts (by the caller, in the same
  * transaction as the rows the operation will make real), the work runs on an executor, each step is
  * stored as it completes (a long one also as it begins, then updated: {@link RunningStep}), and waiters are
- * woken when it ends — no polling.
+ * woken when it ends.
+ *
+ * <p>Several servers may share the store, and a request may reach any of them. A cancel is a flag on the
+ * operation's row that the running server reads between steps (at most every {@link #CANCEL_READ}); a
+ * waiter on the server that runs the operation is woken at once, one on another server reads the row every
+ * {@link #POLL}.
  */
 public final class Operations {
   private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
+  /** How often running work reads its cancel flag from the store (a cancel asked on another server). */
+  static final Duration CANCEL_READ = Duration.ofMillis(500);
+  /** How often a waiter reads the state of an operation this server does not run. */
+  static final Duration POLL = Duration.ofMillis(200);
 
   /** The work of one operation. Returning is success; throwing is failure (or cancelled). */
   @FunctionalInterface
@@ -43,7 +52,9 @@ public final class Operations {
   private final EventBus events;
   private final Clock clock;
   private final ExecutorService executor;
+  /** The operations this server runs (submitted, not ended), completed as each ends: its waiters here wake at once. */
   private final Map<String, CompletableFuture<Void>> finished = new ConcurrentHashMap<>();
+  /** Cancels asked on this server: its own work stops without waiting for the next read of the flag. */
   private final Set<String> cancelRequests = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> progress = new ConcurrentHashMap<>();
 
@@ -124,9 +135,10 @@ public final class Operations {
       }
       store.operation(id).ifPresent(op -> publish(op, status, error));
     }
-    finished.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(null);
-    // keep the map small: a later await reads the stored state
-    finished.remove(id);
+    CompletableFuture<Void> ended = finished.remove(id);
+    if (ended != null) {
+      ended.complete(null);
+    }
   }
 
   /**
@@ -177,38 +189,47 @@ public final class Operations {
         op.error(), steps, op.created(), op.updated());
   }
 
+  /**
+   * Blocks until the operation is done, on whichever server runs it, or {@code timeout} passes; answers its
+   * state then. One this server runs wakes its waiters as it ends; one another server runs (or none yet) is
+   * read from the store every {@link #POLL}.
+   */
   public OperationView await(String id, Duration timeout) throws InterruptedException {
-    // register before reading, so that an end between the read and the wait still wakes us
-    CompletableFuture<Void> done = finished.computeIfAbsent(id, k -> new CompletableFuture<>());
-    try {
+    long end = System.nanoTime() + Math.max(0, timeout.toNanos());
+    while (true) {
+      // taken before the read, so that an end between the read and the wait still wakes us
+      CompletableFuture<Void> local = finished.get(id);
       OperationView now = view(id);
-      if (now.done() || timeout.isZero() || timeout.isNegative()) {
+      long left = end - System.nanoTime();
+      if (now.done() || left <= 0) {
         return now;
       }
-      done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      // answer the state as it is
-    } finally {
-      if (!done.isDone()) {
-        // only the runner completes it; a waiter that leaves must not leak the entry of an unknown id
-        store.operation(id).filter(OperationRecord::done).ifPresent(op -> finished.remove(id, done));
+      if (local == null) {
+        // run by another server, or not started yet: its row tells
+        Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, POLL.toNanos()))));
+        continue;
+      }
+      try {
+        local.get(left, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        // answer the state as it is
       }
     }
-    return view(id);
   }
 
-  /** Asks a running operation to stop after its current step; it then rolls back and ends "cancelled". */
+  /**
+   * Asks an operation to stop after its current step, on whichever server runs it (a flag on its row); it
+   * then rolls back and ends "cancelled".
+   */
   public OperationView cancel(String id) {
     OperationView op = view(id);
-    if (!op.done()) {
-      cancelRequests.add(id);
+    if (!op.done() && store.requestCancel(id)) {
+      if (finished.containsKey(id)) {
+        cancelRequests.add(id); // run here: seen at its next check (one run elsewhere, or later, reads the flag)
+      }
       store.addStep(id, new StepRecord("cancel requested", StepStatus.DONE, null, clock.instant()));
     }
     return view(id);
-  }
-
-  public boolean cancelRequested(String id) {
-    return cancelRequests.contains(id);
   }
 
   public void shutdown(Duration grace) {
@@ -223,6 +244,9 @@ public final class Operations {
 
   private final class Context implements OperationContext {
     private final String id;
+    /** When the flag was last read from the store (System.nanoTime); the first check reads it. */
+    private long readAt = System.nanoTime() - CANCEL_READ.toNanos();
+    private volatile boolean cancelled;
 
     Context(String id) {
       this.id = id;
@@ -259,7 +283,22 @@ public final class Operations {
 
     @Override
     public boolean cancelRequested() {
-      return cancelRequests.contains(id);
+      if (cancelled || cancelRequests.contains(id)) {
+        return true;
+      }
+      long now = System.nanoTime();
+      synchronized (this) {
+        if (now - readAt >= CANCEL_READ.toNanos()) {
+          readAt = now;
+          try {
+            cancelled = store.cancelRequested(id);
+          } catch (RuntimeException e) {
+            // the store does not answer: the work goes on, and the next read may see the flag
+            LOG.debug("operation {}: its cancel flag was not read: {}", id, e.toString());
+          }
+        }
+      }
+      return cancelled;
     }
   }
 }

@@ -469,6 +469,16 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public boolean requestCancel(String id) {
+    return operations.requestCancel(id);
+  }
+
+  @Override
+  public boolean cancelRequested(String id) {
+    return operations.cancelRequested(id);
+  }
+
+  @Override
   public void setOperationOwner(String id, String server) {
     operations.setOperationOwner(id, server);
   }
@@ -506,6 +516,11 @@ public final class JdbcStore implements Store {
   @Override
   public List<EventRecord> eventsAfter(long id, int limit) {
     return operations.eventsAfter(id, limit);
+  }
+
+  @Override
+  public long lastEventId() {
+    return operations.lastEventId();
   }
 
   @Override

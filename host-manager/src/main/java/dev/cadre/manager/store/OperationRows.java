@@ -56,6 +56,16 @@ final class OperationRows {
     return sql.tx(c -> one(c, "SELECT COUNT(*) FROM operations WHERE status = ?", r -> r.getInt(1), status).orElse(0));
   }
 
+  boolean requestCancel(String id) {
+    return sql.tx(c -> update(c, "UPDATE operations SET cancel_requested = TRUE WHERE id = ?"
+        + " AND status IN ('pending', 'running')", id)) == 1;
+  }
+
+  boolean cancelRequested(String id) {
+    return sql.tx(c -> one(c, "SELECT cancel_requested FROM operations WHERE id = ?", r -> r.getBoolean(1), id)
+        .orElse(false));
+  }
+
   void setOperationOwner(String id, String server) {
     sql.txVoid(c -> update(c, "UPDATE operations SET owner = ? WHERE id = ?", server, id));
   }
@@ -89,8 +99,16 @@ final class OperationRows {
   }
 
   long addEvent(String type, String subject, String data, Instant at) {
-    return sql.tx(c -> insert(c, "INSERT INTO events (type, subject, data, at) VALUES (?,?,?,?)", type, clip(subject, 256),
-        data, ts(at)));
+    return sql.tx(c -> {
+      // held until the commit, on every server: ids commit in their order, so readers never see a gap fill later
+      list(c, "SELECT id FROM event_writer WHERE id = 1 FOR UPDATE", r -> r.getInt(1));
+      return insert(c, "INSERT INTO events (type, subject, data, at) VALUES (?,?,?,?)", type, clip(subject, 256),
+          data, ts(at));
+    });
+  }
+
+  long lastEventId() {
+    return sql.tx(c -> one(c, "SELECT MAX(id) FROM events", r -> r.getLong(1)).orElse(0L));
   }
 
   List<EventRecord> eventsAfter(long id, int limit) {

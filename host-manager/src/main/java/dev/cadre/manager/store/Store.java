@@ -173,6 +173,15 @@ public interface Store extends AccessStore, AutoCloseable {
 
   int countOperations(OperationStatus status);
 
+  /**
+   * Sets the operation's cancel flag while it is pending or running, for whichever server runs it to read;
+   * answers whether it did (false: unknown or already ended).
+   */
+  boolean requestCancel(String id);
+
+  /** Whether a cancel of the operation was asked on any server ({@link #requestCancel}). */
+  boolean cancelRequested(String id);
+
   /** Marks which server runs the operation. */
   void setOperationOwner(String id, String server);
 
@@ -205,10 +214,17 @@ public interface Store extends AccessStore, AutoCloseable {
 
   List<StepRecord> steps(String operationId);
 
-  /** Stores an event and answers its id (ids grow). */
+  /**
+   * Stores an event and answers its id. Ids grow in the order events become visible, on every server
+   * sharing the store: a reader that has seen id N never later finds a smaller one.
+   */
   long addEvent(String type, String subject, String data, Instant at);
 
+  /** At most {@code limit} events with ids above {@code id}, in the order of their ids. */
   List<EventRecord> eventsAfter(long id, int limit);
+
+  /** The id of the newest event, 0 when there is none. */
+  long lastEventId();
 
   /** Deletes at most {@code batch} of the oldest events from before {@code before}; answers how many. */
   int pruneEvents(Instant before, int batch);
