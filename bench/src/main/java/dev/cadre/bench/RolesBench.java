@@ -337,6 +337,7 @@ public final class RolesBench {
   static OperationView ok(CadreControlPlane plane, OperationView started) throws InterruptedException {
     OperationView end = plane.await(started.id(), Duration.ofMinutes(20));
     if (!"success".equals(end.status())) {
+      end.steps().forEach(st -> System.out.println("  " + st.at() + " " + st.name() + " " + st.status() + " " + st.detail()));
       throw new IllegalStateException(end.kind() + " failed: " + end.error());
     }
     return end;
