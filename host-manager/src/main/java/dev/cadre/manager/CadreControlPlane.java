@@ -85,7 +85,6 @@ public final class CadreControlPlane implements ControlPlane {
     // taking the lease starts the background rounds at once (they run only on the server that leads)
     this.leadership = new Leadership(store, server, java.lang.management.ManagementFactory.getRuntimeMXBean().getName(),
         work::runNow);
-    leadership.start();
     this.operations = new Operations(store, events, clock, work.operations(), server);
     this.ipam = new Ipam(store, clock);
     HostImages hostImages = new HostImages(config.images());
@@ -117,10 +116,16 @@ public final class CadreControlPlane implements ControlPlane {
     this.health = new HealthMonitor(store, drivers, config.hooks(), memberEvents, config.tuning(), clock, work.health());
     this.recovery = new Recovery(store, drivers, containers, ipam, memberEvents, operations, workflows, clock,
         appMove::resume);
-    // what earlier runs left is the leader's to recover: a server that starts beside a live leader leaves it
-    // to that leader's rounds (and never takes a live server's operations: see Recovery)
-    if (leadership.leads()) {
-      recovery.run(true, leadership::holds);
+    leadership.start();
+    try {
+      // what earlier runs left is the leader's to recover: a server that starts beside a live leader leaves
+      // it to that leader's rounds (and never takes a live server's operations: see Recovery)
+      if (leadership.leads()) {
+        recovery.run(true, leadership::holds);
+      }
+    } catch (RuntimeException e) {
+      leadership.close(); // the caller closes the store: nothing is left beating
+      throw e;
     }
   }
 

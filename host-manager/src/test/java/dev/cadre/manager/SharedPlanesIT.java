@@ -94,13 +94,11 @@ class SharedPlanesIT {
    */
   @Test
   void twentyCreatesThroughTwoServersNeverOvercommitAHostNorShareAnAddress() throws Exception {
-    Tuning exact = new Tuning(16, Duration.ofSeconds(10), Duration.ofSeconds(5), 3, Duration.ofMillis(10),
-        Duration.ofHours(1), 1, 8, Duration.ofSeconds(5), Duration.ofSeconds(2));
+    // no CPU overcommit, so that a host's CPUs are its room
+    Tuning exact = tuning(Duration.ofHours(1), 1);
     try (TestDatabase.Postgres pg = TestDatabase.postgres();
-        Fixture first = new Fixture(dir.resolve("a"), pg.urlWithCredentials());
-        Fixture second = new Fixture(dir.resolve("b"), pg.urlWithCredentials())) {
-      first.tuning = exact;
-      second.tuning = exact;
+        Fixture first = fixture("a", pg, exact);
+        Fixture second = fixture("b", pg, exact)) {
       for (String h : List.of("h1", "h2", "h3")) {
         first.host(h, "10.77.0.1/24");
         first.factory.cpus.put(h, 5);
@@ -170,13 +168,10 @@ class SharedPlanesIT {
   @Test
   void anotherServerLeadsWithinFiveSecondsAndTheOldOneDoesNotActAgain() throws Exception {
     // background rounds every 200 ms on both servers (they act only where the lease is)
-    Tuning often = new Tuning(16, Duration.ofSeconds(10), Duration.ofSeconds(5), 3, Duration.ofMillis(10),
-        Duration.ofMillis(200), 16, 8, Duration.ofSeconds(5), Duration.ofSeconds(2));
+    Tuning often = tuning(Duration.ofMillis(200), 16);
     try (TestDatabase.Postgres pg = TestDatabase.postgres();
-        Fixture first = new Fixture(dir.resolve("a"), pg.urlWithCredentials());
-        Fixture second = new Fixture(dir.resolve("b"), pg.urlWithCredentials())) {
-      first.tuning = often;
-      second.tuning = often;
+        Fixture first = fixture("a", pg, often);
+        Fixture second = fixture("b", pg, often)) {
       first.host("h1", "10.77.0.1/24");
       first.host("h2", "10.77.0.1/24");
       second.factory.hosts.putAll(first.factory.hosts);
@@ -234,6 +229,18 @@ class SharedPlanesIT {
       awaitState(a, "h1", "unreachable");
       assertEquals(1, a.servers().size(), "B left: " + a.servers());
     }
+  }
+
+  /** {@link Fixture#FAST} with another pause between background rounds and CPU overcommit. */
+  private static Tuning tuning(Duration rounds, int cpuOvercommit) {
+    return new Tuning(16, Duration.ofSeconds(10), Duration.ofSeconds(5), 3, Duration.ofMillis(10), rounds,
+        cpuOvercommit, 8, Duration.ofSeconds(5), Duration.ofSeconds(2));
+  }
+
+  private Fixture fixture(String name, TestDatabase.Postgres pg, Tuning tuning) {
+    Fixture f = new Fixture(dir.resolve(name), pg.urlWithCredentials());
+    f.tuning = tuning;
+    return f;
   }
 
   private static void awaitState(CadreControlPlane plane, String host, String state) throws InterruptedException {

@@ -32,21 +32,20 @@ final class LeaseRows {
       if (!shared) {
         update(c, "DELETE FROM servers WHERE id <> ?", server);
       }
-      OffsetDateTime now = now(c);
-      if (update(c, "UPDATE servers SET name = ?, heartbeat = ? WHERE id = ?", name, now, server) == 0) {
-        update(c, "INSERT INTO servers (id, name, started, heartbeat) VALUES (?,?,?,?)", server, name, now, now);
-      }
+      beat(c, server, name);
     });
   }
 
   /** Beats the server's row; one deleted meanwhile (a server taken for gone) is written again. */
   void beat(String server, String name) {
-    sql.txVoid(c -> {
-      OffsetDateTime now = now(c);
-      if (update(c, "UPDATE servers SET heartbeat = ? WHERE id = ?", now, server) == 0) {
-        update(c, "INSERT INTO servers (id, name, started, heartbeat) VALUES (?,?,?,?)", server, name, now, now);
-      }
-    });
+    sql.txVoid(c -> beat(c, server, name));
+  }
+
+  private static void beat(Connection c, String server, String name) throws SQLException {
+    OffsetDateTime now = now(c);
+    if (update(c, "UPDATE servers SET heartbeat = ? WHERE id = ?", now, server) == 0) {
+      update(c, "INSERT INTO servers (id, name, started, heartbeat) VALUES (?,?,?,?)", server, name, now, now);
+    }
   }
 
   boolean alive(String server, Duration expiry) {
