@@ -106,6 +106,11 @@ class ApiServerTest {
     assertEquals("fake", r.json().path("store").asText());
     assertTrue(r.json().path("counts").has("operations_running"), r.body());
     assertTrue(r.json().path("addresses_in_use").isObject(), r.body());
+    var server = r.json().path("servers").path(0);
+    assertEquals("fake-server", server.path("id").asText(), r.body());
+    assertTrue(server.path("leader").asBoolean() && server.path("self").asBoolean() && server.path("alive").asBoolean());
+    assertTrue(server.has("heartbeat") && server.has("started") && server.has("epoch"), r.body());
+    assertEquals("fake-server", r.json().path("leader").asText());
   }
 
   @Test

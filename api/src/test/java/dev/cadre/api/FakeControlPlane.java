@@ -15,6 +15,7 @@ import dev.cadre.manager.HostView;
 import dev.cadre.manager.MemberView;
 import dev.cadre.manager.OperationView;
 import dev.cadre.manager.RestoreRequest;
+import dev.cadre.manager.ServerView;
 import dev.cadre.manager.ServiceRequest;
 import dev.cadre.manager.ServiceView;
 import dev.cadre.manager.StepView;
@@ -291,6 +292,12 @@ final class FakeControlPlane implements ControlPlane {
     int members = apps.values().stream().mapToInt(a -> a.services().stream().mapToInt(s -> s.members().size()).sum()).sum();
     return new Summary("test", "fake", 1, hosts.size(), apps.size(), members,
         (int) operations.values().stream().filter(o -> !o.done()).count());
+  }
+
+  @Override
+  public List<ServerView> servers() {
+    maybeFail();
+    return List.of(new ServerView("fake-server", "1@fake", T0, T0, true, true, 1, true));
   }
 
   @Override

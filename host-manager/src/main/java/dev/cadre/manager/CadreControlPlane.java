@@ -4,6 +4,7 @@ import dev.cadre.manager.apps.Apps;
 import dev.cadre.manager.backups.BackupWork;
 import dev.cadre.manager.backups.Backups;
 import dev.cadre.manager.background.BackgroundWork;
+import dev.cadre.manager.background.Leadership;
 import dev.cadre.manager.events.EventBus;
 import dev.cadre.manager.hooks.Dependencies;
 import dev.cadre.manager.hosts.Drains;
@@ -45,6 +46,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class CadreControlPlane implements ControlPlane {
   public static final String VERSION = "0.1.0";
+  /** How long {@code GET /v1} still lists a server that stopped beating, before its row is removed. */
+  static final Duration FORGET_SERVERS_AFTER = Duration.ofMinutes(10);
 
   private enum Lifecycle { STARTED, CLOSED }
 
@@ -66,6 +69,7 @@ public final class CadreControlPlane implements ControlPlane {
   private final dev.cadre.manager.moves.Moves moves;
   private final FailoverWatch watch;
   private final BackgroundWork work;
+  private final Leadership leadership;
   private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.STARTED);
 
   /** Wires the parts along the data path: request -> operation -> workflow -> driver -> agent. */
@@ -77,8 +81,10 @@ public final class CadreControlPlane implements ControlPlane {
     this.events = new EventBus(store, clock);
     this.drivers = new DriverRegistry(config.factories(), store, config.dataDir().resolve("drivers"));
     String server = java.util.UUID.randomUUID().toString();
-    store.holdServerLock(server);
     this.work = new BackgroundWork(BackgroundWork.Limits.of(config.tuning()));
+    // taking the lease starts the background rounds at once (they run only on the server that leads)
+    this.leadership = new Leadership(store, server, java.lang.management.ManagementFactory.getRuntimeMXBean().getName(),
+        work::runNow);
     this.operations = new Operations(store, events, clock, work.operations(), server);
     this.ipam = new Ipam(store, clock);
     HostImages hostImages = new HostImages(config.images());
@@ -110,7 +116,17 @@ public final class CadreControlPlane implements ControlPlane {
     this.health = new HealthMonitor(store, drivers, config.hooks(), memberEvents, config.tuning(), clock, work.health());
     this.recovery = new Recovery(store, drivers, containers, ipam, memberEvents, operations, workflows, clock,
         appMove::resume);
-    recovery.run();
+    leadership.start();
+    try {
+      // what earlier runs left is the leader's to recover: a server that starts beside a live leader leaves
+      // it to that leader's rounds (and never takes a live server's operations: see Recovery)
+      if (leadership.leads()) {
+        recovery.run(true, leadership::holds);
+      }
+    } catch (RuntimeException e) {
+      leadership.close(); // the caller closes the store: nothing is left beating
+      throw e;
+    }
   }
 
   /**
@@ -136,18 +152,29 @@ public final class CadreControlPlane implements ControlPlane {
     }
   }
 
+  /**
+   * The background rounds, on every server; each does its work only while this server holds the lease of
+   * background work, and checks it again before each action (see {@link Leadership}).
+   */
   private void startProbing() {
     Duration every = config.tuning().probeInterval();
-    work.every("probe", every, prober::probeAll);
-    work.every("health", every, health::checkAll);
-    work.every("watch", config.tuning().watchInterval(), watch::round);
+    work.every("probe", every, () -> prober.probeAll(leadership::holds));
+    work.every("health", every, () -> health.checkAll(leadership::holds));
+    work.every("watch", config.tuning().watchInterval(), () -> watch.round(leadership::holds));
     // off the request threads, at start and then hourly
-    work.every("retention", dev.cadre.manager.operations.Retention.EVERY,
-        new dev.cadre.manager.operations.Retention(store, config.clock(), config.tuning().retention())::run);
+    var retention = new dev.cadre.manager.operations.Retention(store, config.clock(), config.tuning().retention());
+    work.every("retention", dev.cadre.manager.operations.Retention.EVERY, () -> {
+      if (leadership.holds()) {
+        retention.run();
+      }
+    });
     work.every("upkeep", every, () -> {
-      recovery.run(false);
-      recovery.sweepContainers();
-      ipam.releaseQuarantined();
+      recovery.run(false, leadership::holds);
+      recovery.sweepContainers(leadership::holds);
+      if (leadership.holds()) {
+        ipam.releaseQuarantined();
+        store.forgetServers(FORGET_SERVERS_AFTER);
+      }
     });
   }
 
@@ -315,13 +342,25 @@ public final class CadreControlPlane implements ControlPlane {
   }
 
   @Override
+  public List<ServerView> servers() {
+    return store.servers().stream().map(s -> new ServerView(s.id(), s.name(), s.started(), s.heartbeat(), s.alive(),
+        s.leader(), s.epoch(), s.id().equals(leadership.server()))).toList();
+  }
+
+  /** Which server leads background work, as this server sees it (tests and drills suspend it here). */
+  public Leadership leadership() {
+    return leadership;
+  }
+
+  @Override
   public Map<String, Integer> addressesInUse() {
     return store.addressesInUse();
   }
 
   /**
-   * Rolls back the unfinished operations of servers that are gone (servers sharing a PostgreSQL store);
-   * the background round does it every {@link Tuning#probeInterval()}. Answers how many.
+   * Rolls back the unfinished operations of servers that are gone (servers sharing a PostgreSQL store), now,
+   * whether or not this server leads; the leader's background round does it every
+   * {@link Tuning#probeInterval()}. Answers how many.
    */
   public int recoverDeadServers() {
     return recovery.run(false);
@@ -353,6 +392,7 @@ public final class CadreControlPlane implements ControlPlane {
     if (!lifecycle.compareAndSet(Lifecycle.STARTED, Lifecycle.CLOSED)) {
       return;
     }
+    leadership.close();
     work.stopBackground(Duration.ofSeconds(2));
     operations.shutdown(Duration.ofSeconds(5));
     work.close();

@@ -163,6 +163,12 @@ public interface ControlPlane extends AutoCloseable {
 
   Summary summary();
 
+  /**
+   * The servers sharing the store, the oldest first, and which one leads background work (on the embedded
+   * store: this one).
+   */
+  List<ServerView> servers();
+
   /** Addresses allocated per datacenter (from the IPAM table): what a leak test checks from outside. */
   default java.util.Map<String, Integer> addressesInUse() {
     return java.util.Map.of();

@@ -52,6 +52,17 @@ class ControlPlaneTest {
   }
 
   @Test
+  void theOnlyServerOfTheEmbeddedStoreLeadsAndListsItself() {
+    List<ServerView> servers = plane.servers();
+    assertEquals(1, servers.size(), servers.toString());
+    ServerView me = servers.get(0);
+    assertTrue(me.self() && me.leader() && me.alive(), me.toString());
+    assertEquals(plane.leadership().server(), me.id());
+    assertEquals(plane.leadership().epoch(), me.epoch());
+    assertTrue(plane.leadership().holds());
+  }
+
+  @Test
   void registersHostsIntoOneDatacenterWithThePoolFromTheFirstHostsNetwork() {
     HostView h = plane.host("h1");
     assertEquals("ready", h.state());

@@ -30,6 +30,8 @@ final class FakeFactory implements HostDriverFactory {
    * then waits until this is counted down.
    */
   volatile java.util.concurrent.CountDownLatch copyHold;
+  /** Endpoint names whose probe reports this many CPUs (a fake host has 4 otherwise). */
+  final Map<String, Integer> cpus = new ConcurrentHashMap<>();
   /** How many of the next find calls time out (a host slow to answer for a moment). */
   final java.util.concurrent.atomic.AtomicInteger findTimeouts = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -93,6 +95,11 @@ final class FakeFactory implements HostDriverFactory {
               throw new dev.cadre.driver.AddressInUseException(hostName, i.configuredIpv4(),
                   "address " + i.configuredIpv4() + " is on another NIC of the network");
             }
+          }
+          if (verb.equals("probe") && cpus.containsKey(name)) {
+            var i = d.probe();
+            return new dev.cadre.driver.HostInfo(i.name(), i.driver(), i.version(), i.architecture(), cpus.get(name),
+                i.memoryBytes(), i.memoryUsedBytes(), i.diskBytes(), i.diskUsedBytes(), i.instances(), i.networks());
           }
           if (verb.equals("find")) {
             if (findTimeouts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

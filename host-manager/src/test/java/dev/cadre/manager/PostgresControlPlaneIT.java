@@ -51,13 +51,16 @@ class PostgresControlPlaneIT {
       Fixture second = new Fixture(dir, pg.urlWithCredentials());
       second.factory.hosts.putAll(first.factory.hosts);
       try (CadreControlPlane plane = second.open()) {
-        // the first server is alive (it holds its lock): its operation is its own business
+        // the first server is alive (it beats its row, and leads): its operation is its own business, also for
+        // a server that has just started
         assertEquals("running", plane.operation(cut.id()).status());
         assertEquals(0, plane.recoverDeadServers());
         assertEquals(3, h1.list().size() + h2.list().size());
-        // now it dies: its session, and the lock with it, are gone
+        // now it is gone: its store closed, its row and its lease with it
         crashed.store().close();
-        assertEquals(1, plane.recoverDeadServers());
+        // rolled back by this call, or just before by this server's own round: it took the lease the other let
+        // go, and one recovery runs at a time
+        assertTrue(plane.recoverDeadServers() <= 1);
         OperationView after = plane.operation(cut.id());
         assertEquals("failure", after.status());
         assertEquals("interrupted by restart", after.error());

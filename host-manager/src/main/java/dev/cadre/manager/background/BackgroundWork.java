@@ -61,6 +61,7 @@ public final class BackgroundWork implements AutoCloseable {
   private final Lane health;
   private final Lane watch;
   private final List<ScheduledExecutorService> rounds = new ArrayList<>();
+  private final List<Runnable> turns = new ArrayList<>();
 
   public BackgroundWork(Limits limits) {
     this.operations = bounded("cadre-op", limits.operationThreads(), limits.operationQueue());
@@ -102,13 +103,29 @@ public final class BackgroundWork implements AutoCloseable {
   public synchronized void every(String kind, Duration interval, Runnable round) {
     ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, threads("cadre-" + kind + "-round"));
     rounds.add(thread);
-    thread.scheduleWithFixedDelay(() -> {
+    Runnable guarded = () -> {
       try {
         round.run();
       } catch (RuntimeException e) {
         LOG.warn("background {} round failed: {}", kind, e.toString());
       }
-    }, 0, Math.max(1, interval.toMillis()), TimeUnit.MILLISECONDS);
+    };
+    thread.scheduleWithFixedDelay(guarded, 0, Math.max(1, interval.toMillis()), TimeUnit.MILLISECONDS);
+    turns.add(() -> thread.execute(guarded));
+  }
+
+  /**
+   * Runs every kind's round once more now, each on its own thread after the round it may be running (a
+   * server that just took the lease of background work does not wait for the next turns).
+   */
+  public synchronized void runNow() {
+    for (Runnable turn : turns) {
+      try {
+        turn.run();
+      } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        return; // the rounds are stopping
+      }
+    }
   }
 
   /** Stops the rounds and their lanes (running rounds are interrupted; waits up to {@code grace}). */

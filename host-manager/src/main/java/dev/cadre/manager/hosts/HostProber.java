@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +47,26 @@ public final class HostProber {
 
   /** One round: every host at once, each within the probe timeout; answers when each has its outcome. */
   public void probeAll() {
+    probeAll(() -> true);
+  }
+
+  /**
+   * One round as background work: nothing when {@code fence} says no, and each outcome is recorded only
+   * while it still says yes (this server still holds the lease of background work).
+   */
+  public void probeAll(BooleanSupplier fence) {
+    if (!fence.getAsBoolean()) {
+      return;
+    }
     Map<String, Callable<HostInfo>> probes = new LinkedHashMap<>();
     for (HostRecord h : store.hosts()) {
       probes.put(h.name(), () -> drivers.driver(h.name()).probe());
     }
-    int skipped = lane.runAll(probes, timeout, this::record);
+    int skipped = lane.runAll(probes, timeout, (host, outcome) -> {
+      if (fence.getAsBoolean()) {
+        record(host, outcome);
+      }
+    });
     if (skipped > 0) {
       LOG.debug("{} hosts not probed this round: an earlier probe is still under way", skipped);
     }

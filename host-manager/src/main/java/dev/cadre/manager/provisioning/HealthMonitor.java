@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +73,17 @@ public final class HealthMonitor {
 
   /** One round over every member; answers how many changed state. */
   public int checkAll() {
+    return checkAll(() -> true);
+  }
+
+  /**
+   * One round as background work: nothing when {@code fence} says no, and a member's state changes only
+   * while it still says yes (this server still holds the lease of background work).
+   */
+  public int checkAll(BooleanSupplier fence) {
+    if (!fence.getAsBoolean()) {
+      return 0;
+    }
     Map<String, HostState> hostStates = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, HostRecord::state));
     Map<String, String> networks = store.hosts().stream().collect(Collectors.toMap(HostRecord::name, HostRecord::network));
     String round = "health-round-" + clock.millis() + "-" + rounds.incrementAndGet();
@@ -97,7 +109,7 @@ public final class HealthMonitor {
     AtomicInteger changed = new AtomicInteger();
     int skipped = lane.runAll(checks, hookTimeout.plus(GRACE), (name, outcome) -> {
       try {
-        if (record(checked.get(name), outcome)) {
+        if (fence.getAsBoolean() && record(checked.get(name), outcome)) {
           changed.incrementAndGet();
         }
       } catch (RuntimeException e) {

@@ -17,6 +17,7 @@ import dev.cadre.manager.store.Store;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,12 +67,26 @@ public final class Recovery {
   /**
    * Rolls back or resumes the unfinished operations of servers that are gone. At start every operation
    * without a live owner counts; in the background rounds only those whose owner is known and gone
-   * (another server of a shared PostgreSQL store that died), never this server's own.
+   * (another server of a shared PostgreSQL store that died), never this server's own. Only one run at a
+   * time in this server: two would both take the same operation.
    */
   public int run(boolean atStart) {
+    return run(atStart, () -> true);
+  }
+
+  /**
+   * {@link #run(boolean)} as background work: each operation is taken only while {@code fence} says this
+   * server still leads, so that a server that lost the lease never rolls back what the new leader resumed.
+   * The owner of an operation is written with its row, and a server counts as alive while its heartbeat is
+   * recent: a live server's operations are never taken, also not by a server that has just started.
+   */
+  public synchronized int run(boolean atStart, BooleanSupplier fence) {
     List<OperationRecord> unfinished = store.unfinishedOperations();
     int handled = 0;
     for (OperationRecord op : unfinished) {
+      if (!fence.getAsBoolean()) {
+        return handled;
+      }
       String owner = store.operationOwner(op.id());
       if (operations.server().equals(owner)) {
         continue;
@@ -238,6 +253,11 @@ public final class Recovery {
    * a later sweep (one that hangs would hold the sweep of every other host).
    */
   public void sweepContainers() {
+    sweepContainers(() -> true);
+  }
+
+  /** {@link #sweepContainers()} as background work: a container is removed only while {@code fence} says yes. */
+  public void sweepContainers(BooleanSupplier fence) {
     List<MemberRecord> all = store.allMembers();
     Set<String> known = all.stream().map(MemberRecord::name).collect(Collectors.toSet());
     // a copy left on another host than its member's (a move or drain whose undo could not reach that host)
@@ -252,6 +272,9 @@ public final class Recovery {
     for (HostRecord h : store.hosts()) {
       if (h.state() == HostState.UNREACHABLE) {
         continue;
+      }
+      if (!fence.getAsBoolean()) {
+        return;
       }
       try {
         for (Instance i : drivers.driver(h.name()).list()) {

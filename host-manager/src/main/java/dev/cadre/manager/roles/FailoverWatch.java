@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,17 @@ public final class FailoverWatch {
 
   /** One look at every watched service. */
   public void round() {
+    round(() -> true);
+  }
+
+  /**
+   * One look as background work: nothing when {@code fence} says no, and each action (a failover, a
+   * rejoin, an address given or taken) only while it still says yes (this server still holds the lease).
+   */
+  public void round(BooleanSupplier fence) {
+    if (!fence.getAsBoolean()) {
+      return;
+    }
     // every second: only services with an address (and their apps' members) are read, so apps of
     // templates without roles cost the watch nothing
     List<ServiceRecord> watched = store.servicesWithAddress();
@@ -87,17 +99,21 @@ public final class FailoverWatch {
       }
       List<MemberRecord> all = store.members(e.getKey());
       for (ServiceRecord s : e.getValue()) {
-        watch(s, all.stream().filter(m -> m.service().equals(s.name())).toList(), hosts);
+        watch(s, all.stream().filter(m -> m.service().equals(s.name())).toList(), hosts, fence);
       }
     }
   }
 
-  private void watch(ServiceRecord s, List<MemberRecord> members, Map<String, HostRecord> hosts) {
-    reassert(s, RoleChanges.primaryOf(members), hosts);
+  private void watch(ServiceRecord s, List<MemberRecord> members, Map<String, HostRecord> hosts,
+      BooleanSupplier fence) {
+    reassert(s, RoleChanges.primaryOf(members), hosts, fence);
     for (MemberRecord m : members) {
       if (m.state() == MemberState.DEMOTED && ready(hosts, m)) {
         lane.submit("rejoin:" + m.name(), CHECK_TIMEOUT.plusSeconds(30), () -> {
           Optional<Boolean> up = running(m);
+          if (!fence.getAsBoolean()) {
+            return null;
+          }
           if (up.orElse(false) && due(s.addressHolder() + " rejoin " + m.name())) {
             LOG.info("{} answers again: it rejoins {} as a replica", m.name(), s.name());
             roles.rejoin(s, m.name());
@@ -122,22 +138,22 @@ public final class FailoverWatch {
     }
     HostRecord host = hosts.get(primary.host());
     if (host == null || host.state() == HostState.UNREACHABLE) {
-      dead(s, primary, "its host " + primary.host() + " is unreachable");
+      dead(s, primary, "its host " + primary.host() + " is unreachable", fence);
       return;
     }
     lane.submit("watch:" + primary.name(), CHECK_TIMEOUT.plusSeconds(10), () -> {
-      look(s, primary, members);
+      look(s, primary, members, fence);
       return null;
     });
   }
 
-  private void look(ServiceRecord s, MemberRecord primary, List<MemberRecord> members) {
+  private void look(ServiceRecord s, MemberRecord primary, List<MemberRecord> members, BooleanSupplier fence) {
     Optional<Boolean> running = running(primary);
     if (running.isEmpty()) {
       return; // the host did not answer this time: the prober decides whether it is unreachable
     }
     if (!running.get()) {
-      dead(s, primary, "its container " + primary.name() + " is not running");
+      dead(s, primary, "its container " + primary.name() + " is not running", fence);
       return;
     }
     HookResult r;
@@ -157,12 +173,14 @@ public final class FailoverWatch {
     Instant since = failingSince.computeIfAbsent(primary.name(), k -> now);
     Duration failing = Duration.between(since, now);
     if (failing.compareTo(tuning.failoverGrace()) >= 0) {
-      dead(s, primary, "its health hook has failed for " + failing.toMillis() + " ms: " + RoleHooks.firstLine(r.stderr()));
+      dead(s, primary, "its health hook has failed for " + failing.toMillis() + " ms: " + RoleHooks.firstLine(r.stderr()),
+          fence);
     }
   }
 
-  private void dead(ServiceRecord s, MemberRecord primary, String why) {
-    if (!due(s.addressHolder() + " failover")) {
+  private void dead(ServiceRecord s, MemberRecord primary, String why, BooleanSupplier fence) {
+    // a server that lost the lease meanwhile leaves the failover to the one that leads now
+    if (!fence.getAsBoolean() || !due(s.addressHolder() + " failover")) {
       return;
     }
     failingSince.remove(primary.name());
@@ -175,7 +193,7 @@ public final class FailoverWatch {
    * itself, or by an operator) comes back without it, since the address inside is not part of its own
    * configuration. Cheap when it holds the address: the driver only looks.
    */
-  private void reassert(ServiceRecord s, MemberRecord primary, Map<String, HostRecord> hosts) {
+  private void reassert(ServiceRecord s, MemberRecord primary, Map<String, HostRecord> hosts, BooleanSupplier fence) {
     if (primary == null || primary.state() != MemberState.RUNNING || !ready(hosts, primary)) {
       return;
     }
@@ -190,7 +208,7 @@ public final class FailoverWatch {
       boolean still = store.service(s.app(), s.name()).map(now2 -> now2.state() == ServiceState.READY).orElse(false)
           && store.member(primary.name()).map(m -> Roles.PRIMARY.equals(m.role()) && m.state() == MemberState.RUNNING)
               .orElse(false);
-      if (still) {
+      if (still && fence.getAsBoolean()) {
         drivers.driver(primary.host()).assignAddress(primary.name(), s.address());
       }
       return null;

@@ -7,26 +7,37 @@ import dev.cadre.manager.store.Store;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
  * Where members go, decided one request at a time: what each host of a datacenter has and what cadre has
  * placed on it (failed members hold nothing), then {@link Scheduler#place}. Callers that place and then
- * store do both inside {@link #exclusively} so that two requests cannot take the same room.
+ * store do both inside {@link #exclusively} so that two requests cannot take the same room, on this server
+ * or on any other sharing the store.
  */
 public final class Placement {
   private final Store store;
   private final int cpuOvercommit;
-  private final Object lock = new Object();
+  private final ReentrantLock lock = new ReentrantLock();
 
   public Placement(Store store, int cpuOvercommit) {
     this.store = store;
     this.cpuOvercommit = cpuOvercommit;
   }
 
+  /**
+   * Runs {@code work} (read what is placed, decide, store the reservation) as the only placement anywhere:
+   * this server's requests queue here, so that each holds at most one connection while it waits; then the
+   * store's placement lock orders them with the other servers' (see {@link Store#placementLocked}).
+   */
   public <T> T exclusively(Supplier<T> work) {
-    synchronized (lock) {
-      return work.get();
+    lock.lock();
+    try {
+      // a placement inside another (a drain's plan) already holds the store's lock
+      return lock.getHoldCount() > 1 ? work.get() : store.placementLocked(work);
+    } finally {
+      lock.unlock();
     }
   }
 

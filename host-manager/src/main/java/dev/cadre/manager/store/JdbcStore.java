@@ -30,30 +30,32 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The store on JDBC: an embedded H2 file database by default, PostgreSQL by URL. Schema by Flyway.
- * Plumbing is in {@link Sql}, row mapping in {@link Rows}; addresses and server liveness have classes of
- * their own.
+ * Plumbing is in {@link Sql}, row mapping in {@link Rows}; addresses, and the servers with their lease,
+ * have classes of their own.
  */
 public final class JdbcStore implements Store {
   private final HikariDataSource pool;
   private final Sql sql;
   private final AddressRows addresses;
-  private final ServerLocks locks;
+  private final LeaseRows leases;
   private final OperationRows operations;
   private final BackupRows backups;
   private final MoveRows moves;
   private final AccessRows access;
   private final String kind;
   private final String storeId;
+  /** The server that joined through this store, if one did: closing the store is that server leaving. */
+  private volatile String server;
 
   private JdbcStore(HikariDataSource pool, String kind) {
     this.pool = pool;
     this.sql = new Sql(pool);
     this.addresses = new AddressRows(sql);
     this.operations = new OperationRows(sql);
+    this.leases = new LeaseRows(sql, !"h2".equals(kind));
     this.backups = new BackupRows(sql);
     this.moves = new MoveRows(sql);
     this.access = new AccessRows(sql);
-    this.locks = new ServerLocks(pool, sql, "postgresql".equals(kind));
     this.kind = kind;
     this.storeId = loadStoreId();
   }
@@ -156,7 +158,7 @@ public final class JdbcStore implements Store {
       } catch (ConflictException e) {
         throw new ConflictException(null, "host '" + host.name() + "' is already registered");
       }
-      OperationRows.insertOperation(c, operation);
+      operations.insertOperation(c, operation);
     });
   }
 
@@ -231,7 +233,7 @@ public final class JdbcStore implements Store {
             s.app(), s.name(), s.template(), s.topology(), json(s.config()), json(s.secrets()), s.state(), s.address(),
             s.operationId(), s.plan(), Sql.jsonList(s.dependsOn()));
       }
-      OperationRows.insertOperation(c, op);
+      operations.insertOperation(c, op);
       for (MemberRecord m : members) {
         try {
           insertMember(c, m);
@@ -534,13 +536,55 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public void holdServerLock(String server) {
-    locks.hold(server);
+  public void join(String server, String name) {
+    leases.join(server, name);
+    this.server = server;
+    operations.owner(server);
+  }
+
+  @Override
+  public void beat(String server, String name) {
+    leases.beat(server, name);
   }
 
   @Override
   public boolean serverAlive(String server) {
-    return locks.alive(server);
+    return leases.alive(server, EXPIRY);
+  }
+
+  @Override
+  public long claimLease(String server, long held) {
+    return leases.claim(server, held, EXPIRY);
+  }
+
+  @Override
+  public boolean holdsLease(String server, long epoch) {
+    return leases.holds(server, epoch);
+  }
+
+  @Override
+  public void leave(String server) {
+    leases.leave(server);
+  }
+
+  @Override
+  public List<ServerRecord> servers() {
+    return leases.servers(EXPIRY);
+  }
+
+  @Override
+  public int forgetServers(java.time.Duration after) {
+    return leases.forget(after);
+  }
+
+  @Override
+  public <T> T placementLocked(java.util.function.Supplier<T> work) {
+    // the row stays locked until this transaction ends, after the work's own writes have committed on
+    // connections of their own: the next holder, on any server, reads them
+    return sql.tx(c -> {
+      one(c, "SELECT id FROM placement_lock WHERE id = 1 FOR UPDATE", r -> r.getInt(1));
+      return work.get();
+    });
   }
 
   @Override
@@ -595,7 +639,14 @@ public final class JdbcStore implements Store {
 
   @Override
   public void close() {
-    locks.release();
+    String joined = server;
+    if (joined != null) {
+      try {
+        leases.leave(joined); // the others see it gone at once, not when its heartbeat is stale
+      } catch (RuntimeException e) {
+        // the store is unreachable: its heartbeat goes stale and its lease expires all the same
+      }
+    }
     pool.close();
   }
 

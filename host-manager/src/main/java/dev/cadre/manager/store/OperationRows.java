@@ -17,19 +17,29 @@ import java.util.Optional;
 /** Operations with their steps and owners, and the event log. A status changes only through its lifecycle. */
 final class OperationRows {
   private final Sql sql;
+  /** The server that writes here: the owner of the operations it inserts, null until it joins. */
+  private volatile String owner;
 
   OperationRows(Sql sql) {
     this.sql = sql;
+  }
+
+  /**
+   * Operations inserted from now on carry {@code server} as their owner from their first row: a server that
+   * starts (or a leader's recovery) never finds one without an owner and takes it for a dead server's.
+   */
+  void owner(String server) {
+    this.owner = server;
   }
 
   void insertOperation(OperationRecord op) {
     sql.txVoid(c -> insertOperation(c, op));
   }
 
-  static void insertOperation(Connection c, OperationRecord op) {
-    update(c, "INSERT INTO operations (id, kind, target, actor, status, progress, error, created, updated)"
-        + " VALUES (?,?,?,?,?,?,?,?,?)", op.id(), op.kind(), op.target(), op.actor(), op.status(), op.progress(),
-        clip(op.error(), 16384), ts(op.created()), ts(op.updated()));
+  void insertOperation(Connection c, OperationRecord op) {
+    update(c, "INSERT INTO operations (id, kind, target, actor, status, progress, error, created, updated, owner)"
+        + " VALUES (?,?,?,?,?,?,?,?,?,?)", op.id(), op.kind(), op.target(), op.actor(), op.status(), op.progress(),
+        clip(op.error(), 16384), ts(op.created()), ts(op.updated()), owner);
   }
 
   boolean changeOperationStatus(String id, OperationStatus expected, OperationStatus status, int progress,

@@ -188,14 +188,60 @@ public interface Store extends AccessStore, AutoCloseable {
   /** The server that runs the operation, or null when none was recorded. */
   String operationOwner(String id);
 
-  /**
-   * Holds this server's liveness lock for as long as the store is open (PostgreSQL: a session advisory
-   * lock on a connection of its own; the embedded database: one process only, nothing to hold).
-   */
-  void holdServerLock(String server);
+  // ---- servers sharing the store, and the lease of background work
 
-  /** True when {@code server} (not this one) still holds its liveness lock. */
+  /** How often a server beats its row and renews (or tries to take) the lease. */
+  java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(1);
+
+  /**
+   * A server whose row has not beaten for this long is gone, and a lease not renewed for this long is free:
+   * with {@link #HEARTBEAT}, another server leads at most about {@code EXPIRY + HEARTBEAT} after a leader dies.
+   */
+  java.time.Duration EXPIRY = java.time.Duration.ofSeconds(3);
+
+  /**
+   * Registers this server ({@code name}: its host name, for people) with a first heartbeat; the operations
+   * inserted through this store from now on carry it as their owner. Closing the store is the server leaving:
+   * its row goes and its lease, if it holds it, is free at once. On the embedded database, rows of earlier
+   * runs are removed (one server at a time).
+   */
+  void join(String server, String name);
+
+  /** Beats this server's row (written again if another server removed it). */
+  void beat(String server, String name);
+
+  /**
+   * True when {@code server} beat its row within {@link #EXPIRY} (the database's clock). Always false on
+   * the embedded database: one server, so whoever ran before is gone.
+   */
   boolean serverAlive(String server);
+
+  /**
+   * Renews the lease when {@code server} holds it with epoch {@code held}, else takes it with a new epoch
+   * when nobody holds it unexpired (on the embedded database: always). Answers the epoch held now, 0 when
+   * another server leads.
+   */
+  long claimLease(String server, long held);
+
+  /** True while {@code server} holds the lease of {@code epoch} and it has not expired: checked before each background action. */
+  boolean holdsLease(String server, long epoch);
+
+  /** Lets go of the lease if {@code server} holds it and removes its row (a clean stop). */
+  void leave(String server);
+
+  /** The servers with a row, the oldest first, and which one leads. */
+  List<ServerRecord> servers();
+
+  /** Removes the rows of servers that have not beaten for {@code after}; answers how many. */
+  int forgetServers(java.time.Duration after);
+
+  /**
+   * Runs {@code work} as the only placement on any server sharing the store: a row lock held until it returns,
+   * so that what it reads of hosts and members and what it reserves (in transactions of their own, committed
+   * before it returns) is never interleaved with another placement. Not reentrant: the caller guards
+   * nesting.
+   */
+  <T> T placementLocked(java.util.function.Supplier<T> work);
 
   /** Stores a step of the operation and answers its id (steps are listed in the order of their ids). */
   long addStep(String operationId, StepRecord step);

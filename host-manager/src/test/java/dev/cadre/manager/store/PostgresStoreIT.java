@@ -1,6 +1,8 @@
 package dev.cadre.manager.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -89,5 +91,88 @@ class PostgresStoreIT extends JdbcStoreIT {
   @FunctionalInterface
   private interface Meanwhile {
     void run() throws Exception;
+  }
+
+  /**
+   * The lease of background work between two servers: one holds it while it renews, the other takes it
+   * with the next epoch once it expired, and the first, back again, is fenced by its old epoch (its renewal
+   * and its check both say no) until the lease is free and it takes a new one.
+   */
+  @Test
+  void oneServerHoldsTheLeaseAndOneThatLostItIsFencedByItsEpoch() throws Exception {
+    try (JdbcStore a = db.open(2); JdbcStore b = db.open(2)) {
+      a.join("A", "a");
+      b.join("B", "b");
+      long first = a.claimLease("A", 0);
+      assertTrue(first > 0);
+      assertEquals(0, b.claimLease("B", 0), "A holds it unexpired");
+      assertEquals(first, a.claimLease("A", first), "a renewal keeps the epoch");
+      assertTrue(a.holdsLease("A", first));
+      assertTrue(b.serverAlive("A"));
+      assertEquals(List.of("A"), b.servers().stream().filter(ServerRecord::leader).map(ServerRecord::id).toList());
+
+      // A stops beating and renewing (frozen): its lease expires and its row goes stale
+      b.beat("B", "b");
+      Thread.sleep(Store.EXPIRY.toMillis() + 300);
+      assertFalse(b.serverAlive("A"));
+      assertFalse(a.holdsLease("A", first), "expired");
+      b.beat("B", "b");
+      long second = b.claimLease("B", 0);
+      assertEquals(first + 1, second);
+
+      // A back: B's lease stands against A's old epoch
+      a.beat("A", "a");
+      assertEquals(0, a.claimLease("A", first));
+      assertFalse(a.holdsLease("A", first));
+      assertTrue(b.holdsLease("B", second));
+      List<ServerRecord> servers = a.servers();
+      assertEquals(List.of("A", "B"), servers.stream().map(ServerRecord::id).toList());
+      assertTrue(servers.stream().allMatch(ServerRecord::alive));
+      assertEquals(second, servers.stream().filter(ServerRecord::leader).findFirst().orElseThrow().epoch());
+
+      // B leaves cleanly: the lease is free at once, and A takes it with a new epoch, never its old one
+      b.leave("B");
+      assertFalse(a.serverAlive("B"));
+      assertEquals(second + 1, a.claimLease("A", first));
+      assertEquals(List.of("A"), a.servers().stream().map(ServerRecord::id).toList());
+    }
+  }
+
+  /**
+   * The placement lock is one at a time across servers: B's placement waits until A's returns, and sees
+   * what A wrote.
+   */
+  @Test
+  void placementsOfTwoServersNeverInterleave() throws Exception {
+    try (JdbcStore a = db.open(4); JdbcStore b = db.open(4)) {
+      CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        Future<?> first = pool.submit(() -> a.placementLocked(() -> {
+          order.add("a in");
+          inside.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          order.add("a out");
+          return null;
+        }));
+        assertTrue(inside.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        Future<?> second = pool.submit(() -> b.placementLocked(() -> order.add("b")));
+        Thread.sleep(500);
+        assertEquals(List.of("a in"), order, "B waits for A's placement");
+        release.countDown();
+        first.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        second.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(List.of("a in", "a out", "b"), order);
+      } finally {
+        release.countDown();
+        pool.shutdownNow();
+      }
+    }
   }
 }
