@@ -17,19 +17,7 @@ import org.junit.jupiter.api.Assumptions;
  * CADRE_PG_PASSWORD; the test is skipped when unset, and fails when set and unreachable), dropped by
  * {@link #drop()}: each test touches only its own.
  */
-final class PostgresSchema {
-  final String serverUrl;
-  final String user;
-  final String password;
-  final String name;
-
-  private PostgresSchema(String serverUrl, String user, String password, String name) {
-    this.serverUrl = serverUrl;
-    this.user = user;
-    this.password = password;
-    this.name = name;
-  }
-
+record PostgresSchema(String serverUrl, String user, String password, String name) {
   static PostgresSchema create() throws SQLException {
     String url = System.getenv("CADRE_PG_URL");
     Assumptions.assumeTrue(url != null && !url.isBlank(),

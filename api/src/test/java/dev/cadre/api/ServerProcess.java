@@ -16,20 +16,8 @@ import java.util.concurrent.TimeUnit;
  * {@code cadre serve} as a separate process from the packaged jar, on a free loopback port, its output in
  * a log file: started and waited for until {@code /healthz} answers, then asked through {@link #api()}.
  */
-final class ServerProcess implements AutoCloseable {
+record ServerProcess(Path data, Path log, int port, Process process) implements AutoCloseable {
   static final Path JAR = Path.of("target", "cadre.jar");
-
-  final Path data;
-  final Path log;
-  final int port;
-  final Process process;
-
-  private ServerProcess(Path data, Path log, int port, Process process) {
-    this.data = data;
-    this.log = log;
-    this.port = port;
-    this.process = process;
-  }
 
   /** Starts {@code cadre serve --data-dir data --listen 127.0.0.1:<free port> extra...} and waits for it (60 s). */
   static ServerProcess start(Path data, Path log, String... extra) throws Exception {

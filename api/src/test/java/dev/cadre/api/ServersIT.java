@@ -156,7 +156,7 @@ class ServersIT {
         terminated, cutTakeover);
 
     // b lives on, reconnects (its pool opens new connections) and follows c instead of leading
-    assertTrue(b.process.isAlive(), "the cut server died: " + b.output());
+    assertTrue(b.process().isAlive(), "the cut server died: " + b.output());
     long recovering = System.nanoTime();
     JsonNode back = null;
     while (System.nanoTime() - recovering < TimeUnit.SECONDS.toNanos(15)) {
@@ -171,7 +171,7 @@ class ServersIT {
     System.out.printf("the cut server answered again, beating and following, %d ms after the cuts ended%n",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - recovering));
     assertTrue(backends(idB) > 0, "b holds connections again");
-    assertTrue(b.process.isAlive());
+    assertTrue(b.process().isAlive());
     assertEquals(idC, info(c).path("leader").asText(), "c still leads: b did not take the lease back");
   }
 
