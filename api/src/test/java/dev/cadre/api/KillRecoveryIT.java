@@ -10,8 +10,6 @@ import dev.cadre.api.ApiHarness.Response;
 import dev.cadre.driver.HostDriver;
 import dev.cadre.driver.Instance;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,34 +31,23 @@ import org.junit.jupiter.api.io.TempDir;
  * test's own containers are looked at: other suites may use the same host at the same time.
  */
 class KillRecoveryIT {
-  static final Path JAR = Path.of("target", "cadre.jar");
-
   @TempDir Path dir;
   Path data;
-  int port;
-  Process process;
+  ServerProcess server;
   HostDriver lxd;
   Set<String> before;
-  final List<Path> logs = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws IOException {
-    assertTrue(Files.isRegularFile(JAR), "the package phase builds " + JAR.toAbsolutePath());
     data = dir.resolve("data");
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
     lxd = RealLxd.open(dir.resolve("lxd-client"));
     before = names();
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    if (process != null && process.isAlive()) {
-      process.destroy();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+    if (server != null) {
+      server.close();
     }
     // Whatever this test left (only instances that appeared during it), so later runs start clean.
     if (lxd != null) {
@@ -89,27 +76,8 @@ class KillRecoveryIT {
   }
 
   ApiHarness start(int run) throws Exception {
-    Path log = dir.resolve("server-" + run + ".log");
-    logs.add(log);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    process = new ProcessBuilder(java, "-jar", JAR.toAbsolutePath().toString(), "serve",
-        "--data-dir", data.toString(), "--listen", "127.0.0.1:" + port)
-        .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      assertTrue(process.isAlive(), "server exited: " + Files.readString(log));
-      try {
-        ApiHarness probe = new ApiHarness("http://127.0.0.1:" + port, null);
-        if (probe.call("GET", "/healthz", null, null).status() == 200) {
-          return new ApiHarness("http://127.0.0.1:" + port, Files.readString(data.resolve("admin-token")).trim());
-        }
-      } catch (RuntimeException notYet) {
-        // connection refused until it listens
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("server did not answer /healthz in 60 s: " + Files.readString(log));
+    server = ServerProcess.start(data, dir.resolve("server-" + run + ".log"));
+    return server.api();
   }
 
   @Test
@@ -135,9 +103,8 @@ class KillRecoveryIT {
     }
     assertFalse(appeared.isEmpty(), "no container appeared: " + api.get(operation).body());
     JsonNode beforeKill = api.get(operation).json();
-    process.destroyForcibly();
-    assertTrue(process.waitFor(10, TimeUnit.SECONDS));
-    assertNotEquals(0, process.exitValue());
+    server.kill();
+    assertNotEquals(0, server.process().exitValue());
     assertFalse(ApiHarness.isDone(beforeKill) && beforeKill.path("status").asText().equals("success"),
         "the kill must interrupt provisioning, the operation was already done: " + beforeKill);
 

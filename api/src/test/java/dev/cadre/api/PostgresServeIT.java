@@ -6,20 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cadre.api.ApiHarness.Response;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,40 +27,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PostgresServeIT {
   @TempDir Path dir;
-  String serverUrl;
-  String user;
-  String password;
+  PostgresSchema pg;
   String schema;
 
   @BeforeEach
   void freshSchema() throws SQLException {
-    serverUrl = System.getenv("CADRE_PG_URL");
-    Assumptions.assumeTrue(serverUrl != null && !serverUrl.isBlank(),
-        "CADRE_PG_URL is not set: run scripts/postgres up and export what scripts/postgres env prints"
-            + " (scripts/test does both)");
-    user = System.getenv("CADRE_PG_USER");
-    password = System.getenv("CADRE_PG_PASSWORD");
-    schema = "cadre_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    execute("CREATE SCHEMA " + schema);
+    pg = PostgresSchema.create();
+    schema = pg.name();
   }
 
   @AfterEach
   void dropSchema() throws SQLException {
-    if (schema != null) {
-      execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    if (pg != null) {
+      pg.drop();
     }
   }
 
-  /** What an operator passes to --store: the schema and the credentials in the URL. */
   String storeUrl() {
-    String url = serverUrl + (serverUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-    if (user != null && !user.isBlank()) {
-      url += "&user=" + java.net.URLEncoder.encode(user, StandardCharsets.UTF_8);
-    }
-    if (password != null && !password.isBlank()) {
-      url += "&password=" + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8);
-    }
-    return url;
+    return pg.storeUrl();
   }
 
   @Test
@@ -186,21 +164,6 @@ class PostgresServeIT {
   }
 
   List<String> query(String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection(serverUrl, user, password);
-        Statement s = c.createStatement();
-        ResultSet rows = s.executeQuery(sql)) {
-      List<String> out = new ArrayList<>();
-      while (rows.next()) {
-        out.add(rows.getString(1));
-      }
-      return out;
-    }
-  }
-
-  void execute(String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection(serverUrl, user, password);
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
+    return pg.query(sql);
   }
 }

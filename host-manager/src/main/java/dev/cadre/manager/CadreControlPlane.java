@@ -73,14 +73,13 @@ public final class CadreControlPlane implements ControlPlane {
   private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.STARTED);
 
   /** Wires the parts along the data path: request -> operation -> workflow -> driver -> agent. */
-  private CadreControlPlane(ControlPlaneConfig config, Store store) {
+  private CadreControlPlane(ControlPlaneConfig config, Store store, String server) {
     this.config = config;
     this.store = store;
     Clock clock = config.clock();
     this.templates = config.templates();
     this.events = new EventBus(store, clock);
     this.drivers = new DriverRegistry(config.factories(), store, config.dataDir().resolve("drivers"));
-    String server = java.util.UUID.randomUUID().toString();
     this.work = new BackgroundWork(BackgroundWork.Limits.of(config.tuning()));
     // taking the lease starts the background rounds at once (they run only on the server that leads)
     this.leadership = new Leadership(store, server, java.lang.management.ManagementFactory.getRuntimeMXBean().getName(),
@@ -139,11 +138,13 @@ public final class CadreControlPlane implements ControlPlane {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
     }
+    String server = java.util.UUID.randomUUID().toString();
+    // on PostgreSQL this server's backends carry its id (pg_stat_activity.application_name)
     Store store = config.jdbcUrl() == null
         ? JdbcStore.embedded(config.dataDir(), config.tuning().storePoolSize())
-        : JdbcStore.open(config.jdbcUrl(), null, null, config.tuning().storePoolSize());
+        : JdbcStore.open(config.jdbcUrl(), null, null, config.tuning().storePoolSize(), "cadre-" + server);
     try {
-      CadreControlPlane plane = new CadreControlPlane(config, store);
+      CadreControlPlane plane = new CadreControlPlane(config, store, server);
       plane.startProbing();
       return plane;
     } catch (RuntimeException e) {

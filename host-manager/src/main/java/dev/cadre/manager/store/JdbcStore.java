@@ -68,8 +68,21 @@ public final class JdbcStore implements Store {
 
   /** Any JDBC URL whose driver is on the class path; migrates the schema first. */
   public static JdbcStore open(String jdbcUrl, String user, String password, int poolSize) {
+    return open(jdbcUrl, user, password, poolSize, null);
+  }
+
+  /**
+   * As {@link #open(String, String, String, int)}, naming the connections {@code applicationName} on
+   * PostgreSQL (unless the URL names them itself), so that an operator sees in {@code pg_stat_activity}
+   * which server holds which backends, and can cut one server off the database alone.
+   */
+  public static JdbcStore open(String jdbcUrl, String user, String password, int poolSize, String applicationName) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
+    if (applicationName != null && jdbcUrl.startsWith("jdbc:postgresql:")) {
+      // a driver property: a parameter ApplicationName in the URL still wins
+      config.addDataSourceProperty("ApplicationName", applicationName);
+    }
     if (user != null) {
       config.setUsername(user);
       config.setPassword(password);
