@@ -101,6 +101,12 @@ public final class HealthMonitor {
         if (!m.state().watched() || hostStates.get(m.host()) != HostState.READY || networks.get(m.host()) == null) {
           continue;
         }
+        ServiceRecord service = services.get(m.service());
+        if (service != null && service.state() == dev.cadre.manager.lifecycle.ServiceState.MOVING) {
+          // a move watches its members itself; a check's files in the member (the agent's journal) would
+          // come and go under the move's live copy, which LXD fails when a file it listed has vanished
+          continue;
+        }
         List<MemberRecord> peers = all.stream().filter(p -> p.service().equals(m.service())).toList();
         checked.put(m.name(), m);
         checks.put(m.name(), () -> ask(round, m, services.get(m.service()), peers, subnet));
