@@ -87,6 +87,34 @@ class SharedPlanesIT {
     }
   }
 
+  /** A delete sent to B while A still creates the app: A's create is cancelled and rolled back, then B deletes. */
+  @Test
+  void aDeleteSentToBStopsTheCreateThatARuns() throws Exception {
+    try (TestDatabase.Postgres pg = TestDatabase.postgres();
+        Fixture first = new Fixture(dir.resolve("a"), pg.urlWithCredentials());
+        Fixture second = new Fixture(dir.resolve("b"), pg.urlWithCredentials())) {
+      FakeHostDriver h1 = first.host("h1", "10.77.0.1/24");
+      second.factory.hosts.putAll(first.factory.hosts);
+      CadreControlPlane a = first.open();
+      CadreControlPlane b = second.open();
+      first.register("h1", "dc1");
+      first.hooks.blockHook = "configure";
+      OperationView create = a.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 2)));
+      assertTrue(first.hooks.blocked.await(20, TimeUnit.SECONDS));
+
+      OperationView delete = b.deleteApp("shop");
+      // a second delete, on either server, is refused while the first runs
+      assertThrows(ConflictException.class, () -> a.deleteApp("shop"));
+      Thread.sleep(700); // A reads the cancel flag at most every half second
+      first.hooks.release.countDown();
+      assertEquals("success", b.await(delete.id(), Duration.ofSeconds(60)).status());
+      assertEquals("cancelled", a.await(create.id(), Duration.ofSeconds(60)).status());
+      assertThrows(NotFoundException.class, () -> a.app("shop"));
+      assertEquals(0, h1.list().size(), "nothing left on the host");
+      assertEquals(Map.of("dc1", 0), a.addressesInUse());
+    }
+  }
+
   /**
    * 20 apps of one member each, asked of both servers at once, on three hosts with room for exactly 15 such
    * members (5 CPUs each, no overcommit): 15 are placed, 5 are refused as Conflict at once, no host holds

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Apps from request to operation: the request is checked and its members placed up front (a request no
@@ -41,8 +40,6 @@ public final class Apps {
   private final Operations operations;
   private final AppWorkflows workflows;
   private final Clock clock;
-  /** App name -> the id of the operation working on it, so that a delete can stop a create first. */
-  private final Map<String, String> active = new ConcurrentHashMap<>();
 
   public Apps(Store store, TemplateCatalog templates, Secrets secrets, Placement placement, Ipam ipam,
       Operations operations, AppWorkflows workflows, Clock clock) {
@@ -74,14 +71,7 @@ public final class Apps {
       }
       AppRecord app = new AppRecord(r.name(), r.datacenter(), AppState.CREATING, r.keepFailed(), clock.instant());
       store.createApp(app, plan.services(), members, op);
-      active.put(r.name(), op.id());
-      operations.submit(op, ctx -> {
-        try {
-          workflows.create(ctx, r.name());
-        } finally {
-          active.remove(r.name(), op.id());
-        }
-      });
+      operations.submit(op, ctx -> workflows.create(ctx, r.name()));
       return operations.view(op.id());
     });
   }
@@ -89,8 +79,9 @@ public final class Apps {
   public OperationView delete(String name, String actor) {
     require(name);
     return placement.exclusively(() -> {
-      String running = active.get(name);
-      if (running != null && operations.view(running).kind().equals(OperationKind.DELETE_APP.wire())) {
+      OperationRecord current = running(name);
+      String running = current == null ? null : current.id();
+      if (current != null && current.kind() == OperationKind.DELETE_APP) {
         throw new ConflictException(null, "app '" + name + "' is already being deleted by operation " + running);
       }
       var moving = store.moves(name);
@@ -100,22 +91,39 @@ public final class Apps {
       }
       OperationRecord op = operations.newOperation(OperationKind.DELETE_APP, "apps/" + name, actor);
       store.insertOperation(op);
-      active.put(name, op.id());
       operations.submit(op, ctx -> {
-        try {
-          if (running != null) {
-            // a create still running: stop it (it rolls back what it made) before removing the rest
-            operations.cancel(running);
-            ctx.step("cancel " + running, "waiting for the create operation to stop");
-            operations.await(running, Duration.ofMinutes(30));
-          }
-          workflows.delete(ctx, name);
-        } finally {
-          active.remove(name, op.id());
+        if (running != null) {
+          // a create still running, on this server or another: stop it (it rolls back what it made) before
+          // removing the rest; the cancel is a flag on its row, read by whichever server runs it
+          operations.cancel(running);
+          ctx.step("cancel " + running, "waiting for the create operation to stop");
+          operations.await(running, Duration.ofMinutes(30));
         }
+        workflows.delete(ctx, name);
       });
       return operations.view(op.id());
     });
+  }
+
+  /**
+   * The delete, else the create, of the app still unfinished, on any server sharing the store (the row is the
+   * truth: a delete sent to one server stops a create another server runs), or null.
+   */
+  private OperationRecord running(String name) {
+    String target = "apps/" + name;
+    OperationRecord create = null;
+    for (OperationRecord o : store.unfinishedOperations()) {
+      if (!target.equals(o.target())) {
+        continue;
+      }
+      if (o.kind() == OperationKind.DELETE_APP) {
+        return o; // a delete (which may be stopping a create) is what a second delete must meet
+      }
+      if (o.kind() == OperationKind.CREATE_APP) {
+        create = o;
+      }
+    }
+    return create;
   }
 
   public List<AppView> all() {
