@@ -136,6 +136,31 @@ class RolesTest {
     assertEquals(0, f.plane.addressesInUse().get("dc1"), "the service address is released with the app");
   }
 
+  /**
+   * A failover whose server died after it demoted the lost primary and before the replica took over (the
+   * recovery only releases the service): the watch sees a service without a primary but with a demoted
+   * member, and fails over again.
+   */
+  @Test
+  void aFailoverCutShortAfterTheDemotionIsFinishedByTheWatch() throws Exception {
+    ok(f.plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("db", "redis", "redundant", null, null))));
+    assertEquals("shop-db-1", member(service("shop"), "primary").name());
+    host.stop("shop-db-1", Duration.ZERO);
+    // what the dead server's failover had stored before it died
+    var store = f.plane.store();
+    store.setMemberRole("shop-db-1", "replica");
+    assertTrue(store.changeMemberState("shop-db-1", dev.cadre.manager.lifecycle.MemberState.RUNNING,
+        dev.cadre.manager.lifecycle.MemberState.DEMOTED, "was the primary until a failover"));
+    assertTrue(service("shop").members().stream().noneMatch(m -> "primary".equals(m.role())), "headless");
+
+    f.plane.watchPrimaries();
+    OperationView failover = awaitOperation("failover");
+    ServiceView s = service("shop");
+    assertEquals("shop-db-2", member(s, "primary").name(), failover.steps().toString());
+    assertEquals(Set.of("shop-db-2"), holders(s));
+    assertEquals("demoted", s.members().get(0).state());
+  }
+
   @Test
   void aNewReplicaWhoseAddressWasHeldElsewhereIsAdmittedAgainAtItsNewAddress() throws Exception {
     ok(f.plane.createApp(Fixture.app("shop", "dc1", new ServiceRequest("db", "redis", null, null, null))));

@@ -191,7 +191,8 @@ public final class Recovery {
   /**
    * A role change cut short: members it was still making go (container, address, row), and the service is
    * released so that the next change (or the failover watch) can run. Roles it already changed stay as the
-   * store says; the watch fails over a primary that does not answer.
+   * store says; the watch fails over a primary that does not answer, and a service
+   * left without a primary (a failover cut short after the demotion) to its most current replica.
    */
   private void rollBackRoleChange(OperationRecord op) {
     for (MemberRecord m : store.allMembers()) {

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * container does not run (at once), or when its {@code health} hook has failed for
  * {@link Tuning#failoverGrace()} (the template's own supervision gets that long to bring the process back).
  * A dead primary starts a failover operation; a demoted old primary whose container runs again starts a
- * rejoin. Neither is tried again for the same service (member) sooner than {@link #RETRY_AFTER}.
+ * rejoin. A service left without a primary but with a demoted member (a failover whose server died after the
+ * demotion) is failed over again. Neither is tried again for the same service (member) sooner than
+ * {@link #RETRY_AFTER}.
  */
 public final class FailoverWatch {
   private static final Logger LOG = LoggerFactory.getLogger(FailoverWatch.class);
@@ -132,6 +134,13 @@ public final class FailoverWatch {
     MemberRecord primary = RoleChanges.primaryOf(members);
     boolean hasReplica = members.stream().anyMatch(m -> Roles.REPLICA.equals(m.role())
         && (m.state() == MemberState.RUNNING || m.state() == MemberState.UNHEALTHY));
+    if (primary == null && hasReplica) {
+      // no primary, but a demoted one: a failover was cut short after the demotion (its server died); the
+      // recovery released the service, and this failover finishes it
+      members.stream().filter(m -> m.state() == MemberState.DEMOTED).findFirst().ifPresent(m ->
+          dead(s, m, "the service has no primary: the failover from " + m.name() + " was cut short", fence));
+      return;
+    }
     if (primary == null || !hasReplica
         || primary.state() != MemberState.RUNNING && primary.state() != MemberState.UNHEALTHY) {
       return;

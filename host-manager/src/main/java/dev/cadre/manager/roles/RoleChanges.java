@@ -423,11 +423,15 @@ public final class RoleChanges {
     // container still stopping is waited for; a host that does not answer cannot be fenced now, and the
     // watch fences the member when it answers again, before it may rejoin
     addresses.takeFrom(ctx, s, lost);
-    MemberRecord demoted = memberEvents.change(lost.withRole(Roles.REPLICA), MemberState.DEMOTED,
-        "was the primary until a failover (" + why + "); rejoins as a replica when it answers again");
-    store.setMemberRole(dead, Roles.REPLICA);
+    MemberRecord demoted = lost;
+    if (lost.state() != MemberState.DEMOTED || !Roles.REPLICA.equals(lost.role())) {
+      demoted = memberEvents.change(lost.withRole(Roles.REPLICA), MemberState.DEMOTED,
+          "was the primary until a failover (" + why + "); rejoins as a replica when it answers again");
+      store.setMemberRole(dead, Roles.REPLICA);
+    } // else demoted by a failover cut short (its server died): this one finishes it
+    MemberRecord wasPrimary = demoted;
     List<MemberRecord> picture = withPrimary(members, best).stream()
-        .map(m -> m.name().equals(dead) ? demoted : m).toList();
+        .map(m -> m.name().equals(dead) ? wasPrimary : m).toList();
     new dev.cadre.manager.provisioning.AppStates(store).followHealth(s.app()); // a demoted member: degraded
     String chosen = best;
     MemberRecord next = picture.stream().filter(m -> m.name().equals(chosen)).findFirst().orElseThrow();
