@@ -94,6 +94,9 @@ public final class Recovery {
       if (owner == null ? !atStart : store.serverAlive(owner)) {
         continue;
       }
+      if (!store.claimOperation(op.id(), owner, operations.server())) {
+        continue; // another server took it first (the check above and this claim are apart in time)
+      }
       handled++;
       try {
         switch (op.kind()) {

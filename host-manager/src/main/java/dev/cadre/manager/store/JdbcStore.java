@@ -499,6 +499,11 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public boolean claimOperation(String id, String expected, String server) {
+    return operations.claimOperation(id, expected, server);
+  }
+
+  @Override
   public String operationOwner(String id) {
     return operations.operationOwner(id);
   }

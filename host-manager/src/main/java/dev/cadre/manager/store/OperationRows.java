@@ -80,6 +80,12 @@ final class OperationRows {
     sql.txVoid(c -> update(c, "UPDATE operations SET owner = ? WHERE id = ?", server, id));
   }
 
+  boolean claimOperation(String id, String expected, String server) {
+    return sql.tx(c -> expected == null
+        ? update(c, "UPDATE operations SET owner = ? WHERE id = ? AND owner IS NULL", server, id)
+        : update(c, "UPDATE operations SET owner = ? WHERE id = ? AND owner = ?", server, id, expected)) == 1;
+  }
+
   String operationOwner(String id) {
     return sql.tx(c -> {
       // the owner may be NULL, which Optional cannot carry

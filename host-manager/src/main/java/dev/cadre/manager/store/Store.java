@@ -185,6 +185,13 @@ public interface Store extends AccessStore, AutoCloseable {
   /** Marks which server runs the operation. */
   void setOperationOwner(String id, String server);
 
+  /**
+   * Makes {@code server} the operation's owner only while {@code expected} still is (null: none recorded);
+   * answers whether it did. Recovery takes a gone server's operation through it, so that two servers that
+   * both think they lead (one of them about to learn it lost the lease) never both take the same one.
+   */
+  boolean claimOperation(String id, String expected, String server);
+
   /** The server that runs the operation, or null when none was recorded. */
   String operationOwner(String id);
 

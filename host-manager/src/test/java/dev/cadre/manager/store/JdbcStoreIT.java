@@ -102,6 +102,24 @@ class JdbcStoreIT {
   }
 
   @Test
+  void anOperationIsClaimedOnlyFromTheOwnerItWasReadWith() {
+    Instant now = Instant.now();
+    try (JdbcStore store = db.open(4)) {
+      store.insertOperation(new OperationRecord("op-c", OperationKind.CREATE_APP, "apps/a", null, OperationStatus.RUNNING,
+          0, null, now, now));
+      store.setOperationOwner("op-c", "dead");
+      assertTrue(store.claimOperation("op-c", "dead", "b"), "the first claim from the dead owner wins");
+      assertFalse(store.claimOperation("op-c", "dead", "c"), "a second claim read the owner before the first");
+      assertEquals("b", store.operationOwner("op-c"));
+      store.insertOperation(new OperationRecord("op-n", OperationKind.CREATE_APP, "apps/a", null, OperationStatus.RUNNING,
+          0, null, now, now));
+      assertFalse(store.claimOperation("op-n", "someone", "b"), "no owner recorded: only a claim from none");
+      assertTrue(store.claimOperation("op-n", null, "b"));
+      assertFalse(store.claimOperation("op-n", null, "c"));
+    }
+  }
+
+  @Test
   void migratesOnceAndKeepsDataAcrossReopen() throws Exception {
     Instant now = Instant.now();
     String id;
