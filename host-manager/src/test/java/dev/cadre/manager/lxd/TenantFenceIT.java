@@ -12,10 +12,7 @@ import dev.cadre.manager.MemberView;
 import dev.cadre.manager.OperationView;
 import dev.cadre.manager.ServiceRequest;
 import dev.cadre.templates.TemplateCatalog;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -111,17 +108,7 @@ class TenantFenceIT {
   }
 
   private String page(String ip) throws Exception {
-    Exception last = null;
-    for (int i = 0; i < 20; i++) {
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create("http://" + ip + "/")).timeout(Duration.ofSeconds(3)).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
-      } catch (java.io.IOException e) {
-        last = e;
-        Thread.sleep(500);
-      }
-    }
-    throw new AssertionError("no answer from " + ip, last);
+    return WebPages.get(http, ip);
   }
 
   /** The MAC cadre gives the NIC of {@code ip}: 0a:63 and the address's four bytes. */
