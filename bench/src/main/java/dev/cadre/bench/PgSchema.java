@@ -49,6 +49,11 @@ final class PgSchema implements AutoCloseable {
     return value == null || value.isBlank() ? "" : "&" + key + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
+  /** A connection of the bench's own to the server (not through any plane's pool). */
+  Connection connect() throws SQLException {
+    return DriverManager.getConnection(server, user, password);
+  }
+
   private void execute(String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(server, user, password); Statement s = c.createStatement()) {
       s.execute(sql);

@@ -23,7 +23,27 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class PlacementBench {
   private record Row(int servers, int apps, int members, double appsPerSecond, double membersPerSecond,
-      Samples posts, int failed) {}
+      Samples posts, int failed, LockWaits placementWaits, LockWaits eventWaits) {}
+
+  /**
+   * How many of the servers' backends wait for a row lock, sampled every 20 ms while the apps are created: on
+   * the placement lock, and on the event lock (every event takes it, so that ids commit in order).
+   */
+  private static final class LockWaits {
+    private long samples;
+    private long waiting;
+    private long busy;
+
+    synchronized void add(int n) {
+      samples++;
+      waiting += n;
+      busy += n > 0 ? 1 : 0;
+    }
+
+    synchronized String describe() {
+      return samples == 0 ? "-" : String.format("%.2f (%.0f%%)", (double) waiting / samples, 100.0 * busy / samples);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     int apps = args.length > 0 ? Integer.parseInt(args[0]) : 300;
@@ -38,16 +58,38 @@ public final class PlacementBench {
     }
     System.out.printf("%n%d apps of %d busybox members, %d clients, %d in-memory hosts in %d datacenters, one"
         + " PostgreSQL schema per row%n%n", apps, perApp, clients, ScaleBench.HOSTS, ScaleBench.DATACENTERS);
-    System.out.println("| servers | apps/s | members/s | POST p50 / p99 ms | failed |");
-    System.out.println("|---|---|---|---|---|");
+    System.out.println("| servers | apps/s | members/s | POST p50 / p99 ms | waiting for the placement lock |"
+        + " waiting for the event lock | failed |");
+    System.out.println("|---|---|---|---|---|---|---|");
     for (Row r : rows) {
-      System.out.printf("| %d | %.1f | %.1f | %.1f / %.1f | %d |%n", r.servers(), r.appsPerSecond(),
-          r.membersPerSecond(), r.posts().median(), r.posts().percentile(99), r.failed());
+      System.out.printf("| %d | %.1f | %.1f | %.1f / %.1f | %s | %s | %d |%n", r.servers(), r.appsPerSecond(),
+          r.membersPerSecond(), r.posts().median(), r.posts().percentile(99), r.placementWaits().describe(),
+          r.eventWaits().describe(), r.failed());
     }
+    System.out.println("(lock columns: backends waiting on average while the apps were created, and the share of"
+        + " samples with at least one waiting; one server queues its own placements in the JVM before the database)");
     Row one = rows.get(0);
     Row two = rows.get(1);
     System.out.printf("%ntwo servers against one: apps/s x%.2f, members/s x%.2f (target: at least x1.5)%n",
         two.appsPerSecond() / one.appsPerSecond(), two.membersPerSecond() / one.membersPerSecond());
+  }
+
+  private static void sampleLocks(PgSchema schema, java.util.concurrent.atomic.AtomicBoolean creating,
+      LockWaits placement, LockWaits events) {
+    String sql = "SELECT count(*) FILTER (WHERE query LIKE '%placement_lock%'), count(*) FILTER (WHERE query LIKE"
+        + " '%event_writer%') FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()";
+    try (java.sql.Connection c = schema.connect(); java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+      while (creating.get()) {
+        try (java.sql.ResultSet r = ps.executeQuery()) {
+          r.next();
+          placement.add(r.getInt(1));
+          events.add(r.getInt(2));
+        }
+        Thread.sleep(20);
+      }
+    } catch (java.sql.SQLException | InterruptedException e) {
+      System.err.println("lock sampler: " + e);
+    }
   }
 
   private static Row run(int servers, int apps, int perApp, int clients) throws Exception {
@@ -78,6 +120,10 @@ public final class PlacementBench {
       });
       System.err.printf("%d server(s): %d hosts registered%n", servers, ScaleBench.HOSTS);
       Samples posts = new Samples("POST /v1/apps");
+      LockWaits placementWaits = new LockWaits();
+      LockWaits eventWaits = new LockWaits();
+      var creating = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Thread sampler = ScaleBench.started("lock-sampler", () -> sampleLocks(schema, creating, placementWaits, eventWaits));
       List<String[]> operations = Collections.synchronizedList(new ArrayList<>()); // {server, id}
       AtomicLong lastAnswer = new AtomicLong();
       long start = System.nanoTime();
@@ -105,6 +151,8 @@ public final class PlacementBench {
       for (Thread t : threads) {
         t.join();
       }
+      creating.set(false);
+      sampler.join();
       if (!errors.isEmpty()) {
         throw errors.get(0);
       }
@@ -119,7 +167,7 @@ public final class PlacementBench {
       });
       long done = System.nanoTime();
       Row row = new Row(servers, apps, apps * perApp, apps / ScaleBench.seconds(lastAnswer.get() - start),
-          apps * perApp / ScaleBench.seconds(done - start), posts, failed.get());
+          apps * perApp / ScaleBench.seconds(done - start), posts, failed.get(), placementWaits, eventWaits);
       System.err.printf("%d server(s): %.1f apps/s, %.1f members/s%n", servers, row.appsPerSecond(), row.membersPerSecond());
       return row;
     } finally {
