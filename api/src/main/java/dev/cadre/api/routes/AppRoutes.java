@@ -6,7 +6,6 @@ import dev.cadre.api.http.Bodies;
 import dev.cadre.api.http.Check;
 import dev.cadre.api.http.Json;
 import dev.cadre.manager.AppRequest;
-import dev.cadre.manager.AppView;
 import dev.cadre.manager.ControlPlane;
 import dev.cadre.manager.OperationView;
 import dev.cadre.manager.ServiceView;
