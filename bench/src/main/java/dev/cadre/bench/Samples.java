@@ -17,7 +17,7 @@ final class Samples {
     return name;
   }
 
-  void add(long nanos) {
+  synchronized void add(long nanos) {
     millis.add(nanos / 1e6);
   }
 
@@ -25,7 +25,7 @@ final class Samples {
     return percentile(50);
   }
 
-  double percentile(double p) {
+  synchronized double percentile(double p) {
     List<Double> sorted = new ArrayList<>(millis);
     Collections.sort(sorted);
     if (sorted.isEmpty()) {
@@ -35,7 +35,7 @@ final class Samples {
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx)));
   }
 
-  int count() {
+  synchronized int count() {
     return millis.size();
   }
 }

@@ -242,6 +242,16 @@ public final class CadreControlPlane implements ControlPlane {
   }
 
   @Override
+  public List<String> appNames() {
+    return apps.names();
+  }
+
+  @Override
+  public List<AppView> apps(List<String> names) {
+    return apps.some(names);
+  }
+
+  @Override
   public AppView app(String name) {
     return apps.one(name);
   }

@@ -64,6 +64,21 @@ public interface ControlPlane extends AutoCloseable {
 
   List<AppView> apps();
 
+  /** The names of every app, sorted: what a page of {@link #apps(List)} is cut from. */
+  default List<String> appNames() {
+    return apps().stream().map(AppView::name).sorted().toList();
+  }
+
+  /**
+   * The apps of {@code names} that exist, in that order: one page of a listing, read at once, so that it costs
+   * what the page holds and not what every app does.
+   */
+  default List<AppView> apps(List<String> names) {
+    java.util.Map<String, AppView> all = new java.util.HashMap<>();
+    apps().forEach(a -> all.put(a.name(), a));
+    return names.stream().map(all::get).filter(java.util.Objects::nonNull).toList();
+  }
+
   AppView app(String name);
 
   OperationView deleteApp(String name, String actor);

@@ -234,6 +234,22 @@ class ControlPlaneTest {
   }
 
   @Test
+  void aPageOfAppsIsReadAtOnceAndFailedMembersHoldNoRoom() throws Exception {
+    f.done(plane.createApp(Fixture.app("b-shop", "dc1", Fixture.busybox("web", 3), Fixture.busybox("db", 1))));
+    f.done(plane.createApp(Fixture.app("a-blog", "dc1", Fixture.busybox("web", 1))));
+    assertEquals(List.of("a-blog", "b-shop"), plane.appNames());
+    assertEquals(plane.apps(), plane.apps(List.of("a-blog", "b-shop")));
+    assertEquals(List.of(plane.app("b-shop"), plane.app("a-blog")), plane.apps(List.of("b-shop", "gone", "a-blog")));
+    assertEquals(5, plane.store().placedUse().stream().mapToLong(u -> u.cpus()).sum(), "a busybox member holds 1 CPU");
+
+    f.hooks.fail(null, "health", 1, "health: no answer");
+    var kept = new AppRequest("c-kept", "dc1", List.of(Fixture.busybox("web", 2)), true);
+    assertEquals("failure", f.done(plane.createApp(kept)).status());
+    assertEquals(5, plane.store().placedUse().stream().mapToLong(u -> u.cpus()).sum(), "failed members hold nothing");
+    assertEquals(320, plane.store().placedUse().stream().mapToLong(u -> u.memoryMiB()).sum());
+  }
+
+  @Test
   void keepFailedKeepsTheContainerAndItsAddress() throws Exception {
     f.hooks.fail(null, "health", 1, "health: no answer");
     var req = new AppRequest("shop", "dc1", List.of(Fixture.busybox("web", 1)), true);

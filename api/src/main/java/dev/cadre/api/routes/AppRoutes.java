@@ -6,7 +6,6 @@ import dev.cadre.api.http.Bodies;
 import dev.cadre.api.http.Check;
 import dev.cadre.api.http.Json;
 import dev.cadre.manager.AppRequest;
-import dev.cadre.manager.AppView;
 import dev.cadre.manager.ControlPlane;
 import dev.cadre.manager.OperationView;
 import dev.cadre.manager.ServiceView;
@@ -48,8 +47,9 @@ public final class AppRoutes {
     });
     app.get("/v1/apps", ctx -> {
       Caller caller = Caller.of(ctx);
-      jsonBytes(ctx, Pages.page(ctx, byName(plane.apps().stream().filter(a -> caller.sees(a.name())).toList(),
-          AppView::name), AppView::name, true));
+      // the page is cut from the names, and only its apps are read: a listing costs what one page holds
+      List<String> page = Pages.page(ctx, plane.appNames().stream().filter(caller::sees).toList(), n -> n, true);
+      jsonBytes(ctx, plane.apps(page));
     });
     app.get("/v1/apps/{app}", ctx -> jsonBytes(ctx, plane.app(appName(ctx))));
     app.get("/v1/apps/{app}/services/{svc}/secrets", ctx -> {

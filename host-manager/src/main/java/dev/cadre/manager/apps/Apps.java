@@ -16,8 +16,10 @@ import dev.cadre.manager.provisioning.AppWorkflows;
 import dev.cadre.manager.scheduling.Placement;
 import dev.cadre.manager.secrets.Secrets;
 import dev.cadre.manager.store.AppRecord;
+import dev.cadre.manager.store.AppRows;
 import dev.cadre.manager.store.MemberRecord;
 import dev.cadre.manager.store.OperationRecord;
+import dev.cadre.manager.store.ServiceRecord;
 import dev.cadre.manager.store.Store;
 import dev.cadre.templates.TemplateCatalog;
 import java.time.Clock;
@@ -54,7 +56,7 @@ public final class Apps {
 
   public OperationView create(AppRequest r, String actor) {
     AppPlan plan = planner.plan(r);
-    return placement.exclusively(() -> {
+    OperationRecord created = placement.exclusively(() -> {
       int free = ipam.free(r.datacenter());
       if (free < plan.members().size()) {
         throw new ConflictException(null, "datacenter '" + r.datacenter() + "' has " + free
@@ -71,9 +73,12 @@ public final class Apps {
       }
       AppRecord app = new AppRecord(r.name(), r.datacenter(), AppState.CREATING, r.keepFailed(), clock.instant());
       store.createApp(app, plan.services(), members, op);
-      operations.submit(op, ctx -> workflows.create(ctx, r.name()));
-      return operations.view(op.id());
+      return op;
     });
+    // the members' room is reserved once their rows are stored: starting the work needs the lock no longer, and
+    // every other placement, on this server or another, waits for this one only as long as it must
+    operations.submit(created, ctx -> workflows.create(ctx, r.name()));
+    return operations.view(created.id());
   }
 
   public OperationView delete(String name, String actor) {
@@ -126,8 +131,32 @@ public final class Apps {
     return create;
   }
 
+  /** Every app: three reads of the store, however many apps there are. */
   public List<AppView> all() {
-    return store.apps().stream().map(this::view).toList();
+    return views(store.apps(), store.allServices(), store.allMembers());
+  }
+
+  /** Every app's name, sorted. */
+  public List<String> names() {
+    return store.appNames().stream().sorted().toList();
+  }
+
+  /** The apps of {@code names} that exist, in that order, read at once. */
+  public List<AppView> some(List<String> names) {
+    AppRows rows = store.apps(new java.util.LinkedHashSet<>(names));
+    Map<String, AppView> byName = new java.util.HashMap<>();
+    views(rows.apps(), rows.services(), rows.members()).forEach(v -> byName.put(v.name(), v));
+    return names.stream().map(byName::get).filter(java.util.Objects::nonNull).distinct().toList();
+  }
+
+  /** Views of {@code apps} from their services and members, read before (ordered as the one-app reads order them). */
+  private static List<AppView> views(List<AppRecord> apps, List<ServiceRecord> services, List<MemberRecord> members) {
+    Map<String, List<ServiceRecord>> servicesOf = new java.util.HashMap<>();
+    services.forEach(s -> servicesOf.computeIfAbsent(s.app(), k -> new ArrayList<>()).add(s));
+    Map<String, List<MemberRecord>> membersOf = new java.util.HashMap<>();
+    members.forEach(m -> membersOf.computeIfAbsent(m.app(), k -> new ArrayList<>()).add(m));
+    return apps.stream().map(a -> view(a, servicesOf.getOrDefault(a.name(), List.of()),
+        membersOf.getOrDefault(a.name(), List.of()))).toList();
   }
 
   public AppView one(String name) {
@@ -153,16 +182,20 @@ public final class Apps {
   }
 
   private AppView view(AppRecord a) {
+    return view(a, store.services(a.name()), store.members(a.name()));
+  }
+
+  private static AppView view(AppRecord a, List<ServiceRecord> services, List<MemberRecord> all) {
     Map<String, List<MemberView>> members = new LinkedHashMap<>();
-    for (MemberRecord m : store.members(a.name())) {
+    for (MemberRecord m : all) {
       members.computeIfAbsent(m.service(), k -> new ArrayList<>())
           .add(new MemberView(m.name(), m.role(), m.host(), m.ip(), m.state().wire(), m.error()));
     }
-    List<ServiceView> services = store.services(a.name()).stream()
+    List<ServiceView> views = services.stream()
         .map(s -> new ServiceView(s.name(), s.template(), s.topology(), s.config(), s.secrets(),
             members.getOrDefault(s.name(), List.of()), s.address(), s.state().wire(), s.operationId(), plan(s.plan()),
             s.dependsOn()))
         .toList();
-    return new AppView(a.name(), a.datacenter(), a.state().wire(), services, a.created());
+    return new AppView(a.name(), a.datacenter(), a.state().wire(), views, a.created());
   }
 }

@@ -1,6 +1,6 @@
 package dev.cadre.manager.scheduling;
 
-import dev.cadre.manager.lifecycle.MemberState;
+import dev.cadre.manager.store.HostUse;
 import dev.cadre.manager.store.MemberRecord;
 import dev.cadre.manager.store.MoveRecord;
 import dev.cadre.manager.store.Store;
@@ -48,17 +48,14 @@ public final class Placement {
 
   List<HostCapacity> capacities(String datacenter) {
     Map<String, long[]> placed = new TreeMap<>(); // host -> cpus, memory MiB, disk MiB
-    Map<String, MemberRecord> members = new java.util.HashMap<>();
-    for (MemberRecord m : store.allMembers()) {
-      members.put(m.name(), m);
-      if (m.state() != MemberState.FAILED) {
-        add(placed, m.host(), m);
-      }
+    // summed by the store: a placement reads a row per host, not one per member
+    for (HostUse u : store.placedUse()) {
+      placed.put(u.host(), new long[] {u.cpus(), u.memoryMiB(), u.diskMiB()});
     }
     // a member on its way to another datacenter holds room on both hosts until its move ends
     for (MoveRecord move : store.allMoves()) {
-      MemberRecord m = move.member() ? members.get(move.holder()) : null;
-      if (m != null && move.otherHost() != null) {
+      MemberRecord m = move.member() && move.otherHost() != null ? store.member(move.holder()).orElse(null) : null;
+      if (m != null) {
         add(placed, move.otherHost(), m);
       }
     }

@@ -276,6 +276,26 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public List<String> appNames() {
+    return sql.tx(c -> list(c, "SELECT name FROM apps", r -> r.getString(1)));
+  }
+
+  @Override
+  public AppRows apps(java.util.Collection<String> names) {
+    if (names.isEmpty()) {
+      return new AppRows(List.of(), List.of(), List.of());
+    }
+    Object[] args = names.toArray();
+    String in = " IN (" + String.join(", ", java.util.Collections.nCopies(args.length, "?")) + ")";
+    // one transaction: an app, its services and its members as they were together
+    return sql.tx(c -> new AppRows(
+        list(c, "SELECT * FROM apps WHERE name" + in + " ORDER BY name", Rows::appRow, args),
+        list(c, "SELECT * FROM services WHERE app" + in + " ORDER BY app, name", Rows::serviceRow, args),
+        list(c, "SELECT " + MEMBER_COLUMNS + " FROM members WHERE app" + in + " ORDER BY app, service, ordinal",
+            Rows::memberRow, args)));
+  }
+
+  @Override
   public boolean changeAppState(String name, AppState expected, AppState state) {
     expected.to(state);
     return sql.tx(c -> update(c, "UPDATE apps SET state = ? WHERE name = ? AND state = ?", state, name, expected)) == 1;
@@ -293,6 +313,11 @@ public final class JdbcStore implements Store {
   @Override
   public List<ServiceRecord> services(String app) {
     return sql.tx(c -> list(c, "SELECT * FROM services WHERE app = ? ORDER BY name", Rows::serviceRow, app));
+  }
+
+  @Override
+  public List<ServiceRecord> allServices() {
+    return sql.tx(c -> list(c, "SELECT * FROM services ORDER BY app, name", Rows::serviceRow));
   }
 
   @Override
@@ -350,6 +375,13 @@ public final class JdbcStore implements Store {
   @Override
   public List<MemberRecord> allMembers() {
     return sql.tx(c -> list(c, "SELECT " + MEMBER_COLUMNS + " FROM members ORDER BY app, service, ordinal", Rows::memberRow));
+  }
+
+  @Override
+  public List<HostUse> placedUse() {
+    return sql.tx(c -> list(c, "SELECT host, SUM(cpus), SUM(memory_mib), SUM(disk_mib) FROM members WHERE state <> ?"
+        + " GROUP BY host", r -> new HostUse(r.getString(1), r.getLong(2), r.getLong(3), r.getLong(4)),
+        MemberState.FAILED.wire()));
   }
 
   @Override

@@ -68,6 +68,16 @@ public interface Store extends AccessStore, AutoCloseable {
 
   List<AppRecord> apps();
 
+  /** The names of every app (no order promised). */
+  List<String> appNames();
+
+  /**
+   * The apps named that exist, with their services and members, read at once (a page of a listing): apps and
+   * services in the order of their names, members by service and ordinal, as {@link #services(String)} and
+   * {@link #members(String)} give them.
+   */
+  AppRows apps(java.util.Collection<String> names);
+
   /** Sets the state only while the app is still in {@code expected}; answers whether it did. */
   boolean changeAppState(String name, AppState expected, AppState state);
 
@@ -75,6 +85,9 @@ public interface Store extends AccessStore, AutoCloseable {
   void deleteApp(String name);
 
   List<ServiceRecord> services(String app);
+
+  /** The services of every app, by app and name. */
+  List<ServiceRecord> allServices();
 
   List<MemberRecord> members(String app);
 
@@ -102,6 +115,12 @@ public interface Store extends AccessStore, AutoCloseable {
   void setMemberRole(String name, String role);
 
   List<MemberRecord> allMembers();
+
+  /**
+   * What the members on each host hold (failed members hold nothing), summed by the store: one row per host,
+   * however many members there are. Hosts without such members are absent.
+   */
+  List<HostUse> placedUse();
 
   Optional<MemberRecord> member(String name);
 
