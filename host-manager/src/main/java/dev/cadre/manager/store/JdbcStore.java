@@ -61,8 +61,11 @@ public final class JdbcStore implements Store {
   }
   /** The embedded database in {@code dataDir} (a file {@code cadre.mv.db}). */
   public static JdbcStore embedded(Path dataDir, int poolSize) {
-    // WRITE_DELAY=0: a commit reaches the file at once, so a kill -9 loses no committed row
-    String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("cadre") + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000";
+    // WRITE_DELAY=0: a commit reaches the file at once, so a kill -9 loses no committed row.
+    // retry: (H2's FilePathRetryOnInterrupt, the same file as file:) reopens the file when a thread is interrupted
+    // in the middle of a read or write; with plain file: that interrupt closes the file channel and H2 closes the
+    // whole database, for every thread of the server (a lane's timeout or a close interrupting a store call).
+    String url = "jdbc:h2:retry:" + dataDir.toAbsolutePath().resolve("cadre") + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000";
     return open(url, null, null, poolSize);
   }
 

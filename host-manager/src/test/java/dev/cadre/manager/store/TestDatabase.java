@@ -64,7 +64,7 @@ public interface TestDatabase extends AutoCloseable {
 
     @Override
     public Connection connect() throws SQLException {
-      return DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("cadre"));
+      return DriverManager.getConnection("jdbc:h2:retry:" + dir.resolve("cadre"));
     }
 
     @Override
