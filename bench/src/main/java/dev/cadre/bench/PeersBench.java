@@ -98,6 +98,15 @@ public final class PeersBench {
       tools.put("pylxd, sequential", process(logs, "pylxd-seq", bench + "/peers-pylxd", "seq", image, "", firstIp, network, "peer-p-", hookPath));
       tools.put("pylxd, " + parallelism + " threads", process(logs, "pylxd-threads", bench + "/peers-pylxd", "threads", image, "", firstIp, network, "peer-t-", hookPath, par));
       tools.put("ansible, " + parallelism + " forks", process(logs, "ansible", bench + "/peers-ansible/run", image, "", firstIp, network, "peer-a-", hookPath, par));
+      // CADRE_PEERS_TOOLS=cadre,ansible (the words of the labels, e.g. lxc-par, pylxd-seq) runs only those
+      String only = System.getenv("CADRE_PEERS_TOOLS");
+      if (only != null && !only.isBlank()) {
+        List<String> keep = List.of(only.split(","));
+        tools.keySet().removeIf(t -> !t.equals("cadre") && keep.stream().noneMatch(k -> label(t).equals(k)));
+        if (!keep.contains("cadre")) {
+          throw new IllegalArgumentException("CADRE_PEERS_TOOLS must name cadre: the ratios are against it");
+        }
+      }
       List<String> names = new ArrayList<>(tools.keySet());
 
       System.out.printf("warm-up: every tool once with 3 containers (not counted)%n");
@@ -125,7 +134,18 @@ public final class PeersBench {
         }
       }
       report(samples, rounds, n, parallelism);
+      b.printSteps();
     }
+  }
+
+  private static String label(String tool) {
+    if (tool.startsWith("lxc")) {
+      return tool.contains("parallel") ? "lxc-par" : "lxc-seq";
+    }
+    if (tool.startsWith("pylxd")) {
+      return tool.contains("threads") ? "pylxd-threads" : "pylxd-seq";
+    }
+    return tool.startsWith("ansible") ? "ansible" : "cadre";
   }
 
   private static void report(Map<String, List<Samples>> samples, int rounds, int n, int parallelism) {
@@ -161,7 +181,7 @@ public final class PeersBench {
         System.out.printf("target cadre >= 5x faster than %s on the whole job: %.2fx, %s%n", t, ratio, ratio >= 5 ? "met" : "NOT met");
       } else if (t.startsWith("lxc")) {
         List<String> slower = new ArrayList<>();
-        for (int k = 1; k < STEPS.length; k++) {
+        for (int k = 1; k < STEPS.length - 1; k++) {
           if (c.get(k).median() > e.getValue().get(k).median()) {
             slower.add(STEPS[k]);
           }
@@ -179,8 +199,11 @@ public final class PeersBench {
     long t0 = System.nanoTime();
     String body = JSON.writeValueAsString(Map.of("name", app, "datacenter", datacenter,
         "services", List.of(Map.of("name", "w", "template", "busybox", "count", n))));
-    waitFor(call("POST", "/v1/apps", body));
+    String create = waitFor(call("POST", "/v1/apps", body));
     long t1 = System.nanoTime();
+    if (steps != null && !app.equals("peer-cw")) {
+      recordSteps(call("GET", create, null));
+    }
     List<String> members = new ArrayList<>();
     for (JsonNode s : call("GET", "/v1/apps/" + app, null).path("services")) {
       for (JsonNode m : s.path("members")) {
@@ -237,8 +260,8 @@ public final class PeersBench {
     return JSON.readTree(resp.body());
   }
 
-  /** Waits until the operation the answer names ends; throws unless it succeeded. */
-  private void waitFor(JsonNode accepted) throws IOException, InterruptedException {
+  /** Waits until the operation the answer names ends; throws unless it succeeded; answers its path. */
+  private String waitFor(JsonNode accepted) throws IOException, InterruptedException {
     String op = accepted.path("operation").asText();
     String status;
     JsonNode o;
@@ -249,6 +272,49 @@ public final class PeersBench {
     if (!status.equals("success")) {
       throw new IllegalStateException("operation " + op + ": " + status + ": " + o.path("error"));
     }
+    return op;
+  }
+
+  /**
+   * With CADRE_BENCH_STEPS set: how long each member spent in each step of create_app, from the
+   * operation's steps (a member's step ends at its {@code at}; it began when that member's previous step
+   * ended, its first one when the addresses were allocated), over every timed round.
+   */
+  private final Map<String, Samples> steps = System.getenv("CADRE_BENCH_STEPS") == null ? null : new LinkedHashMap<>();
+
+  private void recordSteps(JsonNode op) {
+    java.time.Instant allocated = null;
+    Map<String, java.time.Instant> last = new LinkedHashMap<>();
+    for (JsonNode st : op.path("steps")) {
+      String name = st.path("name").asText();
+      java.time.Instant at = java.time.Instant.parse(st.path("at").asText());
+      int colon = name.indexOf(": ");
+      if (colon < 0) {
+        if (name.equals("allocate addresses")) {
+          allocated = at;
+        }
+        continue;
+      }
+      String member = name.substring(0, colon);
+      java.time.Instant from = last.getOrDefault(member, allocated);
+      if (from != null) {
+        steps.computeIfAbsent(name.substring(colon + 2), Samples::new).add(Duration.between(from, at).toNanos());
+      }
+      last.put(member, at);
+    }
+    steps.computeIfAbsent("(operation: created to last step)", Samples::new)
+        .add(Duration.between(java.time.Instant.parse(op.path("created").asText()),
+            java.time.Instant.parse(op.path("updated").asText())).toNanos());
+  }
+
+  private void printSteps() {
+    if (steps == null) {
+      return;
+    }
+    System.out.printf("%ncadre's create_app, per member and step (from the operation's steps), ms%n%-34s %8s %8s %8s %6s%n",
+        "step", "p50", "p90", "max", "count");
+    steps.forEach((k, v) -> System.out.printf("%-34s %8.0f %8.0f %8.0f %6d%n", k, v.median(), v.percentile(90),
+        v.percentile(100), v.count()));
   }
 
   // ---- the other tools: processes that print marks ------------------------------------------
