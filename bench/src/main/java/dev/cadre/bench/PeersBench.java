@@ -93,11 +93,16 @@ public final class PeersBench {
       String par = Integer.toString(parallelism);
       Map<String, Tool> tools = new LinkedHashMap<>();
       tools.put("cadre", (k, name) -> b.cadre(k, name));
-      tools.put("lxc script, parallel (&)", process(logs, "lxc-par", bench + "/peers-lxc", "par", image, "", firstIp, network, "peer-l-", hookPath));
-      tools.put("lxc script, sequential", process(logs, "lxc-seq", bench + "/peers-lxc", "seq", image, "", firstIp, network, "peer-s-", hookPath));
-      tools.put("pylxd, sequential", process(logs, "pylxd-seq", bench + "/peers-pylxd", "seq", image, "", firstIp, network, "peer-p-", hookPath));
-      tools.put("pylxd, " + parallelism + " threads", process(logs, "pylxd-threads", bench + "/peers-pylxd", "threads", image, "", firstIp, network, "peer-t-", hookPath, par));
-      tools.put("ansible, " + parallelism + " forks", process(logs, "ansible", bench + "/peers-ansible/run", image, "", firstIp, network, "peer-a-", hookPath, par));
+      // each tool its own addresses (N from FIRST_IP + index * N): a container deleted a moment ago leaves
+      // its DHCP lease behind for a while, and the next tool's container with that address and another MAC
+      // would not get it
+      tools.put("lxc script, parallel (&)", process(logs, "lxc-par", 0, firstIp, bench + "/peers-lxc", "par", image, "", "@ip", network, "peer-l-", hookPath));
+      tools.put("lxc script, sequential", process(logs, "lxc-seq", 1, firstIp, bench + "/peers-lxc", "seq", image, "", "@ip", network, "peer-s-", hookPath));
+      tools.put("pylxd, sequential", process(logs, "pylxd-seq", 2, firstIp, bench + "/peers-pylxd", "seq", image, "", "@ip", network, "peer-p-", hookPath));
+      tools.put("pylxd, " + parallelism + " threads", process(logs, "pylxd-threads", 3, firstIp, bench + "/peers-pylxd", "threads", image, "", "@ip", network, "peer-t-", hookPath, par));
+      tools.put("ansible, " + parallelism + " forks", process(logs, "ansible", 4, firstIp, bench + "/peers-ansible/run", image, "", "@ip", network, "peer-a-", hookPath, par));
+      Map<String, String> prefixes = Map.of("cadre", "peer-c", "lxc-par", "peer-l-", "lxc-seq", "peer-s-", "pylxd-seq", "peer-p-",
+          "pylxd-threads", "peer-t-", "ansible", "peer-a-");
       // CADRE_PEERS_TOOLS=cadre,ansible (the words of the labels, e.g. lxc-par, pylxd-seq) runs only those
       String only = System.getenv("CADRE_PEERS_TOOLS");
       if (only != null && !only.isBlank()) {
@@ -111,8 +116,8 @@ public final class PeersBench {
 
       System.out.printf("warm-up: every tool once with 3 containers (not counted)%n");
       for (String t : names) {
-        double[] s = tools.get(t).run(3, "peer-cw");
-        System.out.printf("  %-26s %8.2fs%n", t, s[5]);
+        double[] s = b.attempt(tools.get(t), 3, "peer-cw", t, prefixes.get(label(t)));
+        System.out.printf("  %-26s %8.2fs%n", t, s == null ? Double.NaN : s[5]);
       }
       Map<String, List<Samples>> samples = new LinkedHashMap<>();
       for (String t : names) {
@@ -123,10 +128,15 @@ public final class PeersBench {
         samples.put(t, l);
       }
       System.out.printf("%n%-4s %-26s %8s %8s %8s %8s %8s %8s%n", "run", "tool", "start", "(a)", "(b)", "(c)", "(d)", "total");
+      Map<String, Integer> failed = new LinkedHashMap<>();
       for (int r = 0; r < rounds; r++) {
         for (int i = 0; i < names.size(); i++) {
           String t = names.get((r + i) % names.size()); // each round starts with the next tool
-          double[] s = tools.get(t).run(n, "peer-c" + (r + 1));
+          double[] s = b.attempt(tools.get(t), n, "peer-c" + (r + 1), t, prefixes.get(label(t)));
+          if (s == null) {
+            failed.merge(t, 1, Integer::sum);
+            continue;
+          }
           for (int k = 0; k < STEPS.length; k++) {
             samples.get(t).get(k).add((long) (s[k] * 1e9));
           }
@@ -134,6 +144,7 @@ public final class PeersBench {
         }
       }
       report(samples, rounds, n, parallelism);
+      failed.forEach((t, k) -> System.out.printf("%s failed %d of %d runs (not in its medians; the reason is above)%n", t, k, rounds));
       b.printSteps();
     }
   }
@@ -189,6 +200,36 @@ public final class PeersBench {
         System.out.printf("target cadre no slower than the %s at any step: %s%n", t,
             slower.isEmpty() ? "met" : "NOT met, slower at " + String.join(" ", slower));
       }
+    }
+  }
+
+  /**
+   * One run of a tool; on failure prints why, removes what the run left (the app through the API, else its
+   * containers by their name prefix through the driver) and answers null.
+   */
+  private double[] attempt(Tool tool, int n, String app, String label, String prefix) {
+    try {
+      return tool.run(n, app);
+    } catch (Exception e) {
+      System.out.printf("     %-26s FAILED: %s%n", label, e.getMessage());
+      if (label.equals("cadre")) {
+        try {
+          waitFor(call("DELETE", "/v1/apps/" + app, null));
+        } catch (Exception gone) {
+          // not there, or not deletable: the prefix sweep below
+        }
+        prefix = app + "-";
+      }
+      for (var i : driver.list()) {
+        if (i.name().startsWith(prefix)) {
+          try {
+            driver.delete(i.name());
+          } catch (RuntimeException ignored) {
+            // bench/peers' exit sweeps again
+          }
+        }
+      }
+      return null;
     }
   }
 
@@ -320,14 +361,23 @@ public final class PeersBench {
   // ---- the other tools: processes that print marks ------------------------------------------
 
   /**
-   * A script run as a process; {@code ""} in its arguments stands for N. Its stderr goes to
+   * A script run as a process; {@code ""} in its arguments stands for N, {@code "@ip"} for its first address
+   * (FIRST_IP + INDEX * N; the N addresses stay within FIRST_IP's last byte). Its stderr goes to
    * LOG_DIR/LABEL.log.
    */
-  private static Tool process(Path logs, String label, String... argv) {
+  private static Tool process(Path logs, String label, int index, String firstIp, String... argv) {
     return (n, ignored) -> {
+      String[] q = firstIp.split("\\.");
+      int first = (Integer.parseInt(q[0]) << 24) | (Integer.parseInt(q[1]) << 16) | (Integer.parseInt(q[2]) << 8)
+          | Integer.parseInt(q[3]);
+      int mine = first + index * n;
+      if (((mine + n - 1) & 0xff) == 0xff || ((mine + n - 1) >>> 8) != (mine >>> 8)) {
+        throw new IllegalArgumentException(label + ": its " + n + " addresses from FIRST_IP would leave the last byte's range");
+      }
+      String ip = (mine >>> 24) + "." + ((mine >>> 16) & 0xff) + "." + ((mine >>> 8) & 0xff) + "." + (mine & 0xff);
       List<String> cmd = new ArrayList<>();
       for (String a : argv) {
-        cmd.add(a.isEmpty() ? Integer.toString(n) : a);
+        cmd.add(a.isEmpty() ? Integer.toString(n) : a.equals("@ip") ? ip : a);
       }
       File log = logs.resolve(label + ".log").toFile();
       long launched = System.currentTimeMillis();
