@@ -81,6 +81,11 @@ public final class Recovery {
    * recent: a live server's operations are never taken, also not by a server that has just started.
    */
   public synchronized int run(boolean atStart, BooleanSupplier fence) {
+    if (!atStart && "h2".equals(store.kind())) {
+      // the embedded store has one server: whatever another one left was taken at start, and an operation of
+      // another owner now is a live plane's (a test that opens a second plane on the same file)
+      return 0;
+    }
     List<OperationRecord> unfinished = store.unfinishedOperations();
     int handled = 0;
     for (OperationRecord op : unfinished) {
