@@ -41,21 +41,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LeaderKillIT {
   @TempDir Path dir;
-  PostgresSchema schema;
+  ServerGroup group;
   HostDriver lxd;
   String app;
-  final List<ServerProcess> servers = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
-    schema = PostgresSchema.create();
+    group = new ServerGroup(dir);
     lxd = RealLxd.open(dir.resolve("lxd-client"));
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (ServerProcess s : servers) {
-      s.close();
+    if (group != null) {
+      group.close();
     }
     if (lxd != null) {
       for (String name : ours()) {
@@ -67,16 +66,10 @@ class LeaderKillIT {
       }
       lxd.close();
     }
-    if (schema != null) {
-      schema.drop();
-    }
   }
 
   ServerProcess start(String name) throws Exception {
-    ServerProcess s = ServerProcess.start(dir.resolve(name), dir.resolve(name + "-" + servers.size() + ".log"),
-        "--store", schema.storeUrl());
-    servers.add(s);
-    return s;
+    return group.start(name);
   }
 
   /** This test's containers (members are named {@code <app>-<service>-<n>}); other suites may share the host. */

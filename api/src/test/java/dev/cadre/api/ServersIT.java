@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,29 +29,24 @@ class ServersIT {
   static final long TAKEOVER_LIMIT_MS = 10_000;
 
   @TempDir Path dir;
+  ServerGroup group;
   PostgresSchema schema;
-  final List<ServerProcess> servers = new ArrayList<>();
 
   @BeforeEach
   void freshSchema() throws Exception {
-    schema = PostgresSchema.create();
+    group = new ServerGroup(dir);
+    schema = group.schema;
   }
 
   @AfterEach
   void stop() throws Exception {
-    for (ServerProcess s : servers) {
-      s.close();
-    }
-    if (schema != null) {
-      schema.drop();
+    if (group != null) {
+      group.close();
     }
   }
 
   ServerProcess start(String name) throws Exception {
-    ServerProcess s = ServerProcess.start(dir.resolve(name), dir.resolve(name + "-" + servers.size() + ".log"),
-        "--store", schema.storeUrl());
-    servers.add(s);
-    return s;
+    return group.start(name);
   }
 
   /** {@code GET /v1} of a server, or null while it cannot answer (its store out of reach, say). */
