@@ -85,7 +85,7 @@ public final class AppWorkflows {
       }
       String detail;
       try {
-        detail = containers.remove(m.host(), m.name());
+        detail = containers.discard(m.host(), m.name());
         ipam.release(m.name());
         detail += "; address released";
       } catch (RuntimeException e) {
@@ -295,7 +295,7 @@ public final class AppWorkflows {
     List<MemberRecord> members = store.members(appName);
     List<CompletableFuture<String>> futures = new ArrayList<>();
     for (MemberRecord m : members) {
-      futures.add(CompletableFuture.supplyAsync(() -> teardown(ctx, m), memberPool));
+      futures.add(CompletableFuture.supplyAsync(() -> teardown(ctx, m, false), memberPool));
     }
     List<String> failures = new ArrayList<>();
     for (CompletableFuture<String> f : futures) {
@@ -320,14 +320,15 @@ public final class AppWorkflows {
 
   /** Removes one member: its container, its address, its row (a conversion to fewer members). */
   public String removeMember(OperationContext ctx, MemberRecord m) {
-    return teardown(ctx, m);
+    return teardown(ctx, m, true);
   }
 
-  private String teardown(OperationContext ctx, MemberRecord m) {
+  /** {@code graceful}: a short clean stop first (a member leaving a running service), else forced. */
+  private String teardown(OperationContext ctx, MemberRecord m, boolean graceful) {
     MemberRecord now = memberEvents.change(m, MemberState.DELETING, null);
     String detail;
     try {
-      detail = containers.remove(m.host(), m.name());
+      detail = graceful ? containers.remove(m.host(), m.name()) : containers.discard(m.host(), m.name());
     } catch (RuntimeException e) {
       String why = "member " + m.name() + ": " + MemberSteps.message(e);
       memberEvents.change(now, MemberState.DELETING, why);

@@ -48,6 +48,19 @@ public final class Containers {
    * Throws the driver's exception when the host cannot be reached.
    */
   public String remove(String host, String name) {
+    return remove(host, name, true);
+  }
+
+  /**
+   * Removes the container without the graceful stop first: for what is thrown away whole (an app deleted,
+   * a create rolled back), where a clean shutdown protects nothing and costs seconds per member (busybox's
+   * init takes about 3 s to stop, against about 1 s forced).
+   */
+  public String discard(String host, String name) {
+    return remove(host, name, false);
+  }
+
+  private String remove(String host, String name, boolean graceful) {
     HostDriver d = drivers.driver(host);
     Optional<Instance> found = d.find(name);
     if (found.isEmpty()) {
@@ -57,7 +70,7 @@ public final class Containers {
       return "container " + name + " on " + host + " is not this cadre's; left alone";
     }
     try {
-      if (found.get().running()) {
+      if (graceful && found.get().running()) {
         // a short graceful stop first, so the container can shut its services down cleanly
         try {
           d.stop(name, STOP_GRACE);

@@ -103,7 +103,7 @@ public final class MemberProvisioner {
               + m.ip() + "; each was held elsewhere on the network)", null);
         }
         if (created) {
-          containers.remove(m.host(), name);
+          containers.discard(m.host(), name);
         }
         created = false;
         String old = m.ip();
@@ -267,7 +267,7 @@ public final class MemberProvisioner {
       detail = "container kept for inspection (keep_failed); its address stays allocated until the app is deleted";
     } else {
       try {
-        detail = created ? containers.remove(m.host(), m.name()) : "nothing was created";
+        detail = created ? containers.discard(m.host(), m.name()) : "nothing was created";
         ipam.release(m.name());
         detail += "; address " + m.ip() + " released";
       } catch (RuntimeException e) {
