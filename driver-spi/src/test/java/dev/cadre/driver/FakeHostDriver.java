@@ -24,6 +24,8 @@ public final class FakeHostDriver implements HostDriver {
   private final Set<String> images = ConcurrentHashMap.newKeySet();
   private final Map<String, String> networks = new ConcurrentHashMap<>();
   private final Map<String, Box> boxes = new ConcurrentHashMap<>();
+  /** How many of the next starts fail as the host failing (tests of a retried start). */
+  public final java.util.concurrent.atomic.AtomicInteger failStarts = new java.util.concurrent.atomic.AtomicInteger();
 
   private static final class Box {
     InstanceSpec spec;
@@ -100,6 +102,9 @@ public final class FakeHostDriver implements HostDriver {
 
   @Override
   public void start(String name) {
+    if (failStarts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new HostFailureException(host, "Failed to handle idmapped storage (a start failed on purpose)");
+    }
     Box box = box(name);
     if (box.state == InstanceState.RUNNING) {
       throw new ConflictException(host, "instance '" + name + "' is already running");

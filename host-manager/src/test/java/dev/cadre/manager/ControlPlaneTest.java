@@ -77,6 +77,22 @@ class ControlPlaneTest {
   }
 
   @Test
+  void aFirstStartTheHostFailsIsTriedOnceMoreAndASecondFailureFailsTheMember() throws Exception {
+    h1.failStarts.set(1);
+    h2.failStarts.set(1);
+    OperationView once = f.done(plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1))));
+    assertEquals("success", once.status(), once.error());
+    assertTrue(once.steps().stream().anyMatch(st -> st.name().endsWith(": start") && st.detail() != null
+        && st.detail().contains("starting it once more")), once.steps().toString());
+
+    h1.failStarts.set(2);
+    h2.failStarts.set(2);
+    OperationView twice = f.done(plane.createApp(Fixture.app("cart", "dc1", Fixture.busybox("web", 1))));
+    assertEquals("failure", twice.status(), twice.steps().toString());
+    assertEquals(1, h1.list().size() + h2.list().size(), "the failed member's container is gone, shop's stays");
+  }
+
+  @Test
   void anOperationKeepsTheNameOfTheTokenThatStartedIt() throws Exception {
     OperationView created = plane.createApp(Fixture.app("shop", "dc1", Fixture.busybox("web", 1)), "deployer");
     assertEquals("deployer", created.actor());
