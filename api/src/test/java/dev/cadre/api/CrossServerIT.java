@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cadre.api.ApiHarness.Response;
 import dev.cadre.driver.HostDriver;
-import dev.cadre.driver.Instance;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -25,7 +24,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,19 +53,12 @@ class CrossServerIT {
       group.close();
     }
     if (lxd != null) {
-      for (String name : ours()) {
-        try {
-          lxd.delete(name);
-        } catch (RuntimeException e) {
-          System.err.println("cleanup of " + name + " failed: " + e);
-        }
-      }
-      lxd.close();
+      RealLxd.removeAndClose(lxd, app);
     }
   }
 
   Set<String> ours() {
-    return lxd.list().stream().map(Instance::name).filter(n -> n.startsWith(app)).collect(Collectors.toSet());
+    return RealLxd.containersOf(lxd, app);
   }
 
   /** One event as the stream sends it. */

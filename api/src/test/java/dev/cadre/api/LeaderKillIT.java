@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cadre.api.ApiHarness.Response;
 import dev.cadre.driver.HostDriver;
-import dev.cadre.driver.Instance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,14 +55,7 @@ class LeaderKillIT {
       group.close();
     }
     if (lxd != null) {
-      for (String name : ours()) {
-        try {
-          lxd.delete(name);
-        } catch (RuntimeException e) {
-          System.err.println("cleanup of " + name + " failed: " + e);
-        }
-      }
-      lxd.close();
+      RealLxd.removeAndClose(lxd, app);
     }
   }
 
@@ -72,10 +63,8 @@ class LeaderKillIT {
     return group.start(name);
   }
 
-  /** This test's containers (members are named {@code <app>-<service>-<n>}); other suites may share the host. */
   Set<String> ours() {
-    return lxd.list().stream().map(Instance::name).filter(n -> app != null && n.startsWith(app + "-"))
-        .collect(Collectors.toSet());
+    return RealLxd.containersOf(lxd, app);
   }
 
   /** Two servers, the first leading, lxd1 registered through it. */

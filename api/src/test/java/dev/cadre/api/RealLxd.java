@@ -48,6 +48,24 @@ final class RealLxd {
     return ip != null && addresses.contains(ip);
   }
 
+  /** The host's containers of an app (members are named {@code <app>-<service>-<n>}); others may share the host. */
+  static java.util.Set<String> containersOf(HostDriver lxd, String app) {
+    return lxd.list().stream().map(Instance::name).filter(n -> app != null && n.startsWith(app + "-"))
+        .collect(Collectors.toSet());
+  }
+
+  /** Deletes what a test left of its app, saying what it could not, and closes the client. */
+  static void removeAndClose(HostDriver lxd, String app) {
+    for (String name : containersOf(lxd, app)) {
+      try {
+        lxd.delete(name);
+      } catch (RuntimeException e) {
+        System.err.println("cleanup of " + name + " failed: " + e);
+      }
+    }
+    lxd.close();
+  }
+
   static String registerBody(String name) {
     return "{\"name\":\"" + name + "\",\"driver\":\"lxd\",\"endpoint\":\"" + ENDPOINT + "\",\"datacenter\":\""
         + DATACENTER + "\",\"network\":\"" + NETWORK + "\"}";
